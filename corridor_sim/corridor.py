@@ -1,0 +1,325 @@
+"""Corridor: segment and station arrays built from an alignment and the scenario's values.
+
+A segment runs from one station to the next. Each attribute of each segment records where it came
+from (see :mod:`corridor_sim.attributes` for the sources, most specific first), metre by metre,
+in :attr:`Corridor.provenance`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely import ops
+
+from corridor_sim import attributes
+from corridor_sim.alignment import Alignment, build_alignment
+from corridor_sim.scenario import Scenario
+
+#: Attributes whose provenance is recorded, in display order.
+TRACKED = ("running_way", "lanes", "speed_limit_kmh", "highway", "signals", "crossings", "junctions", "signal_timing")
+
+
+@dataclass(frozen=True)
+class Corridor:
+    """A corridor as arrays: stations (n) and the segments between them (n - 1).
+
+    Attributes
+    ----------
+    name, title, city
+        From the scenario.
+    alignment
+        The line, its source and what lies along it (:class:`~corridor_sim.alignment.Alignment`).
+    station_name, station_lat, station_lon
+        Stations in running order (degrees).
+    station_chainage_m
+        Distance of each station from the first along the line (metres).
+    station_offset_m
+        Distance of each station's given position from the line (metres).
+    length_m
+        Segment lengths (metres).
+    lanes
+        General traffic lanes per direction (length-weighted mean over the segment).
+    speed_limit_kmh
+        Speed limit giving the same free-flow time as the segment's pieces (harmonic mean).
+    highway
+        OSM highway class covering most of the segment (``"unknown"`` if none matched).
+    running_way
+        ``median_busway``, ``curbside_bus_lane`` or ``mixed_traffic``.
+    signal_cycle_s, green_share
+        Signal timing on the segment.
+    signal_m, crossing_m, junction_m
+        Chainages of signals, unsignalized crossings and junctions (metres, sorted).
+    junction_legs
+        Legs of each junction in ``junction_m``.
+    provenance
+        One row per (segment, attribute, source) with the metres of that segment whose value
+        came from that source.
+    """
+
+    name: str
+    title: str
+    city: str
+    alignment: Alignment
+    station_name: np.ndarray
+    station_lat: np.ndarray
+    station_lon: np.ndarray
+    station_chainage_m: np.ndarray
+    station_offset_m: np.ndarray
+    length_m: np.ndarray
+    lanes: np.ndarray
+    speed_limit_kmh: np.ndarray
+    highway: np.ndarray
+    running_way: np.ndarray
+    signal_cycle_s: np.ndarray
+    green_share: np.ndarray
+    signal_m: np.ndarray
+    crossing_m: np.ndarray
+    junction_m: np.ndarray
+    junction_legs: np.ndarray
+    provenance: pd.DataFrame
+
+    @property
+    def n_segments(self) -> int:
+        """Number of segments (stations - 1)."""
+        return len(self.length_m)
+
+    @property
+    def total_length_m(self) -> float:
+        """Length from the first station to the last (metres)."""
+        return float(self.length_m.sum())
+
+    def per_segment(self, chainage_m: np.ndarray) -> np.ndarray:
+        """Count of points (e.g. :attr:`signal_m`) in each segment."""
+        index = np.searchsorted(self.station_chainage_m, chainage_m, side="right") - 1
+        return np.bincount(np.clip(index, 0, self.n_segments - 1), minlength=self.n_segments)
+
+    @property
+    def signal_count(self) -> np.ndarray:
+        """Signals per segment."""
+        return self.per_segment(self.signal_m)
+
+    @property
+    def crossing_count(self) -> np.ndarray:
+        """Unsignalized crossings per segment."""
+        return self.per_segment(self.crossing_m)
+
+    @property
+    def junction_count(self) -> np.ndarray:
+        """Junctions per segment."""
+        return self.per_segment(self.junction_m)
+
+    def segment_table(self) -> pd.DataFrame:
+        """One row per segment with its attributes."""
+        return pd.DataFrame(
+            {
+                "from": self.station_name[:-1],
+                "to": self.station_name[1:],
+                "start_m": self.station_chainage_m[:-1],
+                "length_m": self.length_m,
+                "running_way": self.running_way,
+                "highway": self.highway,
+                "lanes": self.lanes,
+                "speed_limit_kmh": self.speed_limit_kmh,
+                "signals": self.signal_count,
+                "crossings": self.crossing_count,
+                "junctions": self.junction_count,
+                "signal_cycle_s": self.signal_cycle_s,
+                "green_share": self.green_share,
+            }
+        )
+
+    def source_shares(self) -> pd.DataFrame:
+        """Share of corridor length each source supplied, per attribute (rows) and source (columns)."""
+        table = self.provenance.pivot_table(index="attribute", columns="source", values="length_m", aggfunc="sum", fill_value=0.0)
+        table = table.div(self.total_length_m).reindex(index=list(TRACKED))
+        return table[[s for s in attributes.SOURCES if s in table.columns]]
+
+    def segments_lonlat(self) -> gpd.GeoDataFrame:
+        """The segments as lines in EPSG:4326, with the segment table's columns."""
+        lines = [
+            ops.substring(self.alignment.line, a, b)
+            for a, b in zip(self.station_chainage_m[:-1], self.station_chainage_m[1:], strict=True)
+        ]
+        return gpd.GeoDataFrame(self.segment_table(), geometry=lines, crs=self.alignment.crs).to_crs("EPSG:4326")
+
+
+def build_corridor(scenario: Scenario, prefer: str | None = None) -> Corridor:
+    """Build the corridor of a scenario.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+    prefer
+        Alignment source to use (``None``: the scenario's first that can be had here).
+
+    Returns
+    -------
+    Corridor
+        Arrays per station and segment, with attribute provenance.
+    """
+    return corridor_from_alignment(scenario, build_alignment(scenario, prefer))
+
+
+def corridor_from_alignment(scenario: Scenario, alignment: Alignment) -> Corridor:
+    """Apply the scenario's assumptions and segment values to an alignment.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    alignment
+        Its alignment.
+
+    Returns
+    -------
+    Corridor
+        The corridor.
+    """
+    spec = scenario.corridor
+    bounds = alignment.station_chainage_m
+    seg_len = np.diff(bounds)
+    n = len(seg_len)
+    pieces = alignment.pieces
+    # metres of each piece inside each segment: (pieces, segments)
+    overlap = np.clip(
+        np.minimum(pieces["end_m"].to_numpy()[:, None], bounds[None, 1:])
+        - np.maximum(pieces["start_m"].to_numpy()[:, None], bounds[None, :-1]),
+        0.0,
+        None,
+    )
+    rows: list[tuple[int, str, str, float]] = []
+
+    def record(attr: str, sources: np.ndarray) -> None:
+        for source in pd.unique(sources):
+            metres = overlap[sources == source].sum(axis=0)
+            rows.extend((k, attr, source, float(metres[k])) for k in range(n) if metres[k] > 0)
+
+    lanes, lanes_src = _fill(pieces, "lanes", spec.assume.lanes)
+    speed, speed_src = _fill(pieces, "speed_limit_kmh", spec.assume.speed_limit_kmh)
+    record("lanes", lanes_src)
+    record("speed_limit_kmh", speed_src)
+    seg_lanes = (overlap * lanes[:, None]).sum(axis=0) / seg_len
+    seg_speed = seg_len / (overlap / speed[:, None]).sum(axis=0)
+    highway = pieces["highway"].fillna("unknown").to_numpy(dtype=object)
+    record("highway", pieces["highway_source"].fillna("global default").to_numpy(dtype=object))
+    seg_highway = np.array([_dominant(highway, overlap[:, k]) for k in range(n)], dtype=object)
+
+    points = {}
+    for feature, found_m, per_km in (
+        ("signals", alignment.signals_m, spec.assume.signals_per_km),
+        ("crossings", alignment.crossings_m, spec.assume.crossings_per_km),
+        ("junctions", alignment.junctions_m, None),
+    ):
+        known = pieces[f"{feature}_source"].notna().to_numpy()
+        fallback = "scenario assumption" if per_km is not None else "global default"
+        record(feature, np.where(known, pieces[f"{feature}_source"].to_numpy(dtype=object), fallback))
+        points[feature] = _assumed_points(found_m, per_km, known, overlap, bounds)
+    signal_m, crossing_m = points["signals"], points["crossings"]
+
+    timing_src = "scenario assumption" if spec.assume.signal_cycle_s or spec.assume.green_share else "global default"
+    cycle = np.full(n, spec.assume.signal_cycle_s or attributes.GLOBAL_DEFAULTS["signal_cycle_s"])
+    green = np.full(n, spec.assume.green_share or attributes.GLOBAL_DEFAULTS["green_share"])
+    running_way = np.full(n, spec.running_way, dtype=object)
+    rows.extend((k, "signal_timing", timing_src, float(seg_len[k])) for k in range(n))
+    rows.extend((k, "running_way", "scenario", float(seg_len[k])) for k in range(n))
+
+    names = [s.name for s in spec.stations]
+    provenance = pd.DataFrame(rows, columns=["segment", "attribute", "source", "length_m"])
+    for override in spec.segments:
+        first, last = names.index(override.from_station), names.index(override.to_station) - 1
+        segs = np.arange(first, last + 1)
+        values = {
+            "running_way": (running_way, override.running_way),
+            "lanes": (seg_lanes, override.lanes),
+            "speed_limit_kmh": (seg_speed, override.speed_limit_kmh),
+        }
+        for attr, (array, value) in values.items():
+            if value is not None:
+                array[segs] = value
+                provenance = _replace(provenance, segs, attr, seg_len)
+        for attr, value in (("signal_cycle_s", override.signal_cycle_s), ("green_share", override.green_share)):
+            if value is not None:
+                (cycle if attr == "signal_cycle_s" else green)[segs] = value
+                provenance = _replace(provenance, segs, "signal_timing", seg_len)
+        if override.signals is not None:
+            signal_m = _set_points(signal_m, segs, override.signals, bounds)
+            provenance = _replace(provenance, segs, "signals", seg_len)
+        if override.crossings is not None:
+            crossing_m = _set_points(crossing_m, segs, override.crossings, bounds)
+            provenance = _replace(provenance, segs, "crossings", seg_len)
+
+    stations = spec.stations
+    return Corridor(
+        name=scenario.name,
+        title=scenario.title or scenario.name,
+        city=scenario.city,
+        alignment=alignment,
+        station_name=np.array(names, dtype=object),
+        station_lat=np.array([s.lat for s in stations]),
+        station_lon=np.array([s.lon for s in stations]),
+        station_chainage_m=bounds,
+        station_offset_m=alignment.station_offset_m,
+        length_m=seg_len,
+        lanes=seg_lanes,
+        speed_limit_kmh=seg_speed,
+        highway=seg_highway,
+        running_way=running_way,
+        signal_cycle_s=cycle,
+        green_share=green,
+        signal_m=np.sort(signal_m),
+        crossing_m=np.sort(crossing_m),
+        junction_m=alignment.junctions_m,
+        junction_legs=alignment.junction_legs,
+        provenance=provenance.sort_values(["segment", "attribute"]).reset_index(drop=True),
+    )
+
+
+def _fill(pieces: pd.DataFrame, attr: str, assumed: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """Values of ``attr`` per piece with gaps filled: class default, then assumption, then global."""
+    values = pieces[attr].to_numpy(dtype=float).copy()
+    sources = pieces[f"{attr}_source"].to_numpy(dtype=object).copy()
+    defaults = np.array([attributes.class_default(h, attr) for h in pieces["highway"]])
+    use = np.isnan(values) & ~np.isnan(defaults)
+    values[use], sources[use] = defaults[use], "osm default"
+    gap = np.isnan(values)
+    if assumed is not None:
+        values[gap], sources[gap] = assumed, "scenario assumption"
+    else:
+        values[gap], sources[gap] = attributes.GLOBAL_DEFAULTS[attr], "global default"
+    return values, sources
+
+
+def _dominant(labels: np.ndarray, weights: np.ndarray) -> str:
+    totals = pd.Series(weights).groupby(labels).sum()
+    return str(totals.idxmax())
+
+
+def _assumed_points(known_m: np.ndarray, per_km: float | None, known: np.ndarray, overlap: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Known points, plus points spread evenly at ``per_km`` over each segment's unknown metres."""
+    if per_km is None:
+        return known_m
+    unknown_m = overlap[~known].sum(axis=0)
+    counts = np.rint(unknown_m / 1000.0 * per_km).astype(int)
+    extra = [bounds[k] + (np.arange(c) + 0.5) * (bounds[k + 1] - bounds[k]) / c for k, c in enumerate(counts) if c > 0]
+    return np.concatenate([known_m, *extra]) if extra else known_m
+
+
+def _set_points(points_m: np.ndarray, segs: np.ndarray, count: int, bounds: np.ndarray) -> np.ndarray:
+    """Replace the points in ``segs`` by ``count`` per segment, spread evenly."""
+    keep = np.ones(len(points_m), dtype=bool)
+    added = []
+    for k in segs:
+        keep &= ~((points_m >= bounds[k]) & (points_m < bounds[k + 1]))
+        added.append(bounds[k] + (np.arange(count) + 0.5) * (bounds[k + 1] - bounds[k]) / max(count, 1))
+    return np.concatenate([points_m[keep], *added])
+
+
+def _replace(provenance: pd.DataFrame, segs: np.ndarray, attr: str, seg_len: np.ndarray) -> pd.DataFrame:
+    """Mark ``attr`` on ``segs`` as set by the scenario."""
+    drop = provenance["segment"].isin(segs) & (provenance["attribute"] == attr)
+    new = pd.DataFrame({"segment": segs, "attribute": attr, "source": "scenario", "length_m": seg_len[segs]})
+    return pd.concat([provenance[~drop], new], ignore_index=True)

@@ -1,0 +1,1 @@
+"""Network sources: city manifests, OSM street graphs, GTFS feeds and road layers."""

@@ -1,0 +1,217 @@
+"""OSM street graphs for a corridor: from the cache, a local extract, or an Overpass download.
+
+Whatever the origin, the graph is prepared the same way: only drivable highway classes, ways
+split where lanes / speed limit / class change, and nodes that carry a ``highway`` tag (traffic
+signals, crossings) kept as graph nodes, so signals and crossings along a path can be read off
+its nodes. Prepared graphs are cached as GraphML in ``networks/cache/osm/`` with a JSON note of
+where they came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import networkx as nx
+import osmnx as ox
+import requests
+
+from corridor_sim import settings
+from corridor_sim._errors import DataFileError, SourceUnavailableError
+from corridor_sim.data import atomic_path, data_file
+from corridor_sim.network.manifest import load_manifest
+
+#: Highway classes a bus may use (OSM ``highway=*``; service roads and tracks are excluded).
+DRIVE_HIGHWAYS = frozenset(
+    {
+        "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
+        "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified",
+        "residential", "living_street", "road", "busway",
+    }
+)  # fmt: skip
+
+_NODE_TAGS = ("highway", "crossing", "junction", "ref")
+_WAY_TAGS = ("highway", "lanes", "lanes:forward", "lanes:backward", "maxspeed", "name", "oneway", "junction", "ref")
+_BBOX = tuple[float, float, float, float]  # west, south, east, north (degrees)
+
+
+@dataclass(frozen=True)
+class GraphOrigin:
+    """Where a street graph came from.
+
+    Attributes
+    ----------
+    source
+        ``"osm extract"`` (a local file) or ``"overpass"`` (a download).
+    detail
+        The file or the Overpass URL and box.
+    served_from
+        ``"cache"`` or ``"source"`` (read or downloaded in this call).
+    cache_file
+        The GraphML file in the cache.
+    created
+        When the cached graph was made (UTC, ISO 8601).
+    """
+
+    source: str
+    detail: str
+    served_from: str
+    cache_file: str
+    created: str
+
+
+def _configure_osmnx() -> None:
+    ox.settings.useful_tags_node = list(_NODE_TAGS)
+    ox.settings.useful_tags_way = sorted(set(ox.settings.useful_tags_way) | set(_WAY_TAGS))
+    ox.settings.overpass_url = settings.current().overpass_url
+    ox.settings.use_cache = False  # corridor-sim caches the prepared graph itself
+    ox.settings.log_console = False
+
+
+def bbox_around(lats: list[float], lons: list[float], buffer_m: float) -> _BBOX:
+    """Box around points, widened by ``buffer_m`` on every side.
+
+    Returns
+    -------
+    tuple of float
+        (west, south, east, north) in degrees.
+    """
+    lat_deg = buffer_m / 111_320.0
+    lon_deg = buffer_m / (111_320.0 * math.cos(math.radians(sum(lats) / len(lats))))
+    return (min(lons) - lon_deg, min(lats) - lat_deg, max(lons) + lon_deg, max(lats) + lat_deg)
+
+
+def _covers(bbox: _BBOX, lats: list[float], lons: list[float]) -> bool:
+    return bbox[0] <= min(lons) and bbox[1] <= min(lats) and bbox[2] >= max(lons) and bbox[3] >= max(lats)
+
+
+def _is_drive(highway: object) -> bool:
+    values = highway if isinstance(highway, list) else [highway]
+    return any(v in DRIVE_HIGHWAYS for v in values)
+
+
+def prepare_drive_graph(raw: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Keep the drivable part of an unsimplified OSM graph and simplify it.
+
+    Parameters
+    ----------
+    raw
+        Graph from osmnx with ``simplify=False``.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Largest weakly connected drivable component, simplified while keeping tagged nodes
+        (signals, crossings) and splitting ways where class, lanes or speed limit change.
+    """
+    drop = [(u, v, k) for u, v, k, hw in raw.edges(keys=True, data="highway") if not _is_drive(hw)]
+    graph = raw.copy()
+    graph.remove_edges_from(drop)
+    graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
+    if graph.number_of_edges() == 0:
+        raise DataFileError("the OSM data holds no drivable roads in the study area")
+    graph = ox.truncate.largest_component(graph, strongly=False)
+    return ox.simplify_graph(
+        graph, node_attrs_include=["highway"], edge_attrs_differ=["highway", "lanes", "maxspeed"]
+    )
+
+
+def _cache_files(city: str, key: str) -> tuple[Path, Path]:
+    folder = settings.current().cache_folder / "osm"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return folder / f"{city}-{digest}.graphml", folder / f"{city}-{digest}.json"
+
+
+def _store(
+    graph: nx.MultiDiGraph, graph_file: Path, note_file: Path, source: str, detail: str
+) -> tuple[nx.MultiDiGraph, GraphOrigin]:
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    with atomic_path(graph_file) as tmp:
+        ox.io.save_graphml(graph, tmp)
+    origin = GraphOrigin(source, detail, "source", str(graph_file), created)
+    with atomic_path(note_file) as tmp:
+        tmp.write_text(json.dumps(asdict(origin) | {"nodes": len(graph), "edges": graph.number_of_edges()}, indent=2))
+    return graph, origin
+
+
+def _from_cache(graph_file: Path, note_file: Path) -> tuple[nx.MultiDiGraph, GraphOrigin] | None:
+    if not (graph_file.is_file() and note_file.is_file()):
+        return None
+    note = json.loads(note_file.read_text())
+    graph = ox.load_graphml(graph_file)
+    return graph, GraphOrigin(note["source"], note["detail"], "cache", str(graph_file), note["created"])
+
+
+def street_graph(
+    city: str, lats: list[float], lons: list[float], buffer_m: float
+) -> tuple[nx.MultiDiGraph, GraphOrigin]:
+    """The prepared drive graph around a corridor's stations.
+
+    Looks in order at the cache, the city's local OSM extracts (the first whose box covers every
+    station), and an Overpass download of the stations' box widened by ``buffer_m`` (unless
+    offline).
+
+    Parameters
+    ----------
+    city
+        City key of the manifest.
+    lats, lons
+        Station positions (degrees).
+    buffer_m
+        Margin around the stations' box for a download.
+
+    Returns
+    -------
+    tuple of (networkx.MultiDiGraph, GraphOrigin)
+        The graph (unprojected, lat/lon) and where it came from.
+
+    Raises
+    ------
+    SourceUnavailableError
+        If no extract covers the area and the download is off or fails.
+    DataFileError
+        If a local extract is missing or cannot be read.
+    """
+    _configure_osmnx()
+    for extract in load_manifest(city).osm_extracts:
+        if _covers(extract.bbox, lats, lons):
+            files = _cache_files(city, f"extract:{extract.file}")
+            return _from_cache(*files) or _store(_read_extract(extract.file), *files, "osm extract", extract.file)
+    url = settings.current().overpass_url
+    area = bbox_around(lats, lons, buffer_m)
+    rounded = tuple(round(x, 4) for x in area)
+    files = _cache_files(city, f"overpass:{url}:{rounded}")
+    return _from_cache(*files) or _store(_download(area), *files, "overpass", f"{url} bbox {rounded}")
+
+
+def _read_extract(relative: str) -> nx.MultiDiGraph:
+    path = data_file(relative)
+    try:
+        raw = ox.graph_from_xml(path, simplify=False, retain_all=True)
+    except Exception as exc:  # osmnx and the XML parser raise many types for a broken file
+        raise DataFileError(
+            f"{path}: cannot read this OSM extract ({exc.__class__.__name__}: {exc}). "
+            f"Restore the file from the source named in its PROVENANCE.md."
+        ) from None
+    return prepare_drive_graph(raw)
+
+
+def _download(area: _BBOX) -> nx.MultiDiGraph:
+    current = settings.current()
+    if current.offline:
+        raise SourceUnavailableError("OSM street graph: no local extract covers the corridor, and downloads are off")
+    try:
+        # osmnx waits 60 s when its rate-limit check cannot reach the server: check first.
+        requests.get(f"{current.overpass_url}/status", timeout=15).raise_for_status()
+        raw = ox.graph_from_bbox(area, network_type="drive", simplify=False, retain_all=True, truncate_by_edge=True)
+    except (requests.RequestException, ox._errors.InsufficientResponseError, ValueError) as exc:
+        raise SourceUnavailableError(
+            f"OSM street graph: no local extract covers the corridor and the Overpass download from "
+            f"{current.overpass_url} failed ({exc.__class__.__name__}: {exc}). Connect to the internet, "
+            f"or set CORRIDOR_SIM_OVERPASS_URL to a reachable Overpass server."
+        ) from None
+    return prepare_drive_graph(raw)

@@ -1,0 +1,231 @@
+"""The corridor's path on an OSM drive graph: stations matched to nodes, the route through them,
+and what lies along it (attribute pieces, signals, crossings, junctions).
+
+Nearest-node snapping fails on dual carriageways (a station can snap to the opposite direction's
+node and force U-turns). Stations are therefore matched like a map-matching problem: each has up
+to :data:`MAX_CANDIDATES` nodes within :data:`CANDIDATE_RADIUS_M`, and the combination with the
+least total route length (plus a small penalty per metre of offset) is chosen by dynamic
+programming over consecutive stations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import osmnx as ox
+import pandas as pd
+from shapely.geometry import LineString
+
+from corridor_sim import attributes
+from corridor_sim._errors import CorridorBuildError
+
+CANDIDATE_RADIUS_M = 80.0
+MAX_CANDIDATES = 6
+OFFSET_PENALTY = 2.0  # metres of route per metre of station-to-node offset
+SIGNAL_CLUSTER_M = 30.0  # signal nodes closer than this along the path are one signalized junction
+CROSSING_CLUSTER_M = 20.0
+JUNCTION_CLUSTER_M = 40.0
+
+#: Routing cost per metre by highway class: buses keep to main roads unless the stations force
+#: them off (a BRT line does not cut through residential streets to save 50 m).
+ROUTE_COST_FACTOR = {"motorway": 1.0, "trunk": 1.0, "primary": 1.0, "secondary": 1.1, "tertiary": 1.3, "busway": 1.0}
+MINOR_ROAD_FACTOR = 2.5
+
+
+@dataclass(frozen=True)
+class OsmPath:
+    """The corridor's route on a projected OSM graph.
+
+    Attributes
+    ----------
+    line
+        The route, projected metres, from the first station's node to the last's.
+    station_chainage_m
+        Chainage of each station's node.
+    station_node
+        OSM node id of each station.
+    pieces
+        One row per edge: start_m, end_m, highway, name, lanes, speed_limit_kmh (NaN if untagged).
+    signals_m, crossings_m, junctions_m, junction_legs
+        Signalized junctions/crossings, unsignalized crossings and junctions along the route.
+    """
+
+    line: LineString
+    station_chainage_m: np.ndarray
+    station_node: np.ndarray
+    pieces: pd.DataFrame
+    signals_m: np.ndarray
+    crossings_m: np.ndarray
+    junctions_m: np.ndarray
+    junction_legs: np.ndarray
+
+
+def _candidates(node_xy: np.ndarray, point: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    dist = np.hypot(node_xy[:, 0] - point[0], node_xy[:, 1] - point[1])
+    order = np.argsort(dist)
+    near = order[dist[order] <= CANDIDATE_RADIUS_M][:MAX_CANDIDATES]
+    if len(near) == 0:
+        near = order[:3]
+    return near, dist[near]
+
+
+def match_stations(graph: nx.MultiDiGraph, station_xy: np.ndarray, names: list[str]) -> list[int]:
+    """Nodes for the stations that make the cheapest route through them in order.
+
+    Parameters
+    ----------
+    graph
+        Projected drive graph from :func:`project` (node ``x``, ``y`` in metres; edge ``route_cost``).
+    station_xy
+        Station positions in the graph's CRS, shape (n, 2).
+    names
+        Station names, for messages.
+
+    Returns
+    -------
+    list of int
+        One node id per station.
+
+    Raises
+    ------
+    CorridorBuildError
+        If some pair of consecutive stations has no drivable route between them.
+    """
+    ids = np.array(list(graph.nodes))
+    node_xy = np.array([[graph.nodes[n]["x"], graph.nodes[n]["y"]] for n in ids])
+    cands = [_candidates(node_xy, p) for p in station_xy]
+    cost = OFFSET_PENALTY * cands[0][1]
+    back: list[np.ndarray] = []
+    for i in range(1, len(station_xy)):
+        prev_idx, _ = cands[i - 1]
+        idx, offset = cands[i]
+        straight = float(np.hypot(*(station_xy[i] - station_xy[i - 1])))
+        table = np.full((len(prev_idx), len(idx)), np.inf)
+        for a, p in enumerate(prev_idx):
+            lengths = nx.single_source_dijkstra_path_length(graph, ids[p], cutoff=8 * straight + 4000, weight="route_cost")
+            table[a] = [lengths.get(ids[c], np.inf) for c in idx]
+        total = cost[:, None] + table + OFFSET_PENALTY * offset[None, :]
+        if not np.isfinite(total).any():
+            raise CorridorBuildError(
+                f"no drivable route from station {names[i - 1]!r} to {names[i]!r} on the OSM graph "
+                f"(one-way streets or a gap in the extract); move a station or use another alignment source"
+            )
+        back.append(np.argmin(total, axis=0))
+        cost = total.min(axis=0)
+    choice = [int(np.argmin(cost))]
+    for pointers in reversed(back):
+        choice.append(int(pointers[choice[-1]]))
+    choice.reverse()
+    nodes = [int(ids[cands[i][0][c]]) for i, c in enumerate(choice)]
+    for i in range(1, len(nodes)):
+        if nodes[i] == nodes[i - 1]:
+            raise CorridorBuildError(
+                f"stations {names[i - 1]!r} and {names[i]!r} match the same street node: move them further apart"
+            )
+    return nodes
+
+
+def _edge(graph: nx.MultiDiGraph, u: int, v: int) -> dict:
+    data = min(graph[u][v].values(), key=lambda d: d["length"])
+    if "geometry" not in data:
+        data = dict(data, geometry=LineString([(graph.nodes[u]["x"], graph.nodes[u]["y"]), (graph.nodes[v]["x"], graph.nodes[v]["y"])]))
+    return data
+
+
+def _cluster(chainage: list[float], gap_m: float) -> np.ndarray:
+    """Merge chainages closer than ``gap_m`` into their first member."""
+    out: list[float] = []
+    for c in sorted(chainage):
+        if not out or c - out[-1] > gap_m:
+            out.append(c)
+    return np.array(out, dtype=float)
+
+
+def trace_path(graph: nx.MultiDiGraph, station_nodes: list[int]) -> OsmPath:
+    """Route through the station nodes in order and read what lies along the route.
+
+    Parameters
+    ----------
+    graph
+        Projected drive graph.
+    station_nodes
+        Node per station, from :func:`match_stations`.
+
+    Returns
+    -------
+    OsmPath
+        The route and its attributes.
+    """
+    path = [station_nodes[0]]
+    station_pos = [0]
+    for a, b in zip(station_nodes[:-1], station_nodes[1:], strict=True):
+        path += nx.shortest_path(graph, a, b, weight="route_cost")[1:]
+        station_pos.append(len(path) - 1)
+    coords: list[tuple[float, float]] = [(graph.nodes[path[0]]["x"], graph.nodes[path[0]]["y"])]
+    rows, node_chainage = [], [0.0]
+    for u, v in zip(path[:-1], path[1:], strict=True):
+        data = _edge(graph, u, v)
+        start = node_chainage[-1]
+        node_chainage.append(start + data["geometry"].length)
+        coords += list(data["geometry"].coords)[1:]
+        rows.append(
+            {
+                "start_m": start,
+                "end_m": node_chainage[-1],
+                "highway": attributes.highway_class(data.get("highway")),
+                "name": attributes.first(data.get("name")),
+                "lanes": attributes.lanes_per_direction(data.get("lanes"), data.get("oneway"), data.get("lanes:forward")),
+                "speed_limit_kmh": attributes.parse_maxspeed_kmh(data.get("maxspeed")),
+            }
+        )
+    signals, crossings, junctions = [], [], []
+    on_path = set(path)
+    for i, node in enumerate(path):
+        tags = graph.nodes[node]
+        if tags.get("highway") == "traffic_signals" or tags.get("crossing") == "traffic_signals":
+            signals.append(node_chainage[i])
+        elif tags.get("highway") == "crossing":
+            crossings.append(node_chainage[i])
+        side = (set(graph.successors(node)) | set(graph.predecessors(node))) - on_path
+        if 0 < i < len(path) - 1 and side:
+            junctions.append((node_chainage[i], side))
+    signals_m = _cluster(signals, SIGNAL_CLUSTER_M)
+    crossings_m = _cluster(crossings, CROSSING_CLUSTER_M)
+    if len(signals_m):
+        near_signal = np.min(np.abs(crossings_m[:, None] - signals_m[None, :]), axis=1) <= SIGNAL_CLUSTER_M
+        crossings_m = crossings_m[~near_signal]
+    junctions_m, legs = _junctions(junctions)
+    return OsmPath(
+        line=LineString(coords),
+        station_chainage_m=np.array([node_chainage[p] for p in station_pos]),
+        station_node=np.array(station_nodes),
+        pieces=pd.DataFrame(rows),
+        signals_m=signals_m,
+        crossings_m=crossings_m,
+        junctions_m=junctions_m,
+        junction_legs=legs,
+    )
+
+
+def _junctions(found: list[tuple[float, set[int]]]) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster junction nodes along the route; legs = 2 (the corridor) + distinct side neighbours."""
+    chainage: list[float] = []
+    sides: list[set[int]] = []
+    for c, side in found:
+        if chainage and c - chainage[-1] <= JUNCTION_CLUSTER_M:
+            sides[-1] |= side
+        else:
+            chainage.append(c)
+            sides.append(set(side))
+    return np.array(chainage, dtype=float), np.array([2 + len(s) for s in sides], dtype=np.int64)
+
+
+def project(graph: nx.MultiDiGraph, crs: str) -> nx.MultiDiGraph:
+    """Project a lat/lon osmnx graph to ``crs`` (metres) and add the ``route_cost`` edge weight."""
+    projected = ox.project_graph(graph, to_crs=crs)
+    for _, _, data in projected.edges(data=True):
+        factor = ROUTE_COST_FACTOR.get(attributes.highway_class(data.get("highway")), MINOR_ROAD_FACTOR)
+        data["route_cost"] = data["length"] * factor
+    return projected

@@ -1,0 +1,1 @@
+"""Figures, one module per figure family. Every map credits OpenStreetMap contributors."""

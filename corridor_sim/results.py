@@ -1,0 +1,77 @@
+"""Result files: Parquet tables and JSON summaries, written atomically under results/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from corridor_sim.corridor import Corridor
+from corridor_sim.data import atomic_path
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a table as Parquet, atomically."""
+    with atomic_path(path) as tmp:
+        frame.to_parquet(tmp, index=False)
+    return path
+
+
+def write_json(data: dict[str, Any], path: Path) -> Path:
+    """Write JSON (UTF-8, indented), atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=float), encoding="utf-8")
+    return path
+
+
+def corridor_summary(corridor: Corridor) -> dict[str, Any]:
+    """The corridor's headline figures and attribute provenance, JSON-ready."""
+    shares = corridor.source_shares().fillna(0.0)
+    spacing = corridor.length_m
+    return {
+        "scenario": corridor.name,
+        "title": corridor.title,
+        "city": corridor.city,
+        "alignment_source": corridor.alignment.source,
+        "alignment_detail": corridor.alignment.detail,
+        "notes": corridor.alignment.notes,
+        "length_km": round(corridor.total_length_m / 1000.0, 3),
+        "stations": len(corridor.station_name),
+        "station_spacing_m": {"min": float(spacing.min()), "median": float(pd.Series(spacing).median()), "max": float(spacing.max())},
+        "max_station_offset_m": float(corridor.station_offset_m.max()),
+        "signals": int(len(corridor.signal_m)),
+        "unsignalized_crossings": int(len(corridor.crossing_m)),
+        "junctions": int(len(corridor.junction_m)),
+        "source_shares": {attr: {src: round(float(v), 4) for src, v in row.items() if v > 0} for attr, row in shares.iterrows()},
+        "credits": ["(c) OpenStreetMap contributors (ODbL)", corridor.alignment.backdrop_credit],
+    }
+
+
+def write_corridor(corridor: Corridor, folder: Path) -> dict[str, Path]:
+    """Write a corridor's tables and summary into ``folder``.
+
+    Files: ``segments.parquet`` (one row per segment), ``stations.parquet``,
+    ``provenance.parquet`` (segment, attribute, source, length_m) and ``corridor.json``.
+
+    Returns
+    -------
+    dict of str to Path
+        The files written, by name.
+    """
+    stations = pd.DataFrame(
+        {
+            "name": corridor.station_name,
+            "lat": corridor.station_lat,
+            "lon": corridor.station_lon,
+            "chainage_m": corridor.station_chainage_m,
+            "offset_m": corridor.station_offset_m,
+        }
+    )
+    return {
+        "segments": write_table(corridor.segment_table(), folder / "segments.parquet"),
+        "stations": write_table(stations, folder / "stations.parquet"),
+        "provenance": write_table(corridor.provenance, folder / "provenance.parquet"),
+        "summary": write_json(corridor_summary(corridor), folder / "corridor.json"),
+    }
