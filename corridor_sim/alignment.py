@@ -57,6 +57,8 @@ class Alignment:
         Point features along the line.
     backdrop
         Lines to draw under the corridor on a map (EPSG:4326) and their credit.
+    path_nodes
+        OSM node ids of the route, in order (``osm`` source only, else empty).
     notes
         What was tried and what to know (sources unavailable, matched shares, missing tables).
     """
@@ -74,6 +76,7 @@ class Alignment:
     junction_legs: np.ndarray
     backdrop: gpd.GeoDataFrame
     backdrop_credit: str
+    path_nodes: tuple[int, ...] = ()
     notes: list[str] = field(default_factory=list)
 
 
@@ -162,6 +165,7 @@ def _from_osm(scenario: Scenario, spec: OsmAlignment) -> Alignment:
         junction_legs=route.junction_legs,
         backdrop=edges,
         backdrop_credit="streets: (c) OpenStreetMap contributors (ODbL)",
+        path_nodes=route.path_nodes,
     )
 
 

@@ -217,7 +217,7 @@ def corridor_from_alignment(scenario: Scenario, alignment: Alignment) -> Corrido
         known = pieces[f"{feature}_source"].notna().to_numpy()
         fallback = "scenario assumption" if per_km is not None else "global default"
         record(feature, np.where(known, pieces[f"{feature}_source"].to_numpy(dtype=object), fallback))
-        points[feature] = _assumed_points(found_m, per_km, known, overlap, bounds)
+        points[feature] = _assumed_points(found_m, per_km, known, pieces)
     signal_m, crossing_m = points["signals"], points["crossings"]
 
     timing_src = "scenario assumption" if spec.assume.signal_cycle_s or spec.assume.green_share else "global default"
@@ -298,14 +298,16 @@ def _dominant(labels: np.ndarray, weights: np.ndarray) -> str:
     return str(totals.idxmax())
 
 
-def _assumed_points(known_m: np.ndarray, per_km: float | None, known: np.ndarray, overlap: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """Known points, plus points spread evenly at ``per_km`` over each segment's unknown metres."""
-    if per_km is None:
+def _assumed_points(known_m: np.ndarray, per_km: float | None, known: np.ndarray, pieces: pd.DataFrame) -> np.ndarray:
+    """Known points, plus points at ``per_km`` spread evenly over the pieces where none are known."""
+    if per_km is None or known.all():
         return known_m
-    unknown_m = overlap[~known].sum(axis=0)
-    counts = np.rint(unknown_m / 1000.0 * per_km).astype(int)
-    extra = [bounds[k] + (np.arange(c) + 0.5) * (bounds[k + 1] - bounds[k]) / c for k, c in enumerate(counts) if c > 0]
-    return np.concatenate([known_m, *extra]) if extra else known_m
+    starts, ends = pieces["start_m"].to_numpy()[~known], pieces["end_m"].to_numpy()[~known]
+    cumulative = np.concatenate([[0.0], np.cumsum(ends - starts)])
+    spacing = 1000.0 / per_km if per_km > 0 else np.inf
+    targets = (np.arange(int(np.rint(cumulative[-1] / spacing))) + 0.5) * spacing
+    piece = np.searchsorted(cumulative, targets, side="right") - 1
+    return np.concatenate([known_m, starts[piece] + targets - cumulative[piece]])
 
 
 def _set_points(points_m: np.ndarray, segs: np.ndarray, count: int, bounds: np.ndarray) -> np.ndarray:

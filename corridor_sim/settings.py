@@ -7,8 +7,10 @@ a CI script or a test can change them without touching code.
     Folder holding the shared data (``<city>/...`` OSM extracts, GTFS feeds, road layers).
     Files are read in place and never copied. Unset: no local data, sources are downloaded.
 ``CORRIDOR_SIM_NETWORKS``
-    Folder of the city manifests (``<city>.toml``) and of the download/graph cache
-    (``cache/``). Default: the ``networks/`` folder of the source checkout.
+    Folder of the city manifests (``<city>.toml``). Default: the ``networks/`` folder of the
+    source checkout.
+``CORRIDOR_SIM_CACHE``
+    Folder of downloads and prepared graphs. Default: ``cache/`` in the networks folder.
 ``CORRIDOR_SIM_OVERPASS_URL``
     Overpass API endpoint osmnx downloads OSM data from. Default: osmnx's own
     (``https://overpass-api.de/api``).
@@ -34,14 +36,10 @@ class Settings:
 
     data_folder: Path | None
     networks_folder: Path
+    cache_folder: Path
     overpass_url: str
     offline: bool
     results_folder: Path
-
-    @property
-    def cache_folder(self) -> Path:
-        """Folder of cached downloads and graphs (git-ignored)."""
-        return self.networks_folder / "cache"
 
 
 def current() -> Settings:
@@ -53,9 +51,11 @@ def current() -> Settings:
         The settings in force now.
     """
     data = os.environ.get("CORRIDOR_SIM_DATA")
+    networks = Path(os.environ.get("CORRIDOR_SIM_NETWORKS", _CHECKOUT_NETWORKS)).resolve()
     return Settings(
         data_folder=Path(data).expanduser().resolve() if data else None,
-        networks_folder=Path(os.environ.get("CORRIDOR_SIM_NETWORKS", _CHECKOUT_NETWORKS)).resolve(),
+        networks_folder=networks,
+        cache_folder=Path(os.environ.get("CORRIDOR_SIM_CACHE", networks / "cache")).resolve(),
         overpass_url=os.environ.get("CORRIDOR_SIM_OVERPASS_URL", _DEFAULT_OVERPASS_URL).rstrip("/"),
         offline=os.environ.get("CORRIDOR_SIM_OFFLINE", "0").strip().lower() in {"1", "true", "yes"},
         results_folder=Path(os.environ.get("CORRIDOR_SIM_RESULTS", "results")).resolve(),

@@ -151,8 +151,8 @@ def street_graph(
 ) -> tuple[nx.MultiDiGraph, GraphOrigin]:
     """The prepared drive graph around a corridor's stations.
 
-    Looks in order at the cache, the city's local OSM extracts (the first whose box covers every
-    station), and an Overpass download of the stations' box widened by ``buffer_m`` (unless
+    Looks in order at the cache, the city's local OSM extracts in the data folder (the first
+    whose box covers every station), and an Overpass download of the stations' box widened by ``buffer_m`` (unless
     offline).
 
     Parameters
@@ -177,15 +177,21 @@ def street_graph(
         If a local extract is missing or cannot be read.
     """
     _configure_osmnx()
+    data_folder = settings.current().data_folder
     for extract in load_manifest(city).osm_extracts:
         if _covers(extract.bbox, lats, lons):
             files = _cache_files(city, f"extract:{extract.file}")
-            return _from_cache(*files) or _store(_read_extract(extract.file), *files, "osm extract", extract.file)
+            cached = _from_cache(*files)
+            if cached:
+                return cached
+            if data_folder is not None and (data_folder / extract.file).is_file():
+                return _store(_read_extract(extract.file), *files, "osm extract", extract.file)
     url = settings.current().overpass_url
     area = bbox_around(lats, lons, buffer_m)
     rounded = tuple(round(x, 4) for x in area)
     files = _cache_files(city, f"overpass:{url}:{rounded}")
-    return _from_cache(*files) or _store(_download(area), *files, "overpass", f"{url} bbox {rounded}")
+    span = f"stations span lon {min(lons):.4f}..{max(lons):.4f}, lat {min(lats):.4f}..{max(lats):.4f}"
+    return _from_cache(*files) or _store(_download(area, span), *files, "overpass", f"{url} bbox {rounded}")
 
 
 def _read_extract(relative: str) -> nx.MultiDiGraph:
@@ -200,17 +206,17 @@ def _read_extract(relative: str) -> nx.MultiDiGraph:
     return prepare_drive_graph(raw)
 
 
-def _download(area: _BBOX) -> nx.MultiDiGraph:
+def _download(area: _BBOX, span: str) -> nx.MultiDiGraph:
     current = settings.current()
     if current.offline:
-        raise SourceUnavailableError("OSM street graph: no local extract covers the corridor, and downloads are off")
+        raise SourceUnavailableError(f"OSM street graph: no local extract covers the corridor ({span}), and downloads are off")
     try:
         # osmnx waits 60 s when its rate-limit check cannot reach the server: check first.
         requests.get(f"{current.overpass_url}/status", timeout=15).raise_for_status()
         raw = ox.graph_from_bbox(area, network_type="drive", simplify=False, retain_all=True, truncate_by_edge=True)
     except (requests.RequestException, ox._errors.InsufficientResponseError, ValueError) as exc:
         raise SourceUnavailableError(
-            f"OSM street graph: no local extract covers the corridor and the Overpass download from "
+            f"OSM street graph: no local extract covers the corridor ({span}) and the Overpass download from "
             f"{current.overpass_url} failed ({exc.__class__.__name__}: {exc}). Connect to the internet, "
             f"or set CORRIDOR_SIM_OVERPASS_URL to a reachable Overpass server."
         ) from None

@@ -50,6 +50,8 @@ class OsmPath:
         One row per edge: start_m, end_m, highway, name, lanes, speed_limit_kmh (NaN if untagged).
     signals_m, crossings_m, junctions_m, junction_legs
         Signalized junctions/crossings, unsignalized crossings and junctions along the route.
+    path_nodes
+        Node ids of the route in order.
     """
 
     line: LineString
@@ -60,6 +62,7 @@ class OsmPath:
     crossings_m: np.ndarray
     junctions_m: np.ndarray
     junction_legs: np.ndarray
+    path_nodes: tuple[int, ...]
 
 
 def _candidates(node_xy: np.ndarray, point: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -206,6 +209,7 @@ def trace_path(graph: nx.MultiDiGraph, station_nodes: list[int]) -> OsmPath:
         crossings_m=crossings_m,
         junctions_m=junctions_m,
         junction_legs=legs,
+        path_nodes=tuple(int(n) for n in path),
     )
 
 

@@ -1,0 +1,46 @@
+"""Test set-up: real shared data read in place, a temporary cache, no network but 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from corridor_sim.corridor import Corridor, build_corridor
+from corridor_sim.scenario import load_scenario
+
+REPO = Path(__file__).resolve().parents[1]
+PRESETS = {
+    "addis_ababa": REPO / "scenarios/addis_ababa/bole_road_brt.toml",
+    "nairobi": REPO / "scenarios/nairobi/thika_road_brt.toml",
+    "kampala": REPO / "scenarios/kampala/jinja_road_brt.toml",
+}
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared data folder (CORRIDOR_SIM_DATA), which every test reads in place."""
+    value = os.environ.get("CORRIDOR_SIM_DATA")
+    if not value or not Path(value).is_dir():
+        pytest.fail("set CORRIDOR_SIM_DATA to the shared data folder (e.g. ../shared/data) to run the tests")
+    return Path(value).resolve()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _environment(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Downloads off (tests that download turn them on against 127.0.0.1), a temporary cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CORRIDOR_SIM_OFFLINE", "1")
+        patch.setenv("CORRIDOR_SIM_CACHE", str(tmp_path_factory.mktemp("cache")))
+        patch.setenv("CORRIDOR_SIM_RESULTS", str(tmp_path_factory.mktemp("results")))
+        patch.delenv("CORRIDOR_SIM_NETWORKS", raising=False)
+        patch.delenv("CORRIDOR_SIM_OVERPASS_URL", raising=False)
+        yield
+
+
+@pytest.fixture(scope="session")
+def corridors() -> dict[str, Corridor]:
+    """The three city presets' corridors, built once from the shared data."""
+    return {city: build_corridor(load_scenario(path)) for city, path in PRESETS.items()}
