@@ -57,8 +57,8 @@ class Alignment:
         Point features along the line.
     backdrop
         Lines to draw under the corridor on a map (EPSG:4326) and their credit.
-    path_nodes
-        OSM node ids of the route, in order (``osm`` source only, else empty).
+    path_nodes, station_nodes
+        OSM node ids of the route and of the stations, in order (``osm`` source only).
     notes
         What was tried and what to know (sources unavailable, matched shares, missing tables).
     """
@@ -77,6 +77,7 @@ class Alignment:
     backdrop: gpd.GeoDataFrame
     backdrop_credit: str
     path_nodes: tuple[int, ...] = ()
+    station_nodes: tuple[int, ...] = ()
     notes: list[str] = field(default_factory=list)
 
 
@@ -166,6 +167,7 @@ def _from_osm(scenario: Scenario, spec: OsmAlignment) -> Alignment:
         backdrop=edges,
         backdrop_credit="streets: (c) OpenStreetMap contributors (ODbL)",
         path_nodes=route.path_nodes,
+        station_nodes=tuple(int(n) for n in nodes),
     )
 
 

@@ -1,0 +1,67 @@
+"""The command line as a consultant uses it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from corridor_sim.cli import app
+from corridor_sim.corridor import Corridor
+from conftest import PRESETS
+
+runner = CliRunner()
+
+
+def test_validate_presets_and_reject_bad_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", *map(str, PRESETS.values())])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("ok ") == 3
+    bad = tmp_path / "bad.toml"
+    bad.write_text(PRESETS["kampala"].read_text().replace("seed = 2020", "seed = -1"))
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert "seed = -1" in result.output and "greater than or equal to 0" in result.output
+
+
+def test_corridor_show_writes_map_tables_and_summary(tmp_path: Path, corridors: dict[str, Corridor]) -> None:
+    out = tmp_path / "show"
+    result = runner.invoke(app, ["corridor", "show", str(PRESETS["addis_ababa"]), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "alignment: osm" in result.output
+    summary = json.loads((out / "corridor.json").read_text())
+    corridor = corridors["addis_ababa"]
+    assert summary["length_km"] == pytest.approx(corridor.total_length_m / 1000, abs=1e-3)
+    assert summary["stations"] == 7
+    assert summary["source_shares"]["signals"] == {"scenario": 1.0}
+    assert "(c) OpenStreetMap contributors (ODbL)" in summary["credits"]
+    segments = pd.read_parquet(out / "segments.parquet")
+    assert list(segments["from"]) == list(corridor.station_name[:-1])
+    assert segments["length_m"].sum() == pytest.approx(corridor.total_length_m)
+    image = mpimg.imread(out / "map.png")
+    assert image.shape[0] > 500 and image[..., :3].std() > 0.05  # a drawn map, not a blank canvas
+
+
+def test_corridor_show_says_which_source_it_used(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["corridor", "show", str(PRESETS["kampala"]), "--out", str(tmp_path), "--no-map"])
+    assert result.exit_code == 0, result.output
+    assert "alignment: gtfs" in result.output
+    assert "osm unavailable" in result.output
+    assert "has no stop_times.txt" in result.output
+    result = runner.invoke(app, ["corridor", "show", str(PRESETS["addis_ababa"]), "--alignment", "gtfs"])
+    assert result.exit_code == 2
+    assert "alignment source 'gtfs' is not in the scenario" in result.output
+
+
+def test_network_info_lists_sources_and_cache(corridors: dict[str, Corridor]) -> None:
+    result = runner.invoke(app, ["network", "info", "addis_ababa"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "addis_bole_road_2020-06.osm.bz2" in result.output
+    assert "osm graph (cached)" in result.output  # built by the corridors fixture
+    result = runner.invoke(app, ["network", "info", "lagos"])
+    assert result.exit_code == 2
+    assert "no manifest for city 'lagos'" in result.output
