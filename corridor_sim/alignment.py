@@ -165,7 +165,7 @@ def _from_osm(scenario: Scenario, spec: OsmAlignment) -> Alignment:
         junctions_m=route.junctions_m,
         junction_legs=route.junction_legs,
         backdrop=edges,
-        backdrop_credit="streets: (c) OpenStreetMap contributors (ODbL)",
+        backdrop_credit=f"streets and road attributes: OSM {origin.source} {origin.detail}, ODbL 1.0",
         path_nodes=route.path_nodes,
         station_nodes=tuple(int(n) for n in nodes),
     )
@@ -235,7 +235,7 @@ def _from_line(
     chainage = chainage - chainage[0]
     pieces, junctions_m, legs = _conflate_layers(scenario, line, crs, notes)
     if scenario.corridor.road_layers:
-        credit += "; road attributes: (c) OpenStreetMap contributors (ODbL)"
+        credit += f"; road attributes: OSM road layers {', '.join(scenario.corridor.road_layers)}, ODbL 1.0"
     return Alignment(
         source=source,
         detail=detail,

@@ -145,7 +145,7 @@ class Period(_Strict):
     """The simulated service period, clock times ``HH:MM`` on one day."""
 
     start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    end: str = Field(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")
+    end: str = Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
 
     @property
     def start_s(self) -> int:
