@@ -208,11 +208,12 @@ def corridor_from_alignment(scenario: Scenario, alignment: Alignment) -> Corrido
     record("highway", pieces["highway_source"].fillna("global default").to_numpy(dtype=object))
     seg_highway = np.array([_dominant(highway, overlap[:, k]) for k in range(n)], dtype=object)
 
+    junctions_src = pieces["junctions_source"].fillna("global default").to_numpy(dtype=object)
+    record("junctions", junctions_src)
     points = {}
     for feature, found_m, per_km in (
         ("signals", alignment.signals_m, spec.assume.signals_per_km),
         ("crossings", alignment.crossings_m, spec.assume.crossings_per_km),
-        ("junctions", alignment.junctions_m, None),
     ):
         known = pieces[f"{feature}_source"].notna().to_numpy()
         fallback = "scenario assumption" if per_km is not None else "global default"
