@@ -43,6 +43,88 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Scenario TOML fil
         raise typer.Exit(code=1)
 
 
+def _overrides(pairs: list[str] | None) -> dict[str, object]:
+    """``KEY=VALUE`` pairs as a dict; values are read as TOML (``3``, ``true``, ``"07:00"``), else as text."""
+    import tomllib
+
+    out: dict[str, object] = {}
+    for pair in pairs or []:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"{pair!r}: give KEY=VALUE, e.g. services.all_stop.peak_headway_min=3")
+        try:
+            out[key.strip()] = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            out[key.strip()] = raw
+    return out
+
+
+@app.command()
+def run(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    seed: Annotated[int | None, typer.Option(help="Random seed (overrides the scenario's).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Run folder [results/<scenario>/<run-id>].")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a scenario value: KEY=VALUE with a dotted KEY (repeatable).")
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the summary as JSON instead of tables.")] = False,
+) -> None:
+    """Simulate a scenario end to end; write summary.json and the Parquet tables to the run folder."""
+    import json
+
+    from corridor_sim.pipeline import run_scenario
+
+    overrides = _overrides(set_)
+    if seed is not None:
+        overrides["seed"] = seed
+    try:
+        scenario = load_scenario(scenario_file, overrides)
+        output = run_scenario(scenario, out)
+    except CorridorSimError as exc:
+        _fail(exc)
+    if json_:
+        print(json.dumps(output.summary, indent=2, ensure_ascii=False))
+        return
+    _print_summary(output.summary)
+    console.print(f"written: {output.folder}", highlight=False)
+
+
+def _print_summary(summary: dict) -> None:
+    pax, wait, st, fleet = summary["passengers"], summary["wait_min"], summary["stations"], summary["fleet"]
+    console.print(f"[bold]{summary['title']}[/] ({summary['city']}), run {summary['run_id']}, {summary['period']['start']}-{summary['period']['end']}")
+    head = Table(title="passengers and fleet", show_header=False)
+    head.add_column("indicator")
+    head.add_column("value", justify="right")
+    rows = [
+        ("passengers generated / delivered / waiting / on board", f"{pax['generated']} / {pax['delivered']} / {pax['waiting']} / {pax['on_board']}"),
+        ("wait mean / p95 (min)", f"{wait['mean']} / {wait['p95']}"),
+        ("in-vehicle time mean (min)", f"{summary['in_vehicle_min']['mean']}"),
+        ("denied boardings (passengers left behind at least once)", f"{pax['denied_boardings']} ({pax['passengers_denied_at_least_once']})"),
+        ("fleet used / available, trips", f"{fleet['used']} / {fleet['available']}, {fleet['trips']}"),
+        ("bus-km", f"{summary['bus_km']}"),
+        ("highest station saturation", f"{st['max_saturation']} at {st['max_saturation_at']}"),
+        ("bus queueing at stations: share of stops, mean / max (s)", f"{st['stop_events_queued_share']:.1%}, {st['bus_queue_mean_s']} / {st['bus_queue_max_s']}"),
+    ]  # fmt: skip
+    for row in rows:
+        head.add_row(*row)
+    console.print(head)
+    table = Table(title="by direction")
+    for column in ("direction", "service", "trips", "run time min", "speed km/h", "critical segment", "pphpd", "load factor"):
+        table.add_column(column, justify="left" if column in {"direction", "service", "critical segment"} else "right")
+    for d in summary["directions"]:
+        crit = d["critical_segment"] or {}
+        where = f"{crit.get('from')} -> {crit.get('to')} ({crit.get('clock_hour')})" if crit else ""
+        for k, (name, s) in enumerate(d["services"].items()):
+            first = k == 0
+            table.add_row(
+                d["direction"] if first else "", name, str(s["trips"]), str(s["run_time_mean_min"]), str(s["commercial_speed_kmh"]),
+                where if first else "", str(crit.get("pphpd", "")) if first else "", str(crit.get("load_factor", "")) if first else "",
+            )  # fmt: skip
+    console.print(table)
+    for check in summary["checks"]:
+        console.print(f"[yellow]check:[/] {check}", highlight=False)
+
+
 @network_app.command("info")
 def network_info(city: Annotated[str, typer.Argument(help="nairobi, kampala or addis_ababa")]) -> None:
     """Say which sources a city has, what is cached and where it came from."""
@@ -97,7 +179,7 @@ def corridor_show(
     console.print("written: " + ", ".join(str(p) for p in files.values()), highlight=False)
 
 
-def _segment_table(corridor) -> Table:  # noqa: ANN001 - Corridor, imported lazily
+def _segment_table(corridor) -> Table:  # Corridor, imported lazily
     table = Table(title="segments")
     frame = corridor.segment_table()
     for column in ("from", "to", "km", "running way", "class", "lanes", "limit km/h", "signals", "crossings", "junctions"):
@@ -110,7 +192,7 @@ def _segment_table(corridor) -> Table:  # noqa: ANN001 - Corridor, imported lazi
     return table
 
 
-def _shares_table(corridor) -> Table:  # noqa: ANN001
+def _shares_table(corridor) -> Table:
     shares = corridor.source_shares().fillna(0.0)
     table = Table(title="where each attribute came from (share of corridor length)")
     table.add_column("attribute")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from corridor_sim.corridor import Corridor
 from corridor_sim.data import atomic_path
+from corridor_sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from corridor_sim.engine.runner import Run
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> Path:
@@ -75,3 +80,35 @@ def write_corridor(corridor: Corridor, folder: Path) -> dict[str, Path]:
         "provenance": write_table(corridor.provenance, folder / "provenance.parquet"),
         "summary": write_json(corridor_summary(corridor), folder / "corridor.json"),
     }
+
+
+def run_id(scenario: Scenario) -> str:
+    """A stable id for a scenario's run: its seed and a hash of every field (same inputs, same id)."""
+    digest = hashlib.sha256(scenario.model_dump_json(exclude={"path"}).encode()).hexdigest()[:10]
+    return f"seed{scenario.seed}-{digest}"
+
+
+def write_run(run: Run, summary: dict[str, Any], folder: Path) -> dict[str, Path]:
+    """Write a run's summary and tables into ``folder``.
+
+    Files: ``summary.json``; ``trajectories.parquet`` (bus time-space points), ``stop_events.parquet``,
+    ``station_stats.parquet``, ``segment_loads.parquet`` (per direction, segment and hour) and
+    ``od_summary.parquet``; ``corridor.json``.
+
+    Returns
+    -------
+    dict of str to Path
+        The files written, by name.
+    """
+    from corridor_sim import indicators
+
+    files = {
+        "trajectories": write_table(indicators.trajectories(run), folder / "trajectories.parquet"),
+        "stop_events": write_table(indicators.stop_events(run), folder / "stop_events.parquet"),
+        "station_stats": write_table(indicators.station_stats(run), folder / "station_stats.parquet"),
+        "segment_loads": write_table(indicators.segment_loads(run), folder / "segment_loads.parquet"),
+        "od_summary": write_table(indicators.od_summary(run), folder / "od_summary.parquet"),
+        "corridor": write_json(corridor_summary(run.corridor), folder / "corridor.json"),
+    }
+    files["summary"] = write_json(summary, folder / "summary.json")
+    return files

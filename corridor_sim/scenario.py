@@ -13,6 +13,7 @@ Every problem is reported with the file, the field path, the bad value and what 
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -30,11 +31,13 @@ class _Strict(BaseModel):
 
 
 class Station(_Strict):
-    """A BRT station: its name and position (WGS84 degrees)."""
+    """A BRT station: its name, position (WGS84 degrees) and, if not the corridor's, its berths."""
 
     name: str = Field(min_length=1)
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
+    berths: int | None = Field(default=None, ge=1, le=8, description="loading areas (sub-stops) per direction")
+    passing_lane: bool | None = Field(default=None, description="buses can overtake at the station")
 
 
 class OsmAlignment(_Strict):
@@ -114,6 +117,11 @@ class CorridorSpec(_Strict):
     road_layers: list[str] = Field(default_factory=list, description="road layer keys in the city manifest")
     assume: Assumptions = Field(default_factory=Assumptions)
     segments: list[SegmentOverride] = Field(default_factory=list)
+    berths: int = Field(default=1, ge=1, le=8, description="loading areas per station and direction")
+    passing_lanes: bool = Field(default=False, description="stations have a passing lane (overtaking)")
+    berth_clearance_s: float = Field(
+        default=10.0, ge=0, le=60, description="time a berth stays blocked after a bus leaves it (TCQSM t_c)"
+    )
 
     @field_validator("stations")
     @classmethod
@@ -146,21 +154,127 @@ class Period(_Strict):
 
     start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     end: str = Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
+    finish_trips: bool = Field(
+        default=True, description="buses dispatched before the end finish their trips (else stop at the end)"
+    )
 
     @property
     def start_s(self) -> int:
         """Start as seconds after midnight."""
-        return _clock_s(self.start)
+        return clock_s(self.start)
 
     @property
     def end_s(self) -> int:
         """End as seconds after midnight."""
-        return _clock_s(self.end)
+        return clock_s(self.end)
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.end_s <= self.start_s:
             raise ValueError(f"end {self.end} must be after start {self.start}")
+        return self
+
+
+Clock = Annotated[str, Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")]
+ClockRange = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$")]
+
+
+class Service(_Strict):
+    """A service pattern run in both directions between its first and last stop.
+
+    ``stops`` is ``"all"`` (all-stop) or the station names served, in running order
+    (limited-stop / express). Headways hold during ``peak_hours``; outside them
+    ``offpeak_headway_min`` (no service if unset).
+    """
+
+    stops: Literal["all"] | list[str] = "all"
+    peak_headway_min: float = Field(gt=0, le=120)
+    offpeak_headway_min: float | None = Field(default=None, gt=0, le=120)
+    headway_cv: float = Field(
+        default=0.0, ge=0, le=2, description="coefficient of variation of dispatch headways at the terminals"
+    )
+
+
+class Vehicle(_Strict):
+    """The bus type of the fleet; unset fields come from the type's documented defaults."""
+
+    type: Literal["brt_18m", "brt_12m"] = "brt_18m"
+    capacity_pax: int | None = Field(default=None, ge=1, le=300)
+    seats: int | None = Field(default=None, ge=0, le=120)
+    door_channels: int | None = Field(default=None, ge=1, le=12)
+    accel_ms2: float | None = Field(default=None, gt=0, le=3)
+    decel_ms2: float | None = Field(default=None, gt=0, le=3)
+    max_speed_kmh: float | None = Field(default=None, gt=0, le=120)
+
+
+class Dwell(_Strict):
+    """Dwell-time parameters; unset fields come from the documented defaults."""
+
+    fare_collection: Literal["off_board", "on_board"] = "off_board"
+    door_open_close_s: float | None = Field(default=None, ge=0, le=30)
+    alighting_s: float | None = Field(default=None, ge=0, le=10, description="seconds per alighter per door channel")
+    boarding_s: float | None = Field(default=None, ge=0, le=15, description="seconds per boarder per door channel")
+    crowding_penalty_s: float | None = Field(
+        default=None, ge=0, le=5, description="extra seconds per boarder when standees are on board"
+    )
+
+
+class Traffic(_Strict):
+    """Background traffic on mixed-traffic segments (BPR speed-flow curve)."""
+
+    volume_vph_per_lane: dict[Clock, float] = Field(
+        default_factory=dict, description="general traffic per lane from each clock time on (veh/h/lane)"
+    )
+    saturation_flow_vphpl: float = Field(default=1800.0, gt=0, le=2400)
+    bpr_alpha: float = Field(default=0.15, ge=0, le=5)
+    bpr_beta: float = Field(default=4.0, ge=0, le=10)
+
+
+class Signals(_Strict):
+    """Traffic signal operation for buses."""
+
+    priority: bool = False
+    green_extension_s: float = Field(default=10.0, ge=0, le=60, description="with priority: longest green extension")
+
+
+class StationDemand(_Strict):
+    """Peak-hour boardings and alightings at a station (both directions, passengers per hour)."""
+
+    name: str
+    boardings_per_h: float = Field(ge=0)
+    alightings_per_h: float = Field(ge=0)
+
+
+class OdFlow(_Strict):
+    """A peak-hour origin-destination flow (passengers per hour)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_station: str = Field(alias="from")
+    to_station: str = Field(alias="to")
+    pax_per_h: float = Field(ge=0)
+
+
+class Demand(_Strict):
+    """Passenger demand: the peak hour's OD flows and an hourly profile.
+
+    Give either ``od`` (flows by origin and destination) or ``stations`` (boardings and alightings
+    per station, turned into OD flows by biproportional fitting; see :mod:`corridor_sim.demand`).
+    ``profile`` scales the peak hour's flows from each clock time on (1.0 if not given);
+    from ``reverse_after`` on, the flows run the other way (the evening mirrors the morning).
+    """
+
+    od: list[OdFlow] = Field(default_factory=list)
+    stations: list[StationDemand] = Field(default_factory=list)
+    profile: dict[Clock, float] = Field(default_factory=dict)
+    reverse_after: Clock | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Demand:
+        if bool(self.od) == bool(self.stations):
+            raise ValueError("give exactly one of od (flows) or stations (boardings and alightings)")
+        if any(v < 0 for v in self.profile.values()):
+            raise ValueError("profile factors must be >= 0")
         return self
 
 
@@ -173,10 +287,55 @@ class Scenario(_Strict):
     seed: int = Field(ge=0)
     period: Period
     corridor: CorridorSpec
+    services: dict[str, Service] = Field(default_factory=dict, description="service patterns by name")
+    fleet: int | None = Field(default=None, ge=1, le=2000, description="buses available to all services")
+    layover_min: float = Field(default=5.0, ge=0, le=120, description="minimum turnaround at a terminal")
+    peak_hours: list[ClockRange] = Field(default_factory=list, description="peak periods; none: all of it")
+    vehicle: Vehicle = Field(default_factory=Vehicle)
+    dwell: Dwell = Field(default_factory=Dwell)
+    traffic: Traffic = Field(default_factory=Traffic)
+    signals: Signals = Field(default_factory=Signals)
+    demand: Demand | None = None
     path: Path | None = Field(default=None, exclude=True, description="the file it was read from")
 
 
-def _clock_s(hhmm: str) -> int:
+    @model_validator(mode="after")
+    def _names_are_stations(self) -> Scenario:
+        names = [s.name for s in self.corridor.stations]
+        index = {n: i for i, n in enumerate(names)}
+        known = ", ".join(names)
+        for key, service in self.services.items():
+            if service.stops == "all":
+                continue
+            for k, stop in enumerate(service.stops):
+                if stop not in index:
+                    raise ValueError(f"services.{key}.stops[{k}] = {stop!r} is not a station; stations are: {known}")
+            order = [index[s] for s in service.stops]
+            if len(order) < 2 or order != sorted(set(order)):
+                raise ValueError(f"services.{key}.stops: give two or more stations, each once, in running order")
+            stations = self.corridor.stations
+            skipped = [
+                stations[i].name
+                for i in range(order[0] + 1, order[-1])
+                if i not in order and not (stations[i].passing_lane if stations[i].passing_lane is not None else self.corridor.passing_lanes)
+            ]
+            if skipped:
+                raise ValueError(
+                    f"services.{key} skips {', '.join(skipped)}, which have no passing lane: an express bus would "
+                    "queue behind the stopping ones. Set passing_lane = true there (or corridor.passing_lanes) or serve them"
+                )
+        if self.demand is not None:
+            flows = [(f"demand.od[{k}]", f.from_station, f.to_station) for k, f in enumerate(self.demand.od)]
+            flows += [(f"demand.stations[{k}]", d.name, d.name) for k, d in enumerate(self.demand.stations)]
+            for where, a, b in flows:
+                for name in {a, b}:
+                    if name not in index:
+                        raise ValueError(f"{where}: {name!r} is not a station; stations are: {known}")
+        return self
+
+
+def clock_s(hhmm: str) -> int:
+    """Seconds after midnight of a clock time ``HH:MM`` (``24:00`` allowed)."""
     hours, minutes = hhmm.split(":")
     return int(hours) * 3600 + int(minutes) * 60
 
@@ -233,13 +392,67 @@ def parse_scenario(data: dict[str, Any], source: str | Path = "<scenario>") -> S
     return scenario
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Set values by dotted path (``services.all_stop.peak_headway_min``) in a copy of ``data``.
+
+    A list element is addressed by its index (``corridor.stations.3.berths``). Missing tables on
+    the way are created, so a wrong key is caught when the result is validated.
+
+    Raises
+    ------
+    ScenarioError
+        If a path runs through a value that is not a table or list.
+    """
+    out = copy.deepcopy(data)
+    for dotted, value in overrides.items():
+        node: Any = out
+        parts = dotted.split(".")
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            where = ".".join(parts[: depth + 1])
+            if isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    raise ScenarioError(f"override {dotted}: {where} is not an index of a list of {len(node)}")
+                part = int(part)
+            elif not isinstance(node, dict):
+                raise ScenarioError(f"override {dotted}: {'.'.join(parts[:depth])} is a value, not a table")
+            if last:
+                node[part] = value
+            else:
+                if isinstance(node, dict) and part not in node:
+                    node[part] = {}
+                node = node[part]
+    return out
+
+
+def read_scenario_data(path: str | Path) -> dict[str, Any]:
+    """Read a scenario TOML file into a dictionary, without validating it.
+
+    Raises
+    ------
+    ScenarioError
+        If the file is missing or is not valid TOML.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: scenario file not found (presets are under scenarios/<city>/)") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Read and validate a scenario TOML file.
 
     Parameters
     ----------
     path
         The scenario file.
+    overrides
+        Values to set by dotted path before validation (see :func:`apply_overrides`).
 
     Returns
     -------
@@ -252,12 +465,5 @@ def load_scenario(path: str | Path) -> Scenario:
         If the file is missing, is not valid TOML, or does not validate.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: scenario file not found (presets are under scenarios/<city>/)") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    data = apply_overrides(read_scenario_data(path), overrides or {})
     return parse_scenario(data, path)

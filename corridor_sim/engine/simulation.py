@@ -1,0 +1,160 @@
+"""The SimPy model: dispatchers, bus trips, stations with berths.
+
+- A dispatcher per service and terminal releases a bus at each scheduled departure: one waiting
+  at that terminal, else one from the depot while the fleet lasts, else the next to arrive there
+  (the departure runs late).
+- A trip runs stop to stop (:func:`~corridor_sim.kernels.motion.leg_run_time_s` for the run,
+  with the cruise speed of the departure's traffic bin). At each served station it queues for a
+  berth (a SimPy ``Resource``), exchanges passengers
+  (:func:`~corridor_sim.kernels.passengers.serve_stop`), dwells
+  (:mod:`~corridor_sim.engine.dwell`), and leaves; the berth stays blocked for the clearance
+  time. Without a passing lane a bus also waits for the bus ahead to leave (no overtaking).
+- After its last stop the bus lays over and then waits at that terminal for its next departure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from corridor_sim.corridor import Corridor
+from corridor_sim.demand import Passengers
+from corridor_sim.engine.operations import Operations, ServicePlan
+from corridor_sim.engine.trace import Trace
+from corridor_sim.engine.traffic import time_bin
+from corridor_sim.kernels.motion import leg_run_time_s
+from corridor_sim.kernels.passengers import serve_stop
+
+
+class _Station:
+    """A station platform in one direction: berths, and the departure order without a passing lane."""
+
+    def __init__(self, env: simpy.Environment, berths: int, passing_lane: bool) -> None:
+        self.berths = simpy.Resource(env, capacity=berths)
+        self.passing_lane = passing_lane
+        self.last_departure: simpy.Event | None = None
+
+
+class Simulation:
+    """One run of the engine. Build it, call :meth:`run` once."""
+
+    def __init__(self, corridor: Corridor, ops: Operations, passengers: Passengers) -> None:
+        self.ops = ops
+        self.env = simpy.Environment(initial_time=ops.start_s)
+        self.n_stations = len(corridor.station_name)
+        self.passengers = passengers
+        n_pax = len(passengers)
+        self.board_s = np.full(n_pax, np.nan)
+        self.board_trip = np.full(n_pax, -1, dtype=np.int64)
+        self.left_behind = np.zeros(n_pax, dtype=np.int32)
+        self.queue_head = passengers.queue_start.copy()
+        max_trips = sum(len(d) for s in ops.services for d in s.departures_s)
+        self.onboard = np.zeros((max(max_trips, 1), self.n_stations), dtype=np.int64)
+        self.platforms = [
+            [_Station(self.env, int(ops.berths[s]), bool(ops.passing_lane[s])) for s in range(self.n_stations)] for _ in range(2)
+        ]
+        self.pools = [simpy.Store(self.env) for _ in range(self.n_stations)]
+        self.depot = ops.fleet
+        self.stop_rows: list[tuple] = []
+        self.trip_rows: list[list] = []
+        self.serves = []
+        for plan in ops.services:
+            mask = np.zeros(self.n_stations, dtype=np.bool_)
+            mask[plan.stations] = True
+            self.serves.append(mask)
+
+    def run(self) -> Trace:
+        """Run to the end of the period (or until every dispatched trip has finished)."""
+        for k, plan in enumerate(self.ops.services):
+            for direction in (0, 1):
+                self.env.process(self._dispatcher(k, plan, direction))
+        if self.ops.finish_trips:
+            self.env.run()
+        else:
+            self.env.run(until=self.ops.end_s)
+        return self._trace()
+
+    def _dispatcher(self, k: int, plan: ServicePlan, direction: int):
+        stations = plan.stations if direction == 0 else plan.stations[::-1]
+        pool = self.pools[stations[0]]
+        for scheduled in plan.departures_s[direction]:
+            if scheduled > self.env.now:
+                yield self.env.timeout(scheduled - self.env.now)
+            if pool.items or self.depot == 0:
+                bus = yield pool.get()
+            else:
+                bus = self.ops.fleet - self.depot
+                self.depot -= 1
+            trip = len(self.trip_rows)
+            km = abs(self.ops.layouts[direction].station_m[stations[-1]] - self.ops.layouts[direction].station_m[stations[0]]) / 1000.0
+            self.trip_rows.append([trip, bus, plan.name, direction, scheduled, self.env.now, np.nan, len(stations), km])
+            self.env.process(self._trip(trip, bus, k, stations, direction))
+
+    def _trip(self, trip: int, bus: int, k: int, stations: np.ndarray, direction: int):
+        env, ops = self.env, self.ops
+        layout = ops.layouts[direction]
+        serves = self.serves[k]
+        p = self.passengers
+        vehicle = ops.vehicle
+        load = 0
+        for i, station in enumerate(stations):
+            signal_stops = 0
+            if i > 0:
+                run_s, signal_stops = leg_run_time_s(
+                    env.now, layout.station_m[stations[i - 1]], layout.station_m[station], layout.bounds_m,
+                    layout.speed_ms[time_bin(env.now)], vehicle.accel_ms2, vehicle.decel_ms2, layout.signal_m,
+                    layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s,
+                )  # fmt: skip
+                yield env.timeout(run_s)
+            arrive = env.now
+            platform = self.platforms[direction][station]
+            request = platform.berths.request()
+            yield request
+            berth = env.now
+            ahead = departed = None
+            if not platform.passing_lane:  # leave in the order of arrival
+                ahead, departed = platform.last_departure, env.event()
+                platform.last_departure = departed
+            alighted, boarded, denied, load = serve_stop(
+                berth, direction * self.n_stations + station, station, trip, vehicle.capacity_pax, load, serves,
+                p.arrive_s, p.destination, self.queue_head, p.queue_end, self.board_s, self.board_trip,
+                self.left_behind, self.onboard,
+            )  # fmt: skip
+            dwell = ops.dwell.dwell_s(alighted, boarded, vehicle.door_channels, load > vehicle.seats)
+            yield env.timeout(dwell)
+            if ahead is not None and not ahead.processed:
+                yield ahead
+            if departed is not None:
+                departed.succeed()
+            env.timeout(ops.clearance_s).callbacks.append(lambda _, b=platform.berths, r=request: b.release(r))
+            self.stop_rows.append(
+                (trip, station, direction, arrive, berth, env.now, dwell, alighted, boarded, denied, load, signal_stops)
+            )
+        self.trip_rows[trip][6] = env.now
+        yield env.timeout(ops.layover_s)
+        self.pools[stations[-1]].put(bus)
+
+    def _trace(self) -> Trace:
+        stops = pd.DataFrame(
+            self.stop_rows,
+            columns=["trip", "station", "direction", "arrive_s", "berth_s", "depart_s", "dwell_s",
+                     "alighted", "boarded", "denied", "load_pax", "signal_stops"],
+        )  # fmt: skip
+        trips = pd.DataFrame(
+            self.trip_rows,
+            columns=["trip", "bus", "service", "direction", "scheduled_s", "dispatch_s", "end_s", "stops", "km"],
+        )
+        return Trace(
+            stops=stops,
+            trips=trips,
+            passengers=self.passengers,
+            board_s=self.board_s,
+            board_trip=self.board_trip,
+            left_behind=self.left_behind,
+            end_s=float(self.env.now),
+            fleet_used=self.ops.fleet - self.depot,
+            berths=self.ops.berths,
+            passing_lane=self.ops.passing_lane,
+            capacity_pax=self.ops.vehicle.capacity_pax,
+        )

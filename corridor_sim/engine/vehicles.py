@@ -1,0 +1,53 @@
+"""Bus types: capacity, doors and motion, with the sources of each default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from corridor_sim.scenario import Vehicle
+
+
+@dataclass(frozen=True)
+class VehicleType:
+    """A bus type.
+
+    Attributes
+    ----------
+    name
+        Type key (``brt_18m``, ``brt_12m``).
+    capacity_pax
+        Passengers at the design load (seated + standing).
+    seats
+        Seats; boarding is slower once passengers stand (see :mod:`corridor_sim.engine.dwell`).
+    door_channels
+        Boarding / alighting streams on the platform side (a double-width door is two).
+    accel_ms2, decel_ms2
+        Mean acceleration from rest to cruise and deceleration to a stop (m/s2).
+    max_speed_kmh
+        Top speed in service.
+    """
+
+    name: str
+    capacity_pax: int
+    seats: int
+    door_channels: int
+    accel_ms2: float
+    decel_ms2: float
+    max_speed_kmh: float
+
+
+#: Default bus types. Capacities: DART Dar es Salaam fleet, 18 m articulated 150-155 pax and 12 m
+#: 80 pax (anchors.md 2.3, [H]); seats: typical BRT layouts (about a quarter of capacity, [L]).
+#: Door channels: 18 m BRT buses have 3-4 double-width platform-side doors; we count 4 channels,
+#: 12 m buses 3 ([L], check against the procured model). Acceleration 1.0-1.2 m/s2 and
+#: deceleration 1.2 m/s2: TCQSM 3rd ed. ch. 6 typical service values for diesel buses ([L]).
+VEHICLE_TYPES: dict[str, VehicleType] = {
+    "brt_18m": VehicleType("brt_18m", capacity_pax=150, seats=40, door_channels=4, accel_ms2=1.0, decel_ms2=1.2, max_speed_kmh=70.0),
+    "brt_12m": VehicleType("brt_12m", capacity_pax=80, seats=30, door_channels=3, accel_ms2=1.2, decel_ms2=1.2, max_speed_kmh=70.0),
+}
+
+
+def vehicle_type(spec: Vehicle) -> VehicleType:
+    """The scenario's bus type: the defaults of ``spec.type`` with its set fields applied."""
+    base = VEHICLE_TYPES[spec.type]
+    return replace(base, **{k: v for k, v in spec.model_dump(exclude={"type"}).items() if v is not None})

@@ -1,0 +1,278 @@
+"""Indicators from a run's trace: the summary and the result tables.
+
+Definitions (times in the tables are clock seconds, in the summary minutes):
+
+- *wait*: from arrival at the platform to the doors opening on the bus boarded (passengers who
+  never boarded are counted as still waiting and left out of the mean);
+- *in-vehicle time*: from boarding to the doors opening at the destination;
+- *run time*: from dispatch at the first terminal to the doors closing at the last, dwell
+  included; *commercial speed*:
+  trip length over run time;
+- *passengers per hour per direction (pphpd)*: passengers on board across a segment in a clock
+  hour; the *critical segment* is the segment and hour with the most;
+- *station saturation*: share of the period the berths are occupied (doors-open to departure plus
+  the clearance time, over berths x period; ITDP BRT Planning Guide ch. 7);
+- *bus queueing*: time from reaching a station to getting a berth;
+- *denied boardings*: times a passenger was left behind by a full bus that served the
+  destination.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from corridor_sim.engine.runner import Run
+
+#: Physical records a corridor stays within (anchors.md 2.2 and 5): buses per hour per direction
+#: through a multi-berth station (Guangzhou) and passengers per hour per direction (TransMilenio).
+RECORD_BUSES_PER_H = 350
+RECORD_PPHPD = 45_000
+
+
+def direction_names(run: Run) -> list[str]:
+    """Direction labels: "to <last station>" (direction 0) and "to <first station>"."""
+    names = run.corridor.station_name
+    return [f"to {names[-1]}", f"to {names[0]}"]
+
+
+def passenger_table(run: Run) -> pd.DataFrame:
+    """One row per passenger: origin, destination, direction, arrival, boarding, alighting (clock s)."""
+    t = run.trace
+    p = t.passengers
+    return pd.DataFrame(
+        {
+            "origin": p.origin,
+            "destination": p.destination,
+            "direction": p.direction,
+            "arrive_s": p.arrive_s,
+            "board_s": t.board_s,
+            "alight_s": t.alight_s(),
+            "trip": t.board_trip,
+            "left_behind": t.left_behind,
+        }
+    )
+
+
+def stop_events(run: Run) -> pd.DataFrame:
+    """The stop events with station names, chainage (direction 0) and queueing time."""
+    stops = run.trace.stops.copy()
+    c = run.corridor
+    stops.insert(2, "station_name", c.station_name[stops["station"].to_numpy()].astype(str))
+    stops["chainage_m"] = (c.station_chainage_m - c.station_chainage_m[0])[stops["station"].to_numpy()]
+    stops["queue_s"] = stops["berth_s"] - stops["arrive_s"]
+    return stops.merge(run.trace.trips[["trip", "bus", "service"]], on="trip", how="left")
+
+
+def trajectories(run: Run) -> pd.DataFrame:
+    """Time-space points of every bus: arrival and departure at each station served (direction-0 chainage)."""
+    stops = stop_events(run)
+    cols = ["trip", "bus", "service", "direction", "station", "chainage_m"]
+    arrive = stops[cols + ["arrive_s"]].rename(columns={"arrive_s": "time_s"}).assign(event="arrive")
+    depart = stops[cols + ["depart_s"]].rename(columns={"depart_s": "time_s"}).assign(event="depart")
+    return pd.concat([arrive, depart]).sort_values(["trip", "time_s", "event"], kind="stable").reset_index(drop=True)
+
+
+def segment_loads(run: Run) -> pd.DataFrame:
+    """Passengers, buses and offered capacity per direction, segment and clock hour.
+
+    A trip's load on departure from a station is on board over every segment to its next stop.
+    """
+    stops = run.trace.stops.sort_values(["trip", "berth_s"], kind="stable")
+    n_seg = run.corridor.n_segments
+    rows = []
+    for direction in (0, 1):
+        d = stops[stops["direction"] == direction]
+        nxt = d.groupby("trip")["station"].shift(-1)
+        d = d[nxt.notna()].assign(next_station=nxt[nxt.notna()].astype(int))
+        lo = np.minimum(d["station"].to_numpy(), d["next_station"].to_numpy())
+        hi = np.maximum(d["station"].to_numpy(), d["next_station"].to_numpy())
+        span = hi - lo
+        segment = np.repeat(lo, span) + (np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span))
+        hour = np.repeat((d["depart_s"].to_numpy() // 3600).astype(int), span)
+        load = np.repeat(d["load_pax"].to_numpy(), span)
+        frame = pd.DataFrame({"direction": direction, "segment": segment, "hour": hour, "pax": load, "buses": 1})
+        rows.append(frame.groupby(["direction", "segment", "hour"], as_index=False).sum())
+    loads = pd.concat(rows, ignore_index=True)
+    loads["capacity_pax"] = loads["buses"] * run.trace.capacity_pax
+    loads["load_factor"] = loads["pax"] / loads["capacity_pax"]
+    names = run.corridor.station_name.astype(str)
+    seg = loads["segment"].to_numpy()
+    loads.insert(2, "from", np.where(loads["direction"] == 0, names[seg], names[np.minimum(seg + 1, n_seg)]))
+    loads.insert(3, "to", np.where(loads["direction"] == 0, names[np.minimum(seg + 1, n_seg)], names[seg]))
+    return loads.sort_values(["direction", "hour", "segment"]).reset_index(drop=True)
+
+
+def station_stats(run: Run) -> pd.DataFrame:
+    """Per station and direction: buses, passengers, dwell, saturation, bus queueing and waits."""
+    stops = stop_events(run)
+    ops = run.operations
+    period_s = ops.end_s - ops.start_s
+    stops["occupied_s"] = stops["depart_s"] - stops["berth_s"] + ops.clearance_s
+    stops["queued"] = stops["queue_s"] > 1e-9
+    stats = stops.groupby(["station", "direction"]).agg(
+        buses=("trip", "size"),
+        boardings=("boarded", "sum"),
+        alightings=("alighted", "sum"),
+        denied=("denied", "sum"),
+        dwell_mean_s=("dwell_s", "mean"),
+        dwell_p95_s=("dwell_s", lambda x: float(np.percentile(x, 95))),
+        occupied_s=("occupied_s", "sum"),
+        queued_share=("queued", "mean"),
+        queue_mean_s=("queue_s", "mean"),
+        queue_max_s=("queue_s", "max"),
+    )
+    stats = stats.reset_index()
+    stats.insert(1, "name", run.corridor.station_name[stats["station"].to_numpy()].astype(str))
+    stats["berths"] = ops.berths[stats["station"].to_numpy()]
+    stats["saturation"] = stats["occupied_s"] / (stats["berths"] * period_s)
+    pax = passenger_table(run)
+    waits = (pax["board_s"] - pax["arrive_s"]).groupby([pax["origin"], pax["direction"]]).mean().rename("wait_mean_s")
+    stats = stats.merge(waits, left_on=["station", "direction"], right_index=True, how="left")
+    return stats.drop(columns="occupied_s")
+
+
+def od_summary(run: Run) -> pd.DataFrame:
+    """Per OD pair: passengers generated and delivered, mean wait and in-vehicle time (s)."""
+    pax = passenger_table(run)
+    pax["wait_s"] = pax["board_s"] - pax["arrive_s"]
+    pax["in_vehicle_s"] = pax["alight_s"] - pax["board_s"]
+    pax["delivered"] = pax["alight_s"].notna()
+    od = pax.groupby(["origin", "destination"]).agg(
+        generated=("arrive_s", "size"),
+        delivered=("delivered", "sum"),
+        denied=("left_behind", "sum"),
+        wait_mean_s=("wait_s", "mean"),
+        in_vehicle_mean_s=("in_vehicle_s", "mean"),
+    )
+    od = od.reset_index()
+    names = run.corridor.station_name.astype(str)
+    od.insert(2, "from", names[od["origin"].to_numpy()])
+    od.insert(3, "to", names[od["destination"].to_numpy()])
+    return od
+
+
+def passenger_counts(run: Run) -> dict[str, int]:
+    """Generated, delivered, still waiting and on board at the end of the run."""
+    t = run.trace
+    boarded = t.board_trip >= 0
+    delivered = np.isfinite(t.alight_s())
+    return {
+        "generated": len(t.passengers),
+        "delivered": int(delivered.sum()),
+        "waiting": int((~boarded).sum()),
+        "on_board": int((boarded & ~delivered).sum()),
+    }
+
+
+def summarize(run: Run, run_id: str) -> dict[str, Any]:
+    """The run's headline indicators, JSON-ready (see the module docstring for definitions)."""
+    t, ops, c = run.trace, run.operations, run.corridor
+    pax = passenger_table(run)
+    wait = (pax["board_s"] - pax["arrive_s"]).dropna().to_numpy()
+    ivt = (pax["alight_s"] - pax["board_s"]).dropna().to_numpy()
+    counts = passenger_counts(run)
+    onboard_end = int(t.stops["boarded"].sum() - t.stops["alighted"].sum())
+    loads = segment_loads(run)
+    stations = station_stats(run)
+    labels = direction_names(run)
+    trips = t.trips.dropna(subset=["end_s"])
+    directions = []
+    for d in (0, 1):
+        full = trips[(trips["direction"] == d)]
+        run_s = full["end_s"] - full["dispatch_s"]
+        peak = loads[loads["direction"] == d]
+        top = peak.loc[peak["pax"].idxmax()] if len(peak) else None
+        by_service = {
+            name: {
+                "trips": len(g),
+                "run_time_mean_min": _r(run_s[g.index].mean() / 60.0),
+                "commercial_speed_kmh": _r((g["km"] / (run_s[g.index] / 3600.0)).mean()),
+            }
+            for name, g in full.groupby("service")
+        }
+        directions.append(
+            {
+                "direction": labels[d],
+                "services": by_service,
+                "critical_segment": None
+                if top is None
+                else {
+                    "from": top["from"],
+                    "to": top["to"],
+                    "clock_hour": f"{int(top['hour']) % 24:02d}:00",
+                    "pphpd": int(top["pax"]),
+                    "buses_per_h": int(top["buses"]),
+                    "offered_capacity_pphpd": int(top["capacity_pax"]),
+                    "load_factor": _r(top["load_factor"], 3),
+                },
+                "max_buses_per_h_at_a_station": int(_max_hourly_buses(t.stops, d)),
+            }
+        )
+    busiest = stations.loc[stations["saturation"].idxmax()] if len(stations) else None
+    pphpd = max((d["critical_segment"] or {}).get("pphpd", 0) for d in directions)
+    buses_h = max(d["max_buses_per_h_at_a_station"] for d in directions)
+    checks = []
+    if pphpd > RECORD_PPHPD:
+        checks.append(f"{pphpd} pphpd is above the recorded maximum of about {RECORD_PPHPD} (TransMilenio)")
+    if buses_h > RECORD_BUSES_PER_H:
+        checks.append(f"{buses_h} buses/h through a station is above the recorded {RECORD_BUSES_PER_H} (Guangzhou)")
+    if counts["generated"] != counts["delivered"] + counts["waiting"] + counts["on_board"] or onboard_end != counts["on_board"]:
+        checks.append("passenger conservation failed: generated != delivered + waiting + on board")
+    unserved = float((run.demand.peak_od_pax_h * ~run.served).sum())
+    return {
+        "scenario": run.scenario.name,
+        "title": c.title,
+        "city": c.city,
+        "run_id": run_id,
+        "seed": run.scenario.seed,
+        "period": {"start": run.scenario.period.start, "end": run.scenario.period.end, "simulated_until_s": _r(t.end_s, 1)},
+        "corridor": {"length_km": _r(c.total_length_m / 1000.0, 3), "stations": len(c.station_name), "alignment": c.alignment.source},
+        "passengers": {
+            **counts,
+            "conserved": counts["generated"] == counts["delivered"] + counts["waiting"] + counts["on_board"],
+            "denied_boardings": int(t.left_behind.sum()),
+            "passengers_denied_at_least_once": int((t.left_behind > 0).sum()),
+            "unserved_peak_demand_pax_h": _r(unserved, 1),
+        },
+        "wait_min": {"mean": _r(wait.mean() / 60.0 if len(wait) else np.nan), "p95": _r(_p95(wait) / 60.0)},
+        "in_vehicle_min": {"mean": _r(ivt.mean() / 60.0 if len(ivt) else np.nan)},
+        "directions": directions,
+        "stations": {
+            "max_saturation": _r(busiest["saturation"], 3) if busiest is not None else None,
+            "max_saturation_at": f"{busiest['name']} ({labels[int(busiest['direction'])]})" if busiest is not None else None,
+            "bus_queue_mean_s": _r(t.stops.eval("berth_s - arrive_s").mean(), 1),
+            "bus_queue_max_s": _r(t.stops.eval("berth_s - arrive_s").max(), 1),
+            "stop_events_queued_share": _r((t.stops.eval("berth_s - arrive_s") > 1e-9).mean(), 3),
+            "dwell_mean_s": _r(t.stops["dwell_s"].mean(), 1),
+        },
+        "fleet": {"available": ops.fleet, "used": t.fleet_used, "trips": len(t.trips), "trips_finished": len(trips)},
+        "bus_km": _r(_bus_km(run), 1),
+        "checks": checks,
+    }
+
+
+def _bus_km(run: Run) -> float:
+    stops = run.trace.stops.sort_values(["trip", "berth_s"], kind="stable")
+    chain = run.corridor.station_chainage_m[stops["station"].to_numpy()]
+    step = np.abs(np.diff(chain))
+    same = stops["trip"].to_numpy()[1:] == stops["trip"].to_numpy()[:-1]
+    return float(step[same].sum() / 1000.0)
+
+
+def _max_hourly_buses(stops: pd.DataFrame, direction: int) -> int:
+    d = stops[stops["direction"] == direction]
+    if d.empty:
+        return 0
+    return int(d.groupby([d["station"], (d["berth_s"] // 3600)]).size().max())
+
+
+def _p95(values: np.ndarray) -> float:
+    return float(np.percentile(values, 95)) if len(values) else float("nan")
+
+
+def _r(value: float, digits: int = 2) -> float | None:
+    value = float(value)
+    return None if not np.isfinite(value) else round(value, digits)
