@@ -4,11 +4,10 @@
   at that terminal, else one from the depot while the fleet lasts, else the next to arrive there
   (the departure runs late).
 - A trip runs stop to stop (:func:`~corridor_sim.kernels.motion.leg_run_time_s` for the run,
-  with the cruise speed of the departure's traffic bin). At each served station it queues for a
-  berth (a SimPy ``Resource``), exchanges passengers
-  (:func:`~corridor_sim.kernels.passengers.serve_stop`), dwells
-  (:mod:`~corridor_sim.engine.dwell`), and leaves; the berth stays blocked for the clearance
-  time. Without a passing lane a bus also waits for the bus ahead to leave (no overtaking).
+  with the cruise speed of the departure's traffic bin). At each served station it visits the
+  platform (:mod:`~corridor_sim.engine.station`: berths, no overtaking without a passing lane),
+  exchanging passengers when the doors open (:func:`~corridor_sim.kernels.passengers.serve_stop`)
+  and dwelling as :mod:`~corridor_sim.engine.dwell` says.
 - After its last stop the bus lays over and then waits at that terminal for its next departure.
 """
 
@@ -21,19 +20,11 @@ import simpy
 from corridor_sim.corridor import Corridor
 from corridor_sim.demand import Passengers
 from corridor_sim.engine.operations import Operations, ServicePlan
+from corridor_sim.engine.station import Platform
 from corridor_sim.engine.trace import Trace
 from corridor_sim.engine.traffic import time_bin
 from corridor_sim.kernels.motion import leg_run_time_s
 from corridor_sim.kernels.passengers import serve_stop
-
-
-class _Station:
-    """A station platform in one direction: berths, and the departure order without a passing lane."""
-
-    def __init__(self, env: simpy.Environment, berths: int, passing_lane: bool) -> None:
-        self.berths = simpy.Resource(env, capacity=berths)
-        self.passing_lane = passing_lane
-        self.last_departure: simpy.Event | None = None
 
 
 class Simulation:
@@ -52,7 +43,8 @@ class Simulation:
         max_trips = sum(len(d) for s in ops.services for d in s.departures_s)
         self.onboard = np.zeros((max(max_trips, 1), self.n_stations), dtype=np.int64)
         self.platforms = [
-            [_Station(self.env, int(ops.berths[s]), bool(ops.passing_lane[s])) for s in range(self.n_stations)] for _ in range(2)
+            [Platform(self.env, int(ops.berths[s]), bool(ops.passing_lane[s]), ops.clearance_s) for s in range(self.n_stations)]
+            for _ in range(2)
         ]
         self.pools = [simpy.Store(self.env) for _ in range(self.n_stations)]
         self.depot = ops.fleet
@@ -108,29 +100,20 @@ class Simulation:
                 )  # fmt: skip
                 yield env.timeout(run_s)
             arrive = env.now
-            platform = self.platforms[direction][station]
-            request = platform.berths.request()
-            yield request
-            berth = env.now
-            ahead = departed = None
-            if not platform.passing_lane:  # leave in the order of arrival
-                ahead, departed = platform.last_departure, env.event()
-                platform.last_departure = departed
-            alighted, boarded, denied, load = serve_stop(
-                berth, direction * self.n_stations + station, station, trip, vehicle.capacity_pax, load, serves,
-                p.arrive_s, p.destination, self.queue_head, p.queue_end, self.board_s, self.board_trip,
-                self.left_behind, self.onboard,
-            )  # fmt: skip
-            dwell = ops.dwell.dwell_s(alighted, boarded, vehicle.door_channels, load > vehicle.seats)
-            yield env.timeout(dwell)
-            if ahead is not None and not ahead.processed:
-                yield ahead
-            if departed is not None:
-                departed.succeed()
-            env.timeout(ops.clearance_s).callbacks.append(lambda _, b=platform.berths, r=request: b.release(r))
-            self.stop_rows.append(
-                (trip, station, direction, arrive, berth, env.now, dwell, alighted, boarded, denied, load, signal_stops)
-            )
+            exchange: list[int] = []
+
+            def dwell_s(station: int = station) -> float:
+                nonlocal load
+                alighted, boarded, denied, load = serve_stop(
+                    env.now, direction * self.n_stations + station, station, trip, vehicle.capacity_pax, load, serves,
+                    p.arrive_s, p.destination, self.queue_head, p.queue_end, self.board_s, self.board_trip,
+                    self.left_behind, self.onboard,
+                )  # fmt: skip
+                exchange[:] = (alighted, boarded, denied)
+                return ops.dwell.dwell_s(alighted, boarded, vehicle.door_channels, load > vehicle.seats)
+
+            visit = yield from self.platforms[direction][station].visit(dwell_s)
+            self.stop_rows.append((trip, station, direction, arrive, visit.berth_s, visit.depart_s, visit.dwell_s, *exchange, load, signal_stops))
         self.trip_rows[trip][6] = env.now
         yield env.timeout(ops.layover_s)
         self.pools[stations[-1]].put(bus)

@@ -4,7 +4,8 @@ A bus leaves a stop from rest and reaches the next served stop at rest. Over dis
 cruise speed ``v`` the run takes ``d / v`` plus ``v / (2 a)`` to accelerate from rest and
 ``v / (2 b)`` to brake to rest (the time lost against cruising the same distance). Cruise speed
 varies by segment. A signal met in its red phase holds the bus until green, and the stop costs
-the same acceleration and braking loss again. With signal priority, a bus arriving no later than
+the same acceleration and braking loss again. A leg too short to reach cruise speed
+(``d < v^2 / (2 a) + v^2 / (2 b)``) takes ``sqrt(2 d (a + b) / (a b))``. With signal priority, a bus arriving no later than
 ``green_extension_s`` after the end of green is let through.
 
 Signal state: green while ``(t - offset) mod cycle < green``.
@@ -94,4 +95,7 @@ def leg_run_time_s(
     t += _free_time_s(x, to_m, bounds_m, speed_ms)
     v1 = _speed_at(max(to_m - 1e-6, from_m), bounds_m, speed_ms)
     t += v1 / (2.0 * decel_ms2)
+    d = to_m - from_m
+    if stops == 0 and d < v0 * v0 / (2.0 * accel_ms2) + v0 * v0 / (2.0 * decel_ms2):
+        return np.sqrt(2.0 * d * (accel_ms2 + decel_ms2) / (accel_ms2 * decel_ms2)), 0
     return t - t0_s, stops
