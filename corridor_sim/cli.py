@@ -86,7 +86,7 @@ def run(
         print(json.dumps(output.summary, indent=2, ensure_ascii=False))
         return
     _print_summary(output.summary)
-    console.print(f"written: {output.folder}", highlight=False)
+    console.print(f"written: {output.folder}", highlight=False, soft_wrap=True)
 
 
 def _print_summary(summary: dict) -> None:

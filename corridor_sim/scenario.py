@@ -353,8 +353,10 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 
 
 def _describe(error: dict[str, Any]) -> str:
-    path = _field_path(error["loc"]) or "(top level)"
+    path = _field_path(error["loc"])
     message = error["msg"].removeprefix("Value error, ")
+    if not path:  # a check across fields: the message names them
+        return message
     if error["type"] == "missing":
         return f"{path}: required field is missing"
     if error["type"] == "extra_forbidden":

@@ -65,3 +65,30 @@ def test_network_info_lists_sources_and_cache(corridors: dict[str, Corridor]) ->
     result = runner.invoke(app, ["network", "info", "lagos"])
     assert result.exit_code == 2
     assert "no manifest for city 'lagos'" in result.output
+
+
+def test_run_prints_json_honours_seed_and_out(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = runner.invoke(app, ["run", str(PRESETS["addis_ababa"]), "--json", "--seed", "7", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["seed"] == 7
+    assert json.loads((out / "summary.json").read_text()) == summary
+    assert summary["passengers"]["conserved"] and summary["passengers"]["generated"] > 5000
+    again = runner.invoke(app, ["run", str(PRESETS["addis_ababa"]), "--json", "--seed", "7", "--out", str(tmp_path / "again")])
+    assert json.loads(again.output) == summary  # same seed, same summary
+
+
+def test_run_table_and_default_folder() -> None:
+    result = runner.invoke(app, ["run", str(PRESETS["addis_ababa"]), "--set", "services.all_stop.peak_headway_min=4"])
+    assert result.exit_code == 0, result.output
+    assert "passengers generated" in result.output and "critical" in result.output
+    folder = Path(result.output.split("written:")[1].split()[0])
+    assert folder.parent.name == "addis_ababa_bole_road_brt" and folder.name.startswith("seed2020-")
+    assert (folder / "stop_events.parquet").exists()
+
+
+def test_run_rejects_a_misspelt_override() -> None:
+    result = runner.invoke(app, ["run", str(PRESETS["addis_ababa"]), "--set", "services.all_stop.peak_headwy_min=2"])
+    assert result.exit_code == 2
+    assert "services.all_stop.peak_headwy_min = 2: unknown field" in result.output

@@ -234,3 +234,23 @@ def test_results_folder_has_summary_and_tables(bole: Corridor, tmp_path: Path) -
     stations = pd.read_parquet(tmp_path / "run/station_stats.parquet")
     assert stations["boardings"].sum() == output.summary["passengers"]["delivered"]
     assert (stations["saturation"].between(0, 1)).all()
+
+
+def test_limited_stop_service_skips_stations_and_carries_only_its_pairs(corridors: dict[str, Corridor]) -> None:
+    scenario = load_scenario(PRESETS["nairobi"], {"period.start": "06:30", "period.end": "08:30"})
+    run = simulate(scenario, corridors["nairobi"])
+    check_conservation(run)
+    names = list(corridors["nairobi"].station_name)
+    express = {names.index(s) for s in scenario.services["express"].stops}
+    trips, stops = run.trace.trips, run.trace.stops
+    express_trips = set(trips.loc[trips["service"] == "express", "trip"])
+    assert set(stops.loc[stops["trip"].isin(express_trips), "station"]) == express
+    p, t = run.trace.passengers, run.trace
+    rode = np.isin(t.board_trip, list(express_trips))
+    assert rode.sum() > 1000
+    assert np.isin(p.origin[rode], list(express)).all() and np.isin(p.destination[rode], list(express)).all()
+    summary = summarize(run, "x")
+    for d in summary["directions"]:
+        assert d["services"]["express"]["commercial_speed_kmh"] > d["services"]["all_stop"]["commercial_speed_kmh"]
+        assert d["critical_segment"]["pphpd"] <= 45_000 and d["max_buses_per_h_at_a_station"] <= 350
+    assert summary["checks"] == []

@@ -90,15 +90,8 @@ class Simulation:
         p = self.passengers
         vehicle = ops.vehicle
         load = 0
+        signal_stops = 0
         for i, station in enumerate(stations):
-            signal_stops = 0
-            if i > 0:
-                run_s, signal_stops = leg_run_time_s(
-                    env.now, layout.station_m[stations[i - 1]], layout.station_m[station], layout.bounds_m,
-                    layout.speed_ms[time_bin(env.now)], vehicle.accel_ms2, vehicle.decel_ms2, layout.signal_m,
-                    layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s,
-                )  # fmt: skip
-                yield env.timeout(run_s)
             arrive = env.now
             exchange: list[int] = []
 
@@ -114,6 +107,14 @@ class Simulation:
 
             visit = yield from self.platforms[direction][station].visit(dwell_s)
             self.stop_rows.append((trip, station, direction, arrive, visit.berth_s, visit.depart_s, visit.dwell_s, *exchange, load, signal_stops))
+            run_s = 0.0
+            if i + 1 < len(stations):
+                run_s, signal_stops = leg_run_time_s(
+                    visit.depart_s, layout.station_m[station], layout.station_m[stations[i + 1]], layout.bounds_m,
+                    layout.speed_ms[time_bin(visit.depart_s)], vehicle.accel_ms2, vehicle.decel_ms2, layout.signal_m,
+                    layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s,
+                )  # fmt: skip
+            yield env.timeout(visit.depart_s - env.now + run_s)  # dwell (and any wait to leave), then the run
         self.trip_rows[trip][6] = env.now
         yield env.timeout(ops.layover_s)
         self.pools[stations[-1]].put(bus)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
+import numpy as np
 import simpy
 
 
@@ -42,10 +43,14 @@ class Platform:
         self.berths = simpy.Resource(env, capacity=berths)
         self.passing_lane = passing_lane
         self.clearance_s = clearance_s
-        self._last_departure: simpy.Event | None = None
+        self._last_departure_s = -np.inf
 
     def visit(self, dwell_s: Callable[[], float]) -> Generator[simpy.Event, object, Visit]:
-        """SimPy process body for one bus: queue for a berth, dwell, leave.
+        """SimPy process body for one bus: queue for a berth, open the doors, fix the departure.
+
+        Returns when the doors open; the bus leaves at ``Visit.depart_s``, which is known then
+        (the end of its dwell, or later if the bus ahead leaves later and cannot be passed), so
+        the caller waits for it together with its next run (one event instead of two).
 
         Parameters
         ----------
@@ -56,15 +61,10 @@ class Platform:
         request = self.berths.request()
         yield request
         berth = env.now
-        ahead = departed = None
-        if not self.passing_lane:
-            ahead, departed = self._last_departure, env.event()
-            self._last_departure = departed
         dwell = dwell_s()
-        yield env.timeout(dwell)
-        if ahead is not None and not ahead.processed:
-            yield ahead
-        if departed is not None:
-            departed.succeed()
-        env.timeout(self.clearance_s).callbacks.append(lambda _: self.berths.release(request))
-        return Visit(berth_s=berth, dwell_s=dwell, depart_s=env.now)
+        depart = berth + dwell
+        if not self.passing_lane:
+            depart = max(depart, self._last_departure_s)
+            self._last_departure_s = depart
+        env.timeout(depart - berth + self.clearance_s).callbacks.append(lambda _: self.berths.release(request))
+        return Visit(berth_s=berth, dwell_s=dwell, depart_s=depart)

@@ -1,0 +1,129 @@
+"""The engine's models against their formulas: motion, signals, speed-flow, dwell, Furness."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from corridor_sim._errors import ScenarioError
+from corridor_sim.corridor import Corridor
+from corridor_sim.demand import build_demand, furness, sample_passengers
+from corridor_sim.engine.dwell import dwell_model
+from corridor_sim.engine.traffic import cruise_speed_ms, time_bin
+from corridor_sim.kernels.motion import leg_run_time_s
+from corridor_sim.scenario import Dwell, load_scenario
+from conftest import PRESETS
+
+A, B, V = 1.0, 1.2, 15.0  # m/s2, m/s2, m/s
+BOUNDS = np.array([0.0, 400.0, 1000.0, 2000.0])
+SPEED = np.full(3, V)
+NONE = np.zeros(0)
+
+
+def run(t0: float, to_m: float, signals: tuple = (), extension: float = 0.0) -> tuple[float, int]:
+    pos, cycle, green, offset = (np.array(x, dtype=float) for x in (zip(*signals) if signals else (NONE,) * 4))
+    return leg_run_time_s(t0, 0.0, to_m, BOUNDS, SPEED, A, B, pos, cycle, green, offset, extension)
+
+
+def test_run_time_is_cruise_plus_acceleration_and_braking_losses() -> None:
+    t, stops = run(0.0, 1500.0)
+    assert t == pytest.approx(1500.0 / V + V / (2 * A) + V / (2 * B))
+    assert stops == 0
+
+
+def test_short_leg_never_reaches_cruise_speed() -> None:
+    d = 100.0  # < V^2/2A + V^2/2B = 206 m
+    t, _ = run(0.0, d)
+    assert t == pytest.approx(np.sqrt(2 * d * (A + B) / (A * B)))
+
+
+def test_segment_speeds_add_up() -> None:
+    speed = np.array([10.0, 20.0, 5.0])
+    t, _ = leg_run_time_s(0.0, 0.0, 2000.0, BOUNDS, speed, A, B, NONE, NONE, NONE, NONE, 0.0)
+    assert t == pytest.approx(400 / 10 + 600 / 20 + 1000 / 5 + 10 / (2 * A) + 5 / (2 * B))
+
+
+def test_red_signal_holds_the_bus_until_green_and_costs_a_stop() -> None:
+    x, cycle, green = 750.0, 120.0, 50.0
+    reach = V / (2 * A) + x / V  # when the bus gets to the signal leaving at t = 0
+    offset = reach - (green + 5.0)  # arrives 5 s into red
+    t, stops = run(0.0, 1500.0, ((x, cycle, green, offset),))
+    free = 1500.0 / V + V / (2 * A) + V / (2 * B)
+    assert stops == 1
+    assert t == pytest.approx(free + (cycle - green - 5.0) + V / (2 * A) + V / (2 * B))
+    t_green, stops_green = run(0.0, 1500.0, ((x, cycle, green, reach - 10.0),))  # arrives 10 s into green
+    assert (t_green, stops_green) == (pytest.approx(free), 0)
+    t_priority, stops_priority = run(0.0, 1500.0, ((x, cycle, green, offset),), extension=10.0)
+    assert (t_priority, stops_priority) == (pytest.approx(free), 0)  # 5 s late: green extended
+
+
+def test_mean_signal_delay_over_arrival_times_matches_the_red_share() -> None:
+    x, cycle, green = 750.0, 100.0, 40.0
+    starts = np.arange(0.0, cycle, 0.25)
+    delays = np.array([run(t0, 1500.0, ((x, cycle, green, 0.0),))[0] for t0 in starts]) - run(0.0, 1500.0)[0]
+    stop_loss = V / (2 * A) + V / (2 * B)
+    red = cycle - green
+    # uniform arrival: P(red) = red / C, mean wait given red = red / 2
+    assert delays.mean() == pytest.approx(red / cycle * (red / 2 + stop_loss), rel=0.01)
+
+
+def test_mixed_traffic_slows_along_the_bpr_curve_and_busways_do_not(corridors: dict[str, Corridor]) -> None:
+    bole = corridors["addis_ababa"]
+    mixed = load_scenario(PRESETS["addis_ababa"], {"corridor.running_way": "mixed_traffic", "traffic.volume_vph_per_lane": {"07:00": 1200.0}})
+    busway = load_scenario(PRESETS["addis_ababa"], {"traffic.volume_vph_per_lane": {"07:00": 1200.0}})
+    from dataclasses import replace
+
+    mixed_corridor = replace(bole, running_way=np.full(bole.n_segments, "mixed_traffic", dtype=object))
+    speeds = cruise_speed_ms(mixed_corridor, mixed.traffic, 70.0)
+    free = np.minimum(bole.speed_limit_kmh, 70.0) / 3.6
+    capacity = 1800.0 * np.where(bole.signal_count > 0, bole.green_share, 1.0)
+    assert speeds[time_bin(6 * 3600)] == pytest.approx(free)
+    assert speeds[time_bin(8 * 3600)] == pytest.approx(free / (1 + 0.15 * (1200.0 / capacity) ** 4))
+    assert cruise_speed_ms(bole, busway.traffic, 70.0)[time_bin(8 * 3600)] == pytest.approx(free)
+
+
+def test_dwell_is_doors_plus_slowest_channel_with_crowding() -> None:
+    model = dwell_model(Dwell(fare_collection="on_board"))
+    assert model.boarding_s == 3.5
+    # 9 alighting and 10 boarding over 4 channels: the slowest channel has 3 and 3
+    assert model.dwell_s(9, 10, 4, standees=False) == pytest.approx(3.5 + 3 * 1.8 + 3 * 3.5)
+    assert model.dwell_s(9, 10, 4, standees=True) == pytest.approx(3.5 + 3 * 1.8 + 3 * 4.0)
+    assert dwell_model(Dwell()).dwell_s(0, 8, 4, False) < model.dwell_s(0, 8, 4, False)  # off-board is quicker
+
+
+def test_furness_matches_boardings_and_alightings() -> None:
+    b = np.array([500.0, 100.0, 300.0, 50.0, 800.0])
+    a = np.array([900.0, 200.0, 300.0, 100.0, 200.0])
+    od = furness(b, a)
+    assert np.diag(od) == pytest.approx(0.0)
+    assert od.sum(axis=1) == pytest.approx(b, rel=1e-8)
+    assert od.sum(axis=0) == pytest.approx(a * b.sum() / a.sum(), rel=1e-8)
+    with pytest.raises(ScenarioError, match="cannot be balanced"):
+        furness(np.array([100.0, 0.0, 0.0]), np.array([100.0, 0.0, 0.0]))
+
+
+def test_poisson_arrivals_follow_the_profile_and_reverse() -> None:
+    scenario = load_scenario(PRESETS["nairobi"])
+    demand = build_demand(scenario)
+    rng = np.random.default_rng(1)
+    served = ~np.eye(len(demand.peak_od_pax_h), dtype=bool)
+    pax = sample_passengers(demand, 5 * 3600, 23 * 3600, served, rng)
+    hours = (pax.arrive_s // 3600).astype(int)
+    expected = {h: demand.peak_od_pax_h.sum() * demand.factor(h * 3600.0) for h in range(5, 23)}
+    for hour, count in zip(*np.unique(hours, return_counts=True), strict=True):
+        assert count == pytest.approx(expected[hour], rel=0.05), hour
+    morning, evening = (hours >= 7) & (hours < 8), (hours >= 17) & (hours < 18)
+    to_cbd = pax.destination < pax.origin
+    assert to_cbd[morning].mean() == pytest.approx(1 - to_cbd[evening].mean(), abs=0.02)  # evening mirrors morning
+    assert (np.diff(pax.arrive_s[pax.queue_start[0] : pax.queue_end[0]]) >= 0).all()  # sorted within a queue
+
+
+def test_bad_operations_fields_are_named() -> None:
+    with pytest.raises(ScenarioError, match=r"services\.express\.stops\[1\] = 'Nowhere' is not a station"):
+        load_scenario(PRESETS["addis_ababa"], {"services.express": {"stops": ["Olympia", "Nowhere"], "peak_headway_min": 4}})
+    with pytest.raises(ScenarioError, match="skips Bole Printing Press, Wollo Sefer, which have no passing lane"):
+        load_scenario(PRESETS["addis_ababa"], {"services.express": {"stops": ["Olympia", "Rwanda"], "peak_headway_min": 4}})
+    with pytest.raises(ScenarioError, match=r"services\.all_stop\.peak_headway_min = 0: Input should be greater than 0"):
+        load_scenario(PRESETS["addis_ababa"], {"services.all_stop.peak_headway_min": 0})
+    with pytest.raises(ScenarioError, match=r"demand\.stations\[0\]: 'Piazza' is not a station"):
+        load_scenario(PRESETS["addis_ababa"], {"demand.stations.0.name": "Piazza"})
