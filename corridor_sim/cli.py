@@ -68,8 +68,9 @@ def run(
         list[str] | None, typer.Option("--set", help="Override a scenario value: KEY=VALUE with a dotted KEY (repeatable).")
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the summary as JSON instead of tables.")] = False,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Save the figures (the corridor map) in the run folder.")] = True,
 ) -> None:
-    """Simulate a scenario end to end; write summary.json and the Parquet tables to the run folder."""
+    """Simulate a scenario end to end; write summary.json, the Parquet tables and the figures to the run folder."""
     import json
 
     from corridor_sim.pipeline import run_scenario
@@ -82,6 +83,10 @@ def run(
         output = run_scenario(scenario, out)
     except CorridorSimError as exc:
         _fail(exc)
+    if plots:
+        from corridor_sim.plots.corridor_map import draw_corridor_map
+
+        draw_corridor_map(output.run.corridor, output.folder / "map.png")
     if json_:
         print(json.dumps(output.summary, indent=2, ensure_ascii=False))
         return
