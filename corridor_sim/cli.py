@@ -113,19 +113,23 @@ def _print_summary(summary: dict) -> None:
     for row in rows:
         head.add_row(*row)
     console.print(head)
-    table = Table(title="by direction")
-    for column in ("direction", "service", "trips", "run time min", "speed km/h", "critical segment", "pphpd", "load factor"):
-        table.add_column(column, justify="left" if column in {"direction", "service", "critical segment"} else "right")
+    services = Table(title="services by direction")
+    for column in ("direction", "service", "trips", "run time min", "speed km/h"):
+        services.add_column(column, justify="left" if column in {"direction", "service"} else "right")
+    critical = Table(title="critical segment (busiest clock hour)")
+    for column in ("direction", "segment", "hour", "pphpd", "buses/h", "load factor"):
+        critical.add_column(column, justify="left" if column in {"direction", "segment"} else "right")
     for d in summary["directions"]:
-        crit = d["critical_segment"] or {}
-        where = f"{crit.get('from')} -> {crit.get('to')} ({crit.get('clock_hour')})" if crit else ""
         for k, (name, s) in enumerate(d["services"].items()):
-            first = k == 0
-            table.add_row(
-                d["direction"] if first else "", name, str(s["trips"]), str(s["run_time_mean_min"]), str(s["commercial_speed_kmh"]),
-                where if first else "", str(crit.get("pphpd", "")) if first else "", str(crit.get("load_factor", "")) if first else "",
+            services.add_row(d["direction"] if k == 0 else "", name, str(s["trips"]), str(s["run_time_mean_min"]), str(s["commercial_speed_kmh"]))
+        crit = d["critical_segment"]
+        if crit:
+            critical.add_row(
+                d["direction"], f"{crit['from']} -> {crit['to']}", crit["clock_hour"], str(crit["pphpd"]),
+                str(crit["buses_per_h"]), str(crit["load_factor"]),
             )  # fmt: skip
-    console.print(table)
+    console.print(services)
+    console.print(critical)
     for check in summary["checks"]:
         console.print(f"[yellow]check:[/] {check}", highlight=False)
 

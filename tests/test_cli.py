@@ -82,7 +82,7 @@ def test_run_prints_json_honours_seed_and_out(tmp_path: Path) -> None:
 def test_run_table_and_default_folder() -> None:
     result = runner.invoke(app, ["run", str(PRESETS["addis_ababa"]), "--set", "services.all_stop.peak_headway_min=4"])
     assert result.exit_code == 0, result.output
-    assert "passengers generated" in result.output and "critical" in result.output
+    assert "passengers generated" in result.output and "critical segment" in result.output
     folder = Path(result.output.split("written:")[1].split()[0])
     assert folder.parent.name == "addis_ababa_bole_road_brt" and folder.name.startswith("seed2020-")
     assert (folder / "stop_events.parquet").exists()
