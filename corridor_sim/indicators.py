@@ -49,7 +49,7 @@ def passenger_table(run: Run) -> pd.DataFrame:
             "direction": p.direction,
             "arrive_s": p.arrive_s,
             "board_s": t.board_s,
-            "alight_s": t.alight_s(),
+            "alight_s": t.alight_s,
             "trip": t.board_trip,
             "left_behind": t.left_behind,
         }
@@ -158,7 +158,7 @@ def passenger_counts(run: Run) -> dict[str, int]:
     """Generated, delivered, still waiting and on board at the end of the run."""
     t = run.trace
     boarded = t.board_trip >= 0
-    delivered = np.isfinite(t.alight_s())
+    delivered = np.isfinite(t.alight_s)
     return {
         "generated": len(t.passengers),
         "delivered": int(delivered.sum()),
@@ -167,16 +167,30 @@ def passenger_counts(run: Run) -> dict[str, int]:
     }
 
 
-def summarize(run: Run, run_id: str) -> dict[str, Any]:
-    """The run's headline indicators, JSON-ready (see the module docstring for definitions)."""
+def result_tables(run: Run) -> dict[str, pd.DataFrame]:
+    """The run's tables by name: trajectories, stop_events, station_stats, segment_loads, od_summary."""
+    return {
+        "trajectories": trajectories(run),
+        "stop_events": stop_events(run),
+        "station_stats": station_stats(run),
+        "segment_loads": segment_loads(run),
+        "od_summary": od_summary(run),
+    }
+
+
+def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = None) -> dict[str, Any]:
+    """The run's headline indicators, JSON-ready (see the module docstring for definitions).
+
+    ``tables`` are the run's :func:`result_tables`, if already computed.
+    """
     t, ops, c = run.trace, run.operations, run.corridor
     pax = passenger_table(run)
     wait = (pax["board_s"] - pax["arrive_s"]).dropna().to_numpy()
     ivt = (pax["alight_s"] - pax["board_s"]).dropna().to_numpy()
     counts = passenger_counts(run)
     onboard_end = int(t.stops["boarded"].sum() - t.stops["alighted"].sum())
-    loads = segment_loads(run)
-    stations = station_stats(run)
+    loads = tables["segment_loads"] if tables else segment_loads(run)
+    stations = tables["station_stats"] if tables else station_stats(run)
     labels = direction_names(run)
     trips = t.trips.dropna(subset=["end_s"])
     directions = []
@@ -212,6 +226,7 @@ def summarize(run: Run, run_id: str) -> dict[str, Any]:
             }
         )
     busiest = stations.loc[stations["saturation"].idxmax()] if len(stations) else None
+    queue_s = t.stops["berth_s"] - t.stops["arrive_s"]
     pphpd = max((d["critical_segment"] or {}).get("pphpd", 0) for d in directions)
     buses_h = max(d["max_buses_per_h_at_a_station"] for d in directions)
     checks = []
@@ -243,9 +258,9 @@ def summarize(run: Run, run_id: str) -> dict[str, Any]:
         "stations": {
             "max_saturation": _r(busiest["saturation"], 3) if busiest is not None else None,
             "max_saturation_at": f"{busiest['name']} ({labels[int(busiest['direction'])]})" if busiest is not None else None,
-            "bus_queue_mean_s": _r(t.stops.eval("berth_s - arrive_s").mean(), 1),
-            "bus_queue_max_s": _r(t.stops.eval("berth_s - arrive_s").max(), 1),
-            "stop_events_queued_share": _r((t.stops.eval("berth_s - arrive_s") > 1e-9).mean(), 3),
+            "bus_queue_mean_s": _r(queue_s.mean(), 1),
+            "bus_queue_max_s": _r(queue_s.max(), 1),
+            "stop_events_queued_share": _r((queue_s > 1e-9).mean(), 3),
             "dwell_mean_s": _r(t.stops["dwell_s"].mean(), 1),
         },
         "fleet": {"available": ops.fleet, "used": t.fleet_used, "trips": len(t.trips), "trips_finished": len(trips)},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -13,8 +13,6 @@ from corridor_sim.corridor import Corridor
 from corridor_sim.data import atomic_path
 from corridor_sim.scenario import Scenario
 
-if TYPE_CHECKING:
-    from corridor_sim.engine.runner import Run
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> Path:
@@ -88,27 +86,19 @@ def run_id(scenario: Scenario) -> str:
     return f"seed{scenario.seed}-{digest}"
 
 
-def write_run(run: Run, summary: dict[str, Any], folder: Path) -> dict[str, Path]:
-    """Write a run's summary and tables into ``folder``.
+def write_run(corridor: Corridor, summary: dict[str, Any], tables: dict[str, pd.DataFrame], folder: Path) -> dict[str, Path]:
+    """Write a run's summary, tables and corridor into ``folder``.
 
-    Files: ``summary.json``; ``trajectories.parquet`` (bus time-space points), ``stop_events.parquet``,
-    ``station_stats.parquet``, ``segment_loads.parquet`` (per direction, segment and hour) and
-    ``od_summary.parquet``; ``corridor.json``.
+    Files: ``summary.json``; one Parquet file per table (see
+    :func:`corridor_sim.indicators.result_tables`: bus time-space points, stop events, station
+    statistics, segment loads per direction, segment and hour, OD summary); ``corridor.json``.
 
     Returns
     -------
     dict of str to Path
         The files written, by name.
     """
-    from corridor_sim import indicators
-
-    files = {
-        "trajectories": write_table(indicators.trajectories(run), folder / "trajectories.parquet"),
-        "stop_events": write_table(indicators.stop_events(run), folder / "stop_events.parquet"),
-        "station_stats": write_table(indicators.station_stats(run), folder / "station_stats.parquet"),
-        "segment_loads": write_table(indicators.segment_loads(run), folder / "segment_loads.parquet"),
-        "od_summary": write_table(indicators.od_summary(run), folder / "od_summary.parquet"),
-        "corridor": write_json(corridor_summary(run.corridor), folder / "corridor.json"),
-    }
+    files = {name: write_table(frame, folder / f"{name}.parquet") for name, frame in tables.items()}
+    files["corridor"] = write_json(corridor_summary(corridor), folder / "corridor.json")
     files["summary"] = write_json(summary, folder / "summary.json")
     return files

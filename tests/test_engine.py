@@ -167,7 +167,7 @@ def check_conservation(run: Run) -> dict[str, int]:
     p, t = run.trace.passengers, run.trace
     on = t.board_trip >= 0
     assert (t.board_s[on] >= p.arrive_s[on]).all()
-    alight = t.alight_s()
+    alight = t.alight_s
     done = np.isfinite(alight)
     assert (alight[done] > t.board_s[done]).all()
     # buses: never more in service than the fleet, and each turns around after its layover

@@ -136,9 +136,17 @@ class Simulation:
             board_s=self.board_s,
             board_trip=self.board_trip,
             left_behind=self.left_behind,
+            alight_s=self._alight_s(stops),
             end_s=float(self.env.now),
             fleet_used=self.ops.fleet - self.depot,
-            berths=self.ops.berths,
-            passing_lane=self.ops.passing_lane,
             capacity_pax=self.ops.vehicle.capacity_pax,
         )
+
+    def _alight_s(self, stops: pd.DataFrame) -> np.ndarray:
+        """Per passenger: when the boarded trip opened its doors at the destination (NaN: not yet)."""
+        out = np.full(len(self.passengers), np.nan)
+        on = self.board_trip >= 0
+        arrival = np.full(self.onboard.shape, np.nan)
+        arrival[stops["trip"].to_numpy(), stops["station"].to_numpy()] = stops["berth_s"].to_numpy()
+        out[on] = arrival[self.board_trip[on], self.passengers.destination[on]]
+        return out

@@ -26,14 +26,13 @@ class Trace:
         ``dispatch_s``, ``end_s`` (NaN if unfinished), ``stops`` (stations served), ``km``.
     passengers
         The passengers (sorted by queue, then arrival).
-    board_s, board_trip, left_behind
-        Per passenger: boarding time (NaN: never), trip boarded (-1: never), times left behind.
+    board_s, board_trip, left_behind, alight_s
+        Per passenger: boarding time (NaN: never), trip boarded (-1: never), times left behind,
+        and when the trip reached the destination (NaN: not delivered by the end).
     end_s
         Clock time the simulation stopped.
     fleet_used
         Buses that left the depot.
-    berths, passing_lane
-        Per station.
     capacity_pax
         Bus capacity.
     """
@@ -44,21 +43,7 @@ class Trace:
     board_s: np.ndarray
     board_trip: np.ndarray
     left_behind: np.ndarray
+    alight_s: np.ndarray
     end_s: float
     fleet_used: int
-    berths: np.ndarray
-    passing_lane: np.ndarray
     capacity_pax: int
-
-    def alight_s(self) -> np.ndarray:
-        """Per passenger: when the boarded trip reached the destination (NaN: not (yet) delivered)."""
-        out = np.full(len(self.passengers), np.nan)
-        on = self.board_trip >= 0
-        if not on.any() or self.stops.empty:
-            return out
-        n_trips = int(self.trips["trip"].max()) + 1
-        n_st = int(max(self.passengers.origin.max(initial=0), self.passengers.destination.max(initial=0), self.stops["station"].max())) + 1
-        arrival = np.full((n_trips, n_st), np.nan)
-        arrival[self.stops["trip"].to_numpy(), self.stops["station"].to_numpy()] = self.stops["berth_s"].to_numpy()
-        out[on] = arrival[self.board_trip[on], self.passengers.destination[on]]
-        return out
