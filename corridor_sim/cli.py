@@ -8,16 +8,34 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from corridor_sim import settings
 from corridor_sim._errors import CorridorSimError
-from corridor_sim.scenario import load_scenario
+from corridor_sim.scenario import load_scenario, read_value
+
+
+
+class _RunByDefault(TyperGroup):
+    """A command group whose ``run`` subcommand may be left out: ``sweep FILE`` is ``sweep run FILE``."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:  # noqa: ANN001 - click's signature
+        if args and args[0] not in self.commands and args[0] not in {"--help", "-h"}:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
 
 app = typer.Typer(help="Bus rapid transit and walking/cycling corridor simulator.", no_args_is_help=True)
 network_app = typer.Typer(help="Street networks and data sources.", no_args_is_help=True)
 corridor_app = typer.Typer(help="Corridors built from scenarios.", no_args_is_help=True)
+sweep_app = typer.Typer(
+    cls=_RunByDefault,
+    no_args_is_help=True,
+    help="Batch sweeps: corridor-sim sweep SCENARIO_OR_SWEEP_FILE [options] (run), or sweep report DIR.",
+)
 app.add_typer(network_app, name="network")
 app.add_typer(corridor_app, name="corridor")
+app.add_typer(sweep_app, name="sweep")
 console = Console()
 errors = Console(stderr=True)
 
@@ -45,17 +63,12 @@ def validate(files: Annotated[list[Path], typer.Argument(help="Scenario TOML fil
 
 def _overrides(pairs: list[str] | None) -> dict[str, object]:
     """``KEY=VALUE`` pairs as a dict; values are read as TOML (``3``, ``true``, ``"07:00"``), else as text."""
-    import tomllib
-
     out: dict[str, object] = {}
     for pair in pairs or []:
         key, sep, raw = pair.partition("=")
         if not sep or not key:
             raise typer.BadParameter(f"{pair!r}: give KEY=VALUE, e.g. services.all_stop.peak_headway_min=3")
-        try:
-            out[key.strip()] = tomllib.loads(f"v = {raw}")["v"]
-        except tomllib.TOMLDecodeError:
-            out[key.strip()] = raw
+        out[key.strip()] = read_value(raw)
     return out
 
 
@@ -209,6 +222,181 @@ def _shares_table(corridor) -> Table:
         table.add_column(source, justify="right")
     for attr, row in shares.iterrows():
         table.add_row(attr, *(f"{v:.0%}" if v > 0 else "" for v in row))
+    return table
+
+
+def _default_workers() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@sweep_app.command("run")
+def sweep_run(
+    file: Annotated[Path, typer.Argument(help="A scenario TOML file, or a sweep file (with a [sweep] table).")],
+    grid: Annotated[
+        list[str] | None, typer.Option(help="PATH=2,3,4 or PATH=40:80:10 (ends included): every combination runs (repeatable).")
+    ] = None,
+    range_: Annotated[
+        list[str] | None, typer.Option("--range", help="PATH=LOW:HIGH, sampled with --sample (repeatable).")
+    ] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="PATH=VALUE for every run (repeatable).")] = None,
+    sample: Annotated[int | None, typer.Option(help="Points drawn over the ranges (or from the grid).")] = None,
+    method: Annotated[str | None, typer.Option(help="Sampling: lhs (Latin hypercube) or random.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the sampling (each run keeps its scenario's seed).")] = None,
+    name: Annotated[str | None, typer.Option(help="Sweep name: results/<name>/ [from the scenario and the spec].")] = None,
+    out: Annotated[Path | None, typer.Option(help="Sweep folder [results/<name>].")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Local worker processes, or LocalCluster workers [CPUs].")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Run on a Dask cluster: tcp://HOST:PORT of its scheduler.")] = None,
+    dask_local: Annotated[bool, typer.Option("--dask-local", help="Run on a Dask LocalCluster started here.")] = False,
+    keep_runs: Annotated[bool, typer.Option("--keep-runs", help="Also write each run's folder (tables, summary).")] = False,
+    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Make again the runs recorded as failed.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and list the runs; make none.")] = False,
+) -> None:
+    """Run a sweep; re-running the same command skips finished runs and completes the rest."""
+    from corridor_sim.scenario import read_scenario_data
+    from corridor_sim.sweep.execute import DaskCluster, LocalWorkers
+    from corridor_sim.sweep.plan import SweepSpec, grid_values, load_sweep_file, parse_option, plan_sweep, range_bounds
+    from corridor_sim.sweep.store import SweepStore
+
+    if scheduler and dask_local:
+        raise typer.BadParameter("give --scheduler or --dask-local, not both")
+    try:
+        spec = load_sweep_file(file) if "sweep" in read_scenario_data(file) else SweepSpec(scenario=file.resolve())
+        grids = {p: grid_values(p, v) for p, v in (parse_option(o, "grid") for o in grid or [])}
+        ranges = {p: range_bounds(p, v) for p, v in (parse_option(o, "range") for o in range_ or [])}
+        update = {
+            "grid": {**spec.grid, **grids},
+            "range": {**spec.range, **ranges},
+            "set": {**spec.set, **_overrides(set_)},
+            **{k: v for k, v in {"sample": sample, "method": method, "seed": seed, "name": name}.items() if v is not None},
+        }
+        spec = SweepSpec.model_validate({**spec.model_dump(), **update})
+        plan = plan_sweep(spec)
+    except CorridorSimError as exc:
+        _fail(exc)
+    except ValueError as exc:  # pydantic: a bad --method, --name or --sample
+        errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    store = SweepStore(out or settings.current().results_folder / plan.name)
+    done = store.finished()
+    console.print(
+        f"sweep [bold]{plan.name}[/]: {len(plan.runs)} runs of {spec.scenario.name}, "
+        f"{len(done & {r.run_id for r in plan.runs})} already finished in {store.folder}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if dry_run:
+        _print_plan(plan)
+        return
+    count = workers or _default_workers()
+    backend = DaskCluster(scheduler, count) if scheduler or dask_local else LocalWorkers(count)
+    try:
+        outcome = _with_progress(plan, store, backend, keep_runs, retry_failed)
+    except KeyboardInterrupt:
+        finished = len(store.finished() & {r.run_id for r in plan.runs})
+        errors.print(
+            f"interrupted: {finished} of {len(plan.runs)} runs are recorded in {store.folder}; "
+            "run the same command again to make the rest",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=130) from None
+    console.print(
+        f"{outcome.ran} runs made ({outcome.failed} failed), {outcome.skipped} already finished; "
+        f"table: {store.folder / 'table.parquet'}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    failed = outcome.table[outcome.table["status"] != "ok"]
+    for row in failed.head(5).itertuples(index=False):
+        errors.print(f"[red]failed[/] {row.run_id}: {row.error}", highlight=False, soft_wrap=True)
+    if len(failed):
+        errors.print(f"{len(failed)} runs failed; see the error column of the table (--retry-failed makes them again)", highlight=False)
+    console.print(f"next: corridor-sim sweep report {store.folder}", highlight=False, soft_wrap=True)
+
+
+def _print_plan(plan) -> None:  # SweepPlan, imported lazily
+    table = Table(title=f"{plan.name}: runs")
+    table.add_column("run id")
+    table.add_column("parameters")
+    for run in plan.runs:
+        table.add_row(run.run_id, ", ".join(f"{k}={v}" for k, v in run.params.items()))
+    console.print(table)
+
+
+def _with_progress(plan, store, backend, keep_runs: bool, retry_failed: bool):  # -> SweepOutcome
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from corridor_sim.sweep.execute import run_sweep
+
+    started = time.perf_counter()
+    columns = (
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+    )  # fmt: skip
+    with Progress(*columns, console=console, transient=False) as progress:
+        done = len(store.finished() & {r.run_id for r in plan.runs})
+        task = progress.add_task("runs", total=len(plan.runs), completed=done, rate="")
+        made = 0
+
+        def advance(row: dict) -> None:
+            nonlocal made
+            made += 1
+            progress.update(task, advance=1, rate=f"{made / (time.perf_counter() - started):.2f} runs/s")
+
+        return run_sweep(plan, store, backend, keep_runs=keep_runs, retry_failed=retry_failed, on_row=advance)
+
+
+@sweep_app.command("report")
+def sweep_report(
+    folder: Annotated[Path, typer.Argument(help="A sweep folder (results/<sweep>).")],
+    by: Annotated[str, typer.Option(help="Rank the runs by this column.")] = "journey_min.mean",
+    top: Annotated[int, typer.Option(min=1, help="How many of the best runs to list.")] = 10,
+    pareto: Annotated[str, typer.Option(help="Two columns X,Y for the Pareto front.")] = "fleet.used,journey_min.mean",
+    maximize: Annotated[
+        list[str] | None, typer.Option(help="A column where larger is better (repeatable; default: smaller is better).")
+    ] = None,
+) -> None:
+    """The best runs of a sweep by an indicator, and the Pareto front of two; written beside the table."""
+    from corridor_sim.results import write_table
+    from corridor_sim.sweep.report import best_runs, pareto_front
+    from corridor_sim.sweep.store import SweepStore
+
+    store = SweepStore(folder)
+    larger = set(maximize or [])
+    x, sep, y = pareto.partition(",")
+    if not sep or not x.strip() or not y.strip():
+        raise typer.BadParameter(f"--pareto {pareto!r}: give two columns X,Y, e.g. fleet.used,journey_min.mean")
+    x, y = x.strip(), y.strip()
+    try:
+        plan = store.load_plan()
+        table = store.read([r["run_id"] for r in plan["runs"]])
+        best = best_runs(table, by, top, maximize=by in larger)
+        front = pareto_front(table, x, y, maximize=(x in larger, y in larger))
+    except CorridorSimError as exc:
+        _fail(exc)
+    params = list(dict.fromkeys(k for r in plan["runs"] for k in r["params"]))
+    failed = int((table["status"] != "ok").sum())
+    console.print(
+        f"sweep [bold]{plan['name']}[/]: {len(table)} of {len(plan['runs'])} runs finished, {failed} failed",
+        highlight=False,
+    )
+    console.print(_runs_table(f"best {len(best)} by {by} ({'largest' if by in larger else 'smallest'} first)", best, params, [by]))
+    console.print(_runs_table(f"Pareto front: {x} vs {y} ({len(front)} runs)", front, params, [x, y]))
+    files = [write_table(best, store.folder / "report_best.parquet"), write_table(front, store.folder / "report_pareto.parquet")]
+    console.print("written: " + ", ".join(map(str, files)), highlight=False, soft_wrap=True)
+
+
+def _runs_table(title: str, rows, params: list[str], columns: list[str]) -> Table:  # rows: DataFrame
+    table = Table(title=title)
+    shown = ["run_id", *params, *(c for c in columns if c not in params)]
+    for column in shown:
+        table.add_column(column, justify="left" if column == "run_id" else "right", overflow="fold", no_wrap=column == "run_id")
+    for _, row in rows.iterrows():
+        table.add_row(*(str(row.get(c, "")) for c in shown))
     return table
 
 

@@ -5,6 +5,8 @@ Definitions (times in the tables are clock seconds, in the summary minutes):
 - *wait*: from arrival at the platform to the doors opening on the bus boarded (passengers who
   never boarded are counted as still waiting and left out of the mean);
 - *in-vehicle time*: from boarding to the doors opening at the destination;
+- *journey time*: wait plus in-vehicle time of the delivered passengers, platform to platform
+  (walking to and from the stations is not in it);
 - *run time*: from dispatch at the first terminal to the doors closing at the last, dwell
   included; *commercial speed*:
   trip length over run time;
@@ -187,6 +189,7 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
     pax = passenger_table(run)
     wait = (pax["board_s"] - pax["arrive_s"]).dropna().to_numpy()
     ivt = (pax["alight_s"] - pax["board_s"]).dropna().to_numpy()
+    journey = (pax["alight_s"] - pax["arrive_s"]).dropna().to_numpy()
     counts = passenger_counts(run)
     onboard_end = int(t.stops["boarded"].sum() - t.stops["alighted"].sum())
     loads = tables["segment_loads"] if tables else segment_loads(run)
@@ -254,6 +257,7 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
         },
         "wait_min": {"mean": _r(wait.mean() / 60.0 if len(wait) else np.nan), "p95": _r(_p95(wait) / 60.0)},
         "in_vehicle_min": {"mean": _r(ivt.mean() / 60.0 if len(ivt) else np.nan)},
+        "journey_min": {"mean": _r(journey.mean() / 60.0 if len(journey) else np.nan), "p95": _r(_p95(journey) / 60.0)},
         "directions": directions,
         "stations": {
             "max_saturation": _r(busiest["saturation"], 3) if busiest is not None else None,

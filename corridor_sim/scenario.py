@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import copy
 import tomllib
+import types
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -394,16 +395,68 @@ def parse_scenario(data: dict[str, Any], source: str | Path = "<scenario>") -> S
     return scenario
 
 
+def _members(annotation: Any) -> list[Any]:
+    """The concrete types an annotation allows (``Annotated``, ``X | None`` and unions unwrapped)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _members(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return [m for arg in get_args(annotation) if arg is not type(None) for m in _members(arg)]
+    return [annotation]
+
+
+def _inner(annotation: Any, part: str) -> list[Any]:
+    """The types found one step below ``annotation`` at key ``part``."""
+    found: list[Any] = []
+    for member in _members(annotation):
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            by_name = {f.alias or name: f for name, f in member.model_fields.items()}
+            if part in by_name:
+                found.append(by_name[part].annotation)
+        elif get_origin(member) is dict:
+            found.append(get_args(member)[1])
+        elif get_origin(member) is list and part.isdigit():
+            found.append(get_args(member)[0])
+    return found
+
+
+def _check_new_key(parts: list[str], depth: int, existing: list[str], whole_table: bool) -> None:
+    """Refuse a key the file lacks unless the schema has a field of that name there.
+
+    Keys of free mappings (``traffic.volume_vph_per_lane``, ``demand.profile``) may be new when
+    their values are plain numbers. In a mapping of tables (``services``) a new key must be given
+    a whole table (``services.express = {...}``); a path through it (``services.expres.stops``)
+    is a typo.
+    """
+    annotations: list[Any] = [Scenario]
+    for part in parts[:depth]:
+        annotations = [t for a in annotations for t in _inner(a, part)]
+    dotted, where = ".".join(parts), ".".join(parts[:depth]) or "the scenario"
+    allowed = set(existing)
+    for annotation in annotations:
+        for member in _members(annotation):
+            if get_origin(member) is dict:
+                values = _members(get_args(member)[1])
+                if whole_table or not any(isinstance(v, type) and issubclass(v, BaseModel) for v in values):
+                    return
+            elif isinstance(member, type) and issubclass(member, BaseModel):
+                if _inner(member, parts[depth]):
+                    return
+                allowed |= {f.alias or name for name, f in member.model_fields.items() if name != "path"}
+    raise ScenarioError(f"override {dotted}: {parts[depth]!r} is not a field of {where} (allowed: {', '.join(sorted(allowed))})")
+
+
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """Set values by dotted path (``services.all_stop.peak_headway_min``) in a copy of ``data``.
 
-    A list element is addressed by its index (``corridor.stations.3.berths``). Missing tables on
-    the way are created, so a wrong key is caught when the result is validated.
+    A list element is addressed by its index (``corridor.stations.3.berths``). A key the file
+    lacks must be a field of the schema there (``fleet``, ``signals.priority``); its table is
+    created on the way.
 
     Raises
     ------
     ScenarioError
-        If a path runs through a value that is not a table or list.
+        If a path names no field, an index out of range, or runs through a plain value.
     """
     out = copy.deepcopy(data)
     for dotted, value in overrides.items():
@@ -418,6 +471,8 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
                 part = int(part)
             elif not isinstance(node, dict):
                 raise ScenarioError(f"override {dotted}: {'.'.join(parts[:depth])} is a value, not a table")
+            elif part not in node:
+                _check_new_key(parts, depth, list(node), whole_table=last and isinstance(value, dict))
             if last:
                 node[part] = value
             else:
@@ -425,6 +480,14 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
                     node[part] = {}
                 node = node[part]
     return out
+
+
+def read_value(text: str) -> Any:
+    """A value typed on the command line, read as TOML (``3``, ``2.5``, ``true``, ``"07:00"``), else as text."""
+    try:
+        return tomllib.loads(f"v = {text.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text.strip()
 
 
 def read_scenario_data(path: str | Path) -> dict[str, Any]:

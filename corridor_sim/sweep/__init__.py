@@ -1,0 +1,1 @@
+"""Batch sweeps: plans (grid, samples, run ids), execution (local processes, Dask), the resumable store."""

@@ -1,0 +1,71 @@
+"""The resumable store of a sweep: ``results/<sweep>/``.
+
+- ``sweep.json``: the plan (base scenario, what varies, every run id with its parameters);
+- ``rows/<run id>.parquet``: one row per finished run (parameters and every summary indicator,
+  or the error of a failed run), each written atomically as the run finishes. Together they are
+  a Parquet dataset (``pandas.read_parquet("results/<sweep>/rows")``);
+- ``table.parquet``: the plan's rows in plan order, rewritten at the end of each invocation;
+- ``runs/<run id>/``: full run folders, if the sweep keeps them.
+
+A run whose row exists is finished: re-running a sweep skips it. A row is never half-written,
+so an interrupted sweep, a killed worker or a crash loses at most the runs that were in flight.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from corridor_sim._errors import DataFileError
+from corridor_sim.results import write_json, write_table
+from corridor_sim.sweep.plan import SweepPlan
+
+
+class SweepStore:
+    """The files of one sweep under ``folder``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.rows = self.folder / "rows"
+
+    def save_plan(self, plan: SweepPlan) -> Path:
+        """Write ``sweep.json`` (atomically)."""
+        return write_json(plan.describe(), self.folder / "sweep.json")
+
+    def finished(self) -> set[str]:
+        """Ids of the runs that have a row (succeeded or failed)."""
+        return {p.name.removesuffix(".parquet") for p in self.rows.glob("*.parquet")} if self.rows.is_dir() else set()
+
+    def failed(self) -> set[str]:
+        """Ids of the runs whose row records a failure."""
+        rows = self.read()
+        return set(rows.loc[rows["status"] != "ok", "run_id"]) if len(rows) else set()
+
+    def record(self, row: dict[str, Any]) -> Path:
+        """Write one run's row (atomically: it appears whole or not at all)."""
+        return write_table(pd.DataFrame([row]), self.rows / f"{row['run_id']}.parquet")
+
+    def read(self, run_ids: list[str] | None = None) -> pd.DataFrame:
+        """The rows, in the order of ``run_ids`` (those that exist), else in file-name order."""
+        ids = sorted(self.finished()) if run_ids is None else [r for r in run_ids if (self.rows / f"{r}.parquet").is_file()]
+        frames = [pd.read_parquet(self.rows / f"{r}.parquet") for r in ids]
+        frames = [f.dropna(axis=1, how="all") for f in frames]  # a failed row has no indicators
+        table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        head = ["run_id", "status", "error"]
+        return table.reindex(columns=[*head, *(c for c in table.columns if c not in head)])
+
+    def export(self, plan: SweepPlan) -> pd.DataFrame:
+        """Write ``table.parquet``: the plan's finished rows in plan order. Returns the table."""
+        table = self.read([r.run_id for r in plan.runs])
+        write_table(table, self.folder / "table.parquet")
+        return table
+
+    def load_plan(self) -> dict[str, Any]:
+        """``sweep.json`` as written by :meth:`save_plan`."""
+        path = self.folder / "sweep.json"
+        if not path.is_file():
+            raise DataFileError(f"{path}: not found; {self.folder} is not a sweep folder (run corridor-sim sweep first)")
+        return json.loads(path.read_text(encoding="utf-8"))

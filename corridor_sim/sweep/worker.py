@@ -1,0 +1,97 @@
+"""One sweep run, as a worker process makes it: a plain function from a scenario to a row.
+
+A worker keeps the corridors it has built (a sweep usually varies operations, not the corridor)
+and its numba kernels, which load from the on-disk cache once per process, not once per run.
+"""
+
+from __future__ import annotations
+
+import signal
+import traceback
+from pathlib import Path
+from typing import Any
+
+from corridor_sim.corridor import Corridor, build_corridor
+from corridor_sim.engine.runner import simulate
+from corridor_sim.indicators import result_tables, summarize
+from corridor_sim.results import run_id, write_run
+from corridor_sim.scenario import Scenario
+
+_corridors: dict[str, Corridor] = {}
+
+
+def ignore_interrupts() -> None:
+    """Worker initializer: leave Ctrl-C to the parent, which lets running runs finish."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _corridor(scenario: Scenario) -> Corridor:
+    """The scenario's corridor, built once per worker for each distinct corridor."""
+    key = f"{scenario.path}|{scenario.name}|{scenario.city}|{scenario.corridor.model_dump_json()}"
+    if key not in _corridors:
+        _corridors[key] = build_corridor(scenario)
+    return _corridors[key]
+
+
+def summary_row(summary: dict[str, Any]) -> dict[str, Any]:
+    """A run's summary as one flat row: nested keys joined by dots.
+
+    Directions are keyed by their label (``directions.to Ruiru.services.all_stop.trips``); lists
+    of messages (``checks``) are joined with ``"; "``.
+    """
+    row: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}" if prefix else key, inner)
+        elif prefix == "directions":
+            for direction in value:
+                walk(f"directions.{direction['direction']}", {k: v for k, v in direction.items() if k != "direction"})
+        elif isinstance(value, list):
+            row[prefix] = "; ".join(map(str, value))
+        else:
+            row[prefix] = value
+
+    walk("", summary)
+    return row
+
+
+def run_record(scenario: Scenario, params: dict[str, Any], keep_folder: Path | None = None) -> dict[str, Any]:
+    """Run one scenario and return its sweep row; a failure is returned as a row, not raised.
+
+    Parameters
+    ----------
+    scenario
+        The run's validated scenario.
+    params
+        The values the sweep set (dotted path to value); they lead the row.
+    keep_folder
+        If given, the run's full folder (tables, ``summary.json``) is written to
+        ``keep_folder/<run id>``.
+
+    Returns
+    -------
+    dict
+        ``run_id``, ``status`` (``"ok"`` or ``"failed"``), ``error`` (the exception's type and
+        message, and ``traceback``, for a failed run), the parameters, then every summary
+        indicator (see :func:`summary_row`).
+    """
+    rid = run_id(scenario)
+    try:
+        corridor = _corridor(scenario)
+        run = simulate(scenario, corridor)
+        tables = result_tables(run) if keep_folder is not None else None
+        summary = summarize(run, rid, tables)
+        if keep_folder is not None:
+            write_run(corridor, summary, tables, Path(keep_folder) / rid)
+    except Exception as exc:  # noqa: BLE001 - a failed run is recorded and the sweep goes on
+        return failed_row(rid, params, exc, traceback.format_exc())
+    indicators = {k: v for k, v in summary_row(summary).items() if k not in params}
+    return {"run_id": rid, "status": "ok", "error": None, **params, **indicators}
+
+
+def failed_row(rid: str, params: dict[str, Any], exc: BaseException, trace: str = "") -> dict[str, Any]:
+    """The row of a run that failed: its id, parameters and error."""
+    return {"run_id": rid, "status": "failed", "error": f"{type(exc).__name__}: {exc}", "traceback": trace, **params}
+
