@@ -361,7 +361,7 @@ def sweep_report(
     ] = None,
 ) -> None:
     """The best runs of a sweep by an indicator, and the Pareto front of two; written beside the table."""
-    from corridor_sim.results import write_table
+    from corridor_sim.data import write_table
     from corridor_sim.sweep.report import best_runs, pareto_front
     from corridor_sim.sweep.store import SweepStore
 

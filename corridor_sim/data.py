@@ -2,18 +2,22 @@
 
 A source file is looked up, in order, in the data folder (``CORRIDOR_SIM_DATA``), in the
 download cache (``networks/cache/downloads``), and finally fetched from its public URL. Every
-write is atomic: a file appears whole under its final name or not at all.
+write, of downloads and of results (:func:`write_table`, :func:`write_json`), is atomic: a file
+appears whole under its final name or not at all.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import requests
 
 from corridor_sim import settings
@@ -45,6 +49,20 @@ def atomic_path(target: Path) -> Iterator[Path]:
         os.replace(tmp_path, target)
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a table as Parquet, atomically."""
+    with atomic_path(path) as tmp:
+        frame.to_parquet(tmp, index=False)
+    return path
+
+
+def write_json(data: dict[str, Any], path: Path) -> Path:
+    """Write JSON (UTF-8, indented), atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=float), encoding="utf-8")
+    return path
 
 
 def data_file(relative: str) -> Path:

@@ -10,8 +10,8 @@ from corridor_sim import settings
 from corridor_sim.corridor import Corridor, build_corridor
 from corridor_sim.engine.runner import Run, simulate
 from corridor_sim.indicators import result_tables, summarize
-from corridor_sim.results import run_id, write_run
-from corridor_sim.scenario import Scenario
+from corridor_sim.results import write_run
+from corridor_sim.scenario import Scenario, run_id
 
 
 @dataclass(frozen=True)

@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from corridor_sim.corridor import Corridor
-from corridor_sim.data import atomic_path
-from corridor_sim.scenario import Scenario
-
-
-
-def write_table(frame: pd.DataFrame, path: Path) -> Path:
-    """Write a table as Parquet, atomically."""
-    with atomic_path(path) as tmp:
-        frame.to_parquet(tmp, index=False)
-    return path
-
-
-def write_json(data: dict[str, Any], path: Path) -> Path:
-    """Write JSON (UTF-8, indented), atomically."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=float), encoding="utf-8")
-    return path
+from corridor_sim.data import write_json, write_table
 
 
 def corridor_summary(corridor: Corridor) -> dict[str, Any]:
@@ -78,12 +60,6 @@ def write_corridor(corridor: Corridor, folder: Path) -> dict[str, Path]:
         "provenance": write_table(corridor.provenance, folder / "provenance.parquet"),
         "summary": write_json(corridor_summary(corridor), folder / "corridor.json"),
     }
-
-
-def run_id(scenario: Scenario) -> str:
-    """A stable id for a scenario's run: its seed and a hash of every field (same inputs, same id)."""
-    digest = hashlib.sha256(scenario.model_dump_json(exclude={"path"}).encode()).hexdigest()[:10]
-    return f"seed{scenario.seed}-{digest}"
 
 
 def write_run(corridor: Corridor, summary: dict[str, Any], tables: dict[str, pd.DataFrame], folder: Path) -> dict[str, Path]:

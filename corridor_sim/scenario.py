@@ -14,6 +14,7 @@ Every problem is reported with the file, the field path, the bad value and what 
 from __future__ import annotations
 
 import copy
+import hashlib
 import tomllib
 import types
 from pathlib import Path
@@ -480,6 +481,12 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
                     node[part] = {}
                 node = node[part]
     return out
+
+
+def run_id(scenario: Scenario) -> str:
+    """A stable id for a scenario's run: its seed and a hash of every field (same inputs, same id)."""
+    digest = hashlib.sha256(scenario.model_dump_json(exclude={"path"}).encode()).hexdigest()[:10]
+    return f"seed{scenario.seed}-{digest}"
 
 
 def read_value(text: str) -> Any:

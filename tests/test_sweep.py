@@ -19,8 +19,7 @@ from corridor_sim._errors import ScenarioError
 from corridor_sim.cli import app
 from corridor_sim.engine.runner import simulate
 from corridor_sim.indicators import summarize
-from corridor_sim.results import run_id
-from corridor_sim.scenario import clock_s
+from corridor_sim.scenario import clock_s, run_id
 from corridor_sim.sweep.execute import DaskCluster, LocalWorkers, run_sweep
 from corridor_sim.sweep.plan import SweepSpec, grid_values, latin_hypercube, load_sweep_file, plan_sweep
 from corridor_sim.sweep.report import best_runs, pareto_front

@@ -34,8 +34,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from corridor_sim._errors import ScenarioError
-from corridor_sim.results import run_id
-from corridor_sim.scenario import Scenario, apply_overrides, parse_scenario, read_scenario_data, read_value
+from corridor_sim.scenario import Scenario, apply_overrides, parse_scenario, read_scenario_data, read_value, run_id
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _NAME = r"^[a-z0-9][a-z0-9_\-]*$"

@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from corridor_sim._errors import DataFileError
-from corridor_sim.results import write_json, write_table
+from corridor_sim.data import atomic_path, write_json, write_table
 from corridor_sim.sweep.plan import SweepPlan
 
 
@@ -46,14 +48,20 @@ class SweepStore:
 
     def record(self, row: dict[str, Any]) -> Path:
         """Write one run's row (atomically: it appears whole or not at all)."""
-        return write_table(pd.DataFrame([row]), self.rows / f"{row['run_id']}.parquet")
+        path = self.rows / f"{row['run_id']}.parquet"
+        with atomic_path(path) as tmp:
+            pq.write_table(pa.Table.from_pylist([row]), tmp)
+        return path
 
     def read(self, run_ids: list[str] | None = None) -> pd.DataFrame:
-        """The rows, in the order of ``run_ids`` (those that exist), else in file-name order."""
+        """The rows, in the order of ``run_ids`` (those that exist), else in file-name order.
+
+        Columns: ``run_id``, ``status``, ``error``, then the others in order of first appearance
+        (a failed run has no indicators: they are missing in its row).
+        """
         ids = sorted(self.finished()) if run_ids is None else [r for r in run_ids if (self.rows / f"{r}.parquet").is_file()]
-        frames = [pd.read_parquet(self.rows / f"{r}.parquet") for r in ids]
-        frames = [f.dropna(axis=1, how="all") for f in frames]  # a failed row has no indicators
-        table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        rows = [pq.read_table(self.rows / f"{r}.parquet").to_pylist()[0] for r in ids]
+        table = pd.DataFrame.from_records(rows)
         head = ["run_id", "status", "error"]
         return table.reindex(columns=[*head, *(c for c in table.columns if c not in head)])
 

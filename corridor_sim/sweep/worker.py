@@ -9,13 +9,12 @@ from __future__ import annotations
 import signal
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from corridor_sim.corridor import Corridor, build_corridor
-from corridor_sim.engine.runner import simulate
-from corridor_sim.indicators import result_tables, summarize
-from corridor_sim.results import run_id, write_run
-from corridor_sim.scenario import Scenario
+from corridor_sim.scenario import Scenario, run_id
+
+if TYPE_CHECKING:
+    from corridor_sim.corridor import Corridor
 
 _corridors: dict[str, Corridor] = {}
 
@@ -29,6 +28,8 @@ def _corridor(scenario: Scenario) -> Corridor:
     """The scenario's corridor, built once per worker for each distinct corridor."""
     key = f"{scenario.path}|{scenario.name}|{scenario.city}|{scenario.corridor.model_dump_json()}"
     if key not in _corridors:
+        from corridor_sim.corridor import build_corridor
+
         _corridors[key] = build_corridor(scenario)
     return _corridors[key]
 
@@ -77,6 +78,11 @@ def run_record(scenario: Scenario, params: dict[str, Any], keep_folder: Path | N
         message, and ``traceback``, for a failed run), the parameters, then every summary
         indicator (see :func:`summary_row`).
     """
+    # The engine is imported here, in the worker, so the process that plans and records stays light.
+    from corridor_sim.engine.runner import simulate
+    from corridor_sim.indicators import result_tables, summarize
+    from corridor_sim.results import write_run
+
     rid = run_id(scenario)
     try:
         corridor = _corridor(scenario)
