@@ -31,7 +31,7 @@ corridor_app = typer.Typer(help="Corridors built from scenarios.", no_args_is_he
 sweep_app = typer.Typer(
     cls=_RunByDefault,
     no_args_is_help=True,
-    help="Batch sweeps: corridor-sim sweep SCENARIO_OR_SWEEP_FILE [options] (run), or sweep report DIR.",
+    help="Batch sweeps: corridor-sim sweep FILE (the same as sweep run FILE), or sweep report DIR.",
 )
 app.add_typer(network_app, name="network")
 app.add_typer(corridor_app, name="corridor")
@@ -256,13 +256,13 @@ def sweep_run(
     """Run a sweep; re-running the same command skips finished runs and completes the rest."""
     from corridor_sim.scenario import read_scenario_data
     from corridor_sim.sweep.execute import DaskCluster, LocalWorkers
-    from corridor_sim.sweep.plan import SweepSpec, grid_values, load_sweep_file, parse_option, plan_sweep, range_bounds
+    from corridor_sim.sweep.plan import grid_values, load_sweep_file, parse_option, plan_sweep, range_bounds, sweep_spec
     from corridor_sim.sweep.store import SweepStore
 
     if scheduler and dask_local:
         raise typer.BadParameter("give --scheduler or --dask-local, not both")
     try:
-        spec = load_sweep_file(file) if "sweep" in read_scenario_data(file) else SweepSpec(scenario=file.resolve())
+        spec = load_sweep_file(file) if "sweep" in read_scenario_data(file) else sweep_spec({"scenario": file.resolve()})
         grids = {p: grid_values(p, v) for p, v in (parse_option(o, "grid") for o in grid or [])}
         ranges = {p: range_bounds(p, v) for p, v in (parse_option(o, "range") for o in range_ or [])}
         update = {
@@ -271,13 +271,10 @@ def sweep_run(
             "set": {**spec.set, **_overrides(set_)},
             **{k: v for k, v in {"sample": sample, "method": method, "seed": seed, "name": name}.items() if v is not None},
         }
-        spec = SweepSpec.model_validate({**spec.model_dump(), **update})
+        spec = sweep_spec({**spec.model_dump(), **update}, "the command line")
         plan = plan_sweep(spec)
     except CorridorSimError as exc:
         _fail(exc)
-    except ValueError as exc:  # pydantic: a bad --method, --name or --sample
-        errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=2) from None
     store = SweepStore(out or settings.current().results_folder / plan.name)
     done = store.finished()
     console.print(
@@ -330,7 +327,7 @@ def _with_progress(plan, store, backend, keep_runs: bool, retry_failed: bool):  
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from corridor_sim.sweep.execute import run_sweep
+    from corridor_sim.sweep.execute import pending_runs, run_sweep
 
     started = time.perf_counter()
     columns = (
@@ -338,7 +335,7 @@ def _with_progress(plan, store, backend, keep_runs: bool, retry_failed: bool):  
         TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
     )  # fmt: skip
     with Progress(*columns, console=console, transient=False) as progress:
-        done = len(store.finished() & {r.run_id for r in plan.runs})
+        done = len(plan.runs) - len(pending_runs(plan, store, retry_failed))
         task = progress.add_task("runs", total=len(plan.runs), completed=done, rate="")
         made = 0
 

@@ -84,6 +84,8 @@ def test_a_bad_path_or_value_fails_before_anything_runs(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "sweep run with services.all_stop.peak_headway_min=-1" in message
     assert "services.all_stop.peak_headway_min = -1: Input should be greater than 0" in message
+    result = runner.invoke(app, [*base, "--range", "layover_min=3:8", "--sample", "4", "--method", "lhc"])
+    assert result.exit_code == 2 and "sweep.method = 'lhc': Input should be 'lhs' or 'random'" in " ".join(result.output.split())
     result = runner.invoke(app, [*base, "--range", "layover_min=3:8"])
     assert result.exit_code == 2 and "give sample = N (--sample N)" in " ".join(result.output.split())
     assert not (tmp_path / "sweep").exists()

@@ -7,6 +7,7 @@ finishes, so whatever finished before an interruption is kept.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -40,8 +41,9 @@ class Backend(Protocol):
 class LocalWorkers:
     """Local worker processes (spawned once, reused for every run).
 
-    At most ``workers`` runs are in flight, so when a worker dies the runs it may have been making
-    are known: they are retried in a fresh pool, and recorded as failed after ``max_attempts``.
+    At most one run per worker, plus one queued, is in flight, so when a worker dies the runs it may
+    have been making are known: they are retried in a fresh pool, and a run in flight at
+    ``max_attempts`` deaths is recorded as failed.
     On Ctrl-C no new run starts; the running ones finish and are recorded (workers ignore the
     interrupt), then :class:`KeyboardInterrupt` is raised again.
     """
@@ -70,7 +72,7 @@ class LocalWorkers:
         lost: list[PlannedRun] = []
         try:
             while pending or in_flight:
-                while pending and len(in_flight) < self.workers:
+                while pending and len(in_flight) < self.workers + 1:  # one queued: no worker waits for the next run
                     run = pending.popleft()
                     in_flight[pool.submit(run_record, run.scenario, run.params, keep_folder)] = run
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
@@ -117,7 +119,11 @@ class DaskCluster:
 
         cluster = None
         if self.address is None:
-            cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            # Quiet logs: a run's error comes back as its row, and workers losing the scheduler
+            # while the cluster closes is no news.
+            cluster = LocalCluster(
+                n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.CRITICAL
+            )
         client = Client(cluster if cluster is not None else self.address)
         futures = {
             client.submit(run_record, run.scenario, run.params, keep_folder, key=f"corridor-sim-{run.run_id}", pure=False): run
@@ -147,6 +153,12 @@ class SweepOutcome:
     ran: int
     failed: int
     table: pd.DataFrame
+
+
+def pending_runs(plan: SweepPlan, store: SweepStore, retry_failed: bool = False) -> list[PlannedRun]:
+    """The runs of ``plan`` still to make: those without a row (or with a failed one, to retry)."""
+    finished = store.finished() - (store.failed() if retry_failed else set())
+    return [run for run in plan.runs if run.run_id not in finished]
 
 
 def run_sweep(
@@ -181,8 +193,7 @@ def run_sweep(
         before the interrupt goes on.
     """
     store.save_plan(plan)
-    finished = store.finished() - (store.failed() if retry_failed else set())
-    todo = [run for run in plan.runs if run.run_id not in finished]
+    todo = pending_runs(plan, store, retry_failed)
     counts: Counter[str] = Counter()
 
     def record(row: dict[str, Any]) -> None:

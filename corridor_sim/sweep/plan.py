@@ -110,8 +110,7 @@ def grid_values(path: str, text: str) -> list[Any]:
 
 
 def _number(text: str) -> int | float:
-    value = float(text)
-    return int(value) if value.is_integer() and re.match(r"^[+-]?\d+$", text.strip()) else value
+    return int(text) if re.fullmatch(r"[+-]?\d+", text.strip()) else float(text)
 
 
 def range_bounds(path: str, text: str) -> tuple[int, int] | tuple[float, float]:
@@ -137,6 +136,23 @@ def parse_option(option: str, kind: str) -> tuple[str, str]:
     return path.strip(), values.strip()
 
 
+def sweep_spec(fields: dict[str, Any], source: str | Path = "<sweep>") -> SweepSpec:
+    """Validate a sweep's fields.
+
+    Raises
+    ------
+    ScenarioError
+        Naming each invalid field, its value and what is allowed.
+    """
+    try:
+        return SweepSpec.model_validate(fields)
+    except ValidationError as exc:
+        lines = "\n".join(
+            f"  sweep.{'.'.join(map(str, e['loc']))} = {e.get('input')!r}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
+        raise ScenarioError(f"{source}: invalid sweep\n{lines}") from None
+
+
 def load_sweep_file(path: str | Path) -> SweepSpec:
     """Read a sweep file's ``[sweep]`` table (its ``scenario`` is taken relative to the file).
 
@@ -152,11 +168,7 @@ def load_sweep_file(path: str | Path) -> SweepSpec:
     table = dict(data["sweep"])
     if "scenario" in table:
         table["scenario"] = (path.parent / str(table["scenario"])).resolve()
-    try:
-        return SweepSpec.model_validate(table)
-    except ValidationError as exc:
-        lines = "\n".join(f"  sweep.{'.'.join(map(str, e['loc']))} = {e.get('input')!r}: {e['msg']}" for e in exc.errors(include_url=False))
-        raise ScenarioError(f"{path}: invalid sweep\n{lines}") from None
+    return sweep_spec(table, path)
 
 
 def latin_hypercube(points: int, dims: int, rng: np.random.Generator) -> np.ndarray:
