@@ -19,7 +19,7 @@ from corridor_sim.scenario import load_scenario, read_value
 class _RunByDefault(TyperGroup):
     """A command group whose ``run`` subcommand may be left out: ``sweep FILE`` is ``sweep run FILE``."""
 
-    def parse_args(self, ctx, args: list[str]) -> list[str]:  # noqa: ANN001 - click's signature
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in {"--help", "-h"}:
             args = ["run", *args]
         return super().parse_args(ctx, args)

@@ -13,19 +13,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import PRESETS, REPO
 from typer.testing import CliRunner
 
 from corridor_sim._errors import ScenarioError
 from corridor_sim.cli import app
 from corridor_sim.engine.runner import simulate
 from corridor_sim.indicators import summarize
-from corridor_sim.scenario import clock_s, run_id
+from corridor_sim.scenario import clock_s
 from corridor_sim.sweep.execute import DaskCluster, LocalWorkers, run_sweep
-from corridor_sim.sweep.plan import SweepSpec, grid_values, latin_hypercube, load_sweep_file, plan_sweep
+from corridor_sim.sweep.plan import (
+    SweepSpec,
+    grid_values,
+    latin_hypercube,
+    load_sweep_file,
+    plan_sweep,
+)
 from corridor_sim.sweep.report import best_runs, pareto_front
 from corridor_sim.sweep.store import SweepStore
 from corridor_sim.sweep.worker import summary_row
-from conftest import PRESETS, REPO
 
 runner = CliRunner()
 HALF_HOUR = {"period.start": "07:00", "period.end": "07:30"}
@@ -228,7 +234,7 @@ def test_pareto_front_is_exactly_the_runs_no_other_beats() -> None:
 
 
 def test_sweep_report_lists_the_best_runs_and_the_front(local_sweep) -> None:
-    store, plan = local_sweep
+    store, _ = local_sweep
     result = runner.invoke(app, ["sweep", "report", str(store.folder), "--by", "wait_min.mean", "--top", "2"])
     assert result.exit_code == 0, result.output
     assert "best 2 by wait_min.mean" in result.output and "Pareto front: fleet.used vs journey_min.mean" in result.output

@@ -201,7 +201,7 @@ def _points(spec: SweepSpec) -> list[dict[str, Any]]:
         point = {}
         for u, (path, (low, high)) in zip(row, spec.range.items()):
             whole = isinstance(low, int) and isinstance(high, int)
-            point[path] = int(math.floor(low + u * (high - low + 1))) if whole else round(low + u * (high - low), 4)
+            point[path] = math.floor(low + u * (high - low + 1)) if whole else round(low + u * (high - low), 4)
         samples.append(point)
     return [{**g, **s} for g in grid for s in samples]
 

@@ -2,9 +2,11 @@
 
 - ``sweep.json``: the plan (base scenario, what varies, every run id with its parameters);
 - ``rows/<run id>.parquet``: one row per finished run (parameters and every summary indicator,
-  or the error of a failed run), each written atomically as the run finishes. Together they are
-  a Parquet dataset (``pandas.read_parquet("results/<sweep>/rows")``);
-- ``table.parquet``: the plan's rows in plan order, rewritten at the end of each invocation;
+  or the error of a failed run), each a one-row Parquet file written atomically as the run
+  finishes. A failed run's row has no indicator columns, so read the rows with :meth:`read`
+  (which unites the columns), not as one Parquet dataset;
+- ``table.parquet``: the plan's rows in plan order, rewritten at the end of each invocation
+  (also an interrupted one);
 - ``runs/<run id>/``: full run folders, if the sweep keeps them.
 
 A run whose row exists is finished: re-running a sweep skips it. A row is never half-written,
