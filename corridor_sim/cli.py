@@ -290,6 +290,8 @@ def sweep_run(
     backend = DaskCluster(scheduler, count) if scheduler or dask_local else LocalWorkers(count)
     try:
         outcome = _with_progress(plan, store, backend, keep_runs, retry_failed)
+    except CorridorSimError as exc:
+        _fail(exc)
     except KeyboardInterrupt:
         finished = len(store.finished() & {r.run_id for r in plan.runs})
         errors.print(

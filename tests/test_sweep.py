@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
 import subprocess
@@ -144,7 +145,7 @@ def test_a_run_that_raises_is_recorded_with_its_error_and_the_others_complete(tm
     lat = load_scenario(PRESETS["nairobi"]).corridor.stations[3].lat
     plan = plan_sweep(_spec(grid={"corridor.stations.3.lat": [lat, lat + 0.01], "seed": [1, 2]}))
     store = SweepStore(tmp_path)
-    outcome = run_sweep(plan, store, LocalWorkers(workers=1))
+    outcome = run_sweep(plan, store, LocalWorkers(workers=1), keep_runs=True)
     table = outcome.table
     assert (outcome.ran, outcome.failed) == (4, 2)
     failed = table[table["status"] == "failed"]
@@ -153,6 +154,10 @@ def test_a_run_that_raises_is_recorded_with_its_error_and_the_others_complete(tm
     assert failed["traceback"].str.contains("build_corridor").all()
     ok = table[table["status"] == "ok"]
     assert len(ok) == 2 and ok["passengers.generated"].gt(1000).all()
+    for _, row in ok.iterrows():  # kept run folders hold the same summary as the row
+        summary = json.loads((tmp_path / "runs" / row["run_id"] / "summary.json").read_text())
+        assert summary["wait_min"]["mean"] == row["wait_min.mean"] and summary["bus_km"] == row["bus_km"]
+    assert not (tmp_path / "runs" / failed["run_id"].iloc[0]).exists()
     # Failed runs are finished: a re-run skips them unless asked to retry them.
     assert run_sweep(plan, store, LocalWorkers(workers=1)).ran == 0
     assert run_sweep(plan, store, LocalWorkers(workers=1), retry_failed=True).ran == 2

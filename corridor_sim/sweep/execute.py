@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from corridor_sim._errors import CorridorSimError
 from corridor_sim.sweep.plan import PlannedRun, SweepPlan
 from corridor_sim.sweep.store import SweepStore
 from corridor_sim.sweep.worker import failed_row, ignore_interrupts, run_record
@@ -124,7 +125,10 @@ class DaskCluster:
             cluster = LocalCluster(
                 n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.CRITICAL
             )
-        client = Client(cluster if cluster is not None else self.address)
+        try:
+            client = Client(cluster if cluster is not None else self.address, timeout="20s")
+        except OSError as exc:
+            raise CorridorSimError(f"cannot reach the Dask scheduler at {self.address}: {exc}; is it running?") from None
         futures = {
             client.submit(run_record, run.scenario, run.params, keep_folder, key=f"corridor-sim-{run.run_id}", pure=False): run
             for run in runs
