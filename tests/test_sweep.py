@@ -93,6 +93,8 @@ def test_a_bad_path_or_value_fails_before_anything_runs(tmp_path: Path) -> None:
     assert "services.all_stop.peak_headway_min = -1: Input should be greater than 0" in message
     result = runner.invoke(app, [*base, "--range", "layover_min=3:8", "--sample", "4", "--method", "lhc"])
     assert result.exit_code == 2 and "sweep.method = 'lhc': Input should be 'lhs' or 'random'" in " ".join(result.output.split())
+    result = runner.invoke(app, [*base, "--grid", "fleet=100,150", "--range", "fleet=90:160", "--sample", "3"])
+    assert result.exit_code == 2 and "fleet: give each path as a grid or as a range, not both" in result.output
     result = runner.invoke(app, [*base, "--range", "layover_min=3:8"])
     assert result.exit_code == 2 and "give sample = N (--sample N)" in " ".join(result.output.split())
     assert not (tmp_path / "sweep").exists()

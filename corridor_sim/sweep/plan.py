@@ -182,6 +182,9 @@ def _points(spec: SweepSpec) -> list[dict[str, Any]]:
     for path, values in grid_axes.items():
         if not values:
             raise ScenarioError(f"grid {path}: no values")
+    both = sorted(set(grid_axes) & set(spec.range))
+    if both:
+        raise ScenarioError(f"{', '.join(both)}: give each path as a grid or as a range, not both")
     grid = [dict(zip(grid_axes, combo)) for combo in itertools.product(*grid_axes.values())]
     rng = np.random.default_rng(spec.seed)
     if spec.range and not spec.sample:
