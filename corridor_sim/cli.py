@@ -107,6 +107,39 @@ def run(
     console.print(f"written: {output.folder}", highlight=False, soft_wrap=True)
 
 
+@app.command()
+def compare(
+    a: Annotated[Path, typer.Argument(help="Run folder or scenario file (A, e.g. the baseline design).")],
+    b: Annotated[Path, typer.Argument(help="Run folder or scenario file (B).")],
+    out: Annotated[Path | None, typer.Option(help="Table to write [results/compare/<A>-vs-<B>.parquet].")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Print every indicator, not only the headline ones.")] = False,
+) -> None:
+    """Compare two runs (or scenarios, run first): times, waits, emissions and safety side by side, and B - A."""
+    from corridor_sim.compare import HEADLINE, comparison_table, read_summary
+    from corridor_sim.data import write_table
+
+    try:
+        (label_a, summary_a), (label_b, summary_b) = read_summary(a), read_summary(b)
+    except CorridorSimError as exc:
+        _fail(exc)
+    table = comparison_table(summary_a, summary_b)
+    name = f"{summary_a['scenario']}-{summary_a['run_id']}-vs-{summary_b['scenario']}-{summary_b['run_id']}"
+    path = out or settings.current().results_folder / "compare" / f"{name}.parquet"
+    write_table(table, path)
+    shown = table if all_ else table[table["indicator"].isin(HEADLINE)]
+    view = Table(title=f"A: {label_a}   B: {label_b}")
+    for column in ("indicator", "A", "B", "B - A", "change"):
+        view.add_column(column, justify="left" if column == "indicator" else "right")
+    for row in shown.itertuples():
+        view.add_row(row.indicator, _fmt(row.a), _fmt(row.b), _fmt(row.difference), "" if row.change != row.change else f"{row.change:+.1%}")
+    console.print(view)
+    console.print(f"written: {path}", highlight=False, soft_wrap=True)
+
+
+def _fmt(value: float) -> str:
+    return "-" if value != value else f"{value:,.4g}"
+
+
 def _print_summary(summary: dict) -> None:
     pax, wait, st, fleet = summary["passengers"], summary["wait_min"], summary["stations"], summary["fleet"]
     console.print(f"[bold]{summary['title']}[/] ({summary['city']}), run {summary['run_id']}, {summary['period']['start']}-{summary['period']['end']}")
@@ -143,8 +176,28 @@ def _print_summary(summary: dict) -> None:
             )  # fmt: skip
     console.print(services)
     console.print(critical)
+    if "emissions" in summary:
+        console.print(_impacts_table(summary))
     for check in summary["checks"]:
         console.print(f"[yellow]check:[/] {check}", highlight=False)
+
+
+def _impacts_table(summary: dict) -> Table:
+    """Emissions and casualties per year: scenario, baseline and change (safety with its 5-95 % band)."""
+    em, sa = summary["emissions"], summary["safety"]
+    table = Table(title=f"emissions and road safety per year ({em['per_year']})")
+    for column in ("indicator", "scenario", "baseline", "change"):
+        table.add_column(column, justify="left" if column == "indicator" else "right")
+    for key, label in (("co2_t", "CO2 (t, tailpipe + grid)"), ("nox_t", "NOx (t)"), ("pm25_t", "PM2.5 exhaust (t)")):
+        table.add_row(label, str(em["scenario"][key]), str(em["baseline"][key]), str(em["change"][key]))
+    table.add_row(
+        f"  of which real-world factor (x{em['real_world_factor']['existing_fleet']} existing fleet)",
+        str(em["scenario"]["co2_real_world_t"]), str(em["baseline"]["co2_real_world_t"]), "",
+    )  # fmt: skip
+    for key, label in (("deaths_per_year", "deaths"), ("serious_injuries_per_year", "serious injuries")):
+        cells = [sa[alt][key] for alt in ("scenario", "baseline", "change")]
+        table.add_row(label, *(f"{c['estimate']:.3g} ({c['p5']:.3g} to {c['p95']:.3g})" for c in cells))
+    return table
 
 
 @network_app.command("info")

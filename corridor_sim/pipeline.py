@@ -9,7 +9,7 @@ from typing import Any
 from corridor_sim import settings
 from corridor_sim.corridor import Corridor, build_corridor
 from corridor_sim.engine.runner import Run, simulate
-from corridor_sim.indicators import result_tables, summarize
+from corridor_sim.evaluation import evaluate
 from corridor_sim.results import write_run
 from corridor_sim.scenario import Scenario, run_id
 
@@ -44,7 +44,6 @@ def run_scenario(scenario: Scenario, out: Path | None = None, corridor: Corridor
     corridor = corridor if corridor is not None else build_corridor(scenario)
     run = simulate(scenario, corridor)
     rid = run_id(scenario)
-    tables = result_tables(run)
-    summary = summarize(run, rid, tables)
+    summary, tables = evaluate(run, rid)
     folder = out or settings.current().results_folder / scenario.name / rid
     return RunOutput(run=run, summary=summary, folder=folder, files=write_run(corridor, summary, tables, folder))

@@ -40,6 +40,7 @@ class Station(_Strict):
     lon: float = Field(ge=-180, le=180)
     berths: int | None = Field(default=None, ge=1, le=8, description="loading areas (sub-stops) per direction")
     passing_lane: bool | None = Field(default=None, description="buses can overtake at the station")
+    access: StationAccess | None = Field(default=None, description="how passengers cross to it (default corridor.station_access)")
 
 
 class OsmAlignment(_Strict):
@@ -108,6 +109,13 @@ class SegmentOverride(_Strict):
     crossings: int | None = Field(default=None, ge=0, le=50, description="unsignalized crossings per segment")
     signal_cycle_s: float | None = Field(default=None, ge=30, le=240)
     green_share: float | None = Field(default=None, gt=0, le=1)
+    refuge_islands: bool | None = None
+    sidewalk_coverage: float | None = Field(default=None, ge=0, le=1)
+    cycle_lane: bool | None = None
+    counterflow: bool | None = None
+
+
+StationAccess = Literal["signalized", "unsignalized", "grade_separated"]
 
 
 class CorridorSpec(_Strict):
@@ -124,6 +132,11 @@ class CorridorSpec(_Strict):
     berth_clearance_s: float = Field(
         default=10.0, ge=0, le=60, description="time a berth stays blocked after a bus leaves it (TCQSM t_c)"
     )
+    refuge_islands: bool = Field(default=False, description="pedestrian refuges on the crossings")
+    sidewalk_coverage: float = Field(default=0.5, ge=0, le=1, description="share of the kerb length with a sidewalk")
+    cycle_lane: bool = Field(default=False, description="a separated cycle lane along the corridor")
+    counterflow: bool = Field(default=False, description="buses run against the general traffic")
+    station_access: StationAccess = Field(default="signalized", description="how passengers cross to the stations")
 
     @field_validator("stations")
     @classmethod
@@ -201,6 +214,9 @@ class Vehicle(_Strict):
     """The bus type of the fleet; unset fields come from the type's documented defaults."""
 
     type: Literal["brt_18m", "brt_12m"] = "brt_18m"
+    propulsion: Literal["diesel_euro_ii", "diesel_euro_iii", "diesel_euro_v", "diesel_euro_vi", "cng", "electric"] = Field(
+        default="diesel_euro_v", description="engine and emission standard (emission factor class)"
+    )
     capacity_pax: int | None = Field(default=None, ge=1, le=300)
     seats: int | None = Field(default=None, ge=0, le=120)
     door_channels: int | None = Field(default=None, ge=1, le=12)
@@ -230,6 +246,111 @@ class Traffic(_Strict):
     saturation_flow_vphpl: float = Field(default=1800.0, gt=0, le=2400)
     bpr_alpha: float = Field(default=0.15, ge=0, le=5)
     bpr_beta: float = Field(default=4.0, ge=0, le=10)
+    mix: dict[str, float] = Field(
+        default_factory=dict, description="share of the traffic by vehicle class (default: the city's)"
+    )
+
+    @field_validator("mix")
+    @classmethod
+    def _mix_is_shares(cls, mix: dict[str, float]) -> dict[str, float]:
+        return _shares(mix, "vehicle class", _vehicle_classes())
+
+
+def _vehicle_classes() -> tuple[str, ...]:
+    from corridor_sim.emissions.factors import CLASS_NAMES
+
+    return CLASS_NAMES
+
+
+def _shares(shares: dict[str, float], what: str, allowed: tuple[str, ...]) -> dict[str, float]:
+    """Check that ``shares`` are keyed by ``allowed`` names, non-negative, and sum to 1."""
+    for key, value in shares.items():
+        if key not in allowed:
+            raise ValueError(f"{key!r} is not a {what}; allowed: {', '.join(allowed)}")
+        if value < 0:
+            raise ValueError(f"share of {key!r} is {value}; shares are >= 0")
+    if shares and abs(sum(shares.values()) - 1.0) > 1e-3:
+        raise ValueError(f"shares sum to {sum(shares.values()):.4g}; they must sum to 1")
+    return shares
+
+
+class FactorPoints(_Strict):
+    """A scenario's replacement for documented emission factor points (10, 20, 30, 50 km/h)."""
+
+    co2_g_km: tuple[float, float, float, float] | None = None
+    nox_g_km: tuple[float, float, float, float] | None = None
+    pm25_g_km: tuple[float, float, float, float] | None = None
+    energy_kwh_km: tuple[float, float, float, float] | None = None
+    idle_co2_g_h: float | None = Field(default=None, ge=0)
+    idle_nox_g_h: float | None = Field(default=None, ge=0)
+    idle_pm25_g_h: float | None = Field(default=None, ge=0)
+    idle_kw: float | None = Field(default=None, ge=0)
+
+
+class Emissions(_Strict):
+    """Emission accounting; unset values come from the documented city tables
+    (:mod:`corridor_sim.emissions.factors`)."""
+
+    real_world_factor: float | None = Field(
+        default=None, ge=0.5, le=5, description="fuel and CO2 multiplier of the existing fleet (minibuses, cars, motorcycles)"
+    )
+    bus_real_world_factor: float = Field(default=1.0, ge=0.5, le=5, description="the same for the new BRT buses")
+    grid_gco2_per_kwh: float | None = Field(default=None, ge=0, le=2000, description="grid emission factor")
+    terminal_idle_max_min: float = Field(
+        default=5.0, ge=0, le=120, description="engine-on minutes of each layover at a terminal (at most)"
+    )
+    factors: dict[str, FactorPoints] = Field(default_factory=dict, description="replaced factor points by vehicle class")
+
+    @field_validator("factors")
+    @classmethod
+    def _known_classes(cls, factors: dict[str, FactorPoints]) -> dict[str, FactorPoints]:
+        _shares(dict.fromkeys(factors, 0.0), "vehicle class", _vehicle_classes())
+        return factors
+
+
+class Safety(_Strict):
+    """Road-safety estimation; unset values come from :mod:`corridor_sim.safety.factors`."""
+
+    base_deaths_per_100m_vkm: float | None = Field(
+        default=None, gt=0, le=1000, description="deaths per 100 million vehicle-km on the corridor today"
+    )
+    serious_per_death: float | None = Field(default=None, gt=0, le=100)
+    pedestrian_crossings_per_km_h: float = Field(
+        default=500.0, ge=0, le=100000, description="pedestrians crossing the road per km and hour besides the BRT's passengers"
+    )
+    draws: int = Field(default=1000, ge=10, le=100000, description="Monte Carlo draws")
+    uncertainty_scale: float = Field(default=1.0, ge=0, le=10, description="multiplies the spread of every uncertain input")
+
+
+TRAVEL_MODES_BEYOND_VEHICLES = ("walk", "cycle")
+
+
+class Baseline(_Strict):
+    """The corridor today, against which the scenario's emissions and casualties are counted.
+
+    The scenario's passengers travelled by ``mode_shares`` (vehicle classes, ``walk``, ``cycle``)
+    at ``occupancy_pax`` per vehicle, in mixed traffic on a road without the scenario's safety
+    features; the general traffic is the scenario's.
+    """
+
+    mode_shares: dict[str, float] = Field(default_factory=dict, description="previous mode of the passengers (default: the city's)")
+    occupancy_pax: dict[str, float] = Field(default_factory=dict, description="passengers per vehicle (default: the city's)")
+    speed_kmh: float | None = Field(default=None, gt=0, le=130, description="their mean speed (default: the general traffic's)")
+    sidewalk_coverage: float = Field(default=0.5, ge=0, le=1)
+
+    @field_validator("mode_shares")
+    @classmethod
+    def _mode_shares(cls, shares: dict[str, float]) -> dict[str, float]:
+        return _shares(shares, "travel mode", _vehicle_classes() + TRAVEL_MODES_BEYOND_VEHICLES)
+
+    @field_validator("occupancy_pax")
+    @classmethod
+    def _occupancy(cls, occupancy: dict[str, float]) -> dict[str, float]:
+        _shares(dict.fromkeys(occupancy, 0.0), "vehicle class", _vehicle_classes())
+        for key, value in occupancy.items():
+            if value <= 0:
+                raise ValueError(f"occupancy of {key!r} is {value}; it must be > 0")
+        return occupancy
 
 
 class Signals(_Strict):
@@ -298,6 +419,12 @@ class Scenario(_Strict):
     traffic: Traffic = Field(default_factory=Traffic)
     signals: Signals = Field(default_factory=Signals)
     demand: Demand | None = None
+    emissions: Emissions = Field(default_factory=Emissions)
+    safety: Safety = Field(default_factory=Safety)
+    baseline: Baseline = Field(default_factory=Baseline)
+    operating_days_per_year: float = Field(
+        default=300.0, gt=0, le=366, description="days a year like the simulated period (annual = period x days)"
+    )
     path: Path | None = Field(default=None, exclude=True, description="the file it was read from")
 
 

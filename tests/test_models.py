@@ -22,7 +22,7 @@ NONE = np.zeros(0)
 
 def run(t0: float, to_m: float, signals: tuple = (), extension: float = 0.0) -> tuple[float, int]:
     pos, cycle, green, offset = (np.array(x, dtype=float) for x in (zip(*signals) if signals else (NONE,) * 4))
-    return leg_run_time_s(t0, 0.0, to_m, BOUNDS, SPEED, A, B, pos, cycle, green, offset, extension)
+    return leg_run_time_s(t0, 0.0, to_m, BOUNDS, SPEED, A, B, pos, cycle, green, offset, extension, NONE, NONE)
 
 
 def test_run_time_is_cruise_plus_acceleration_and_braking_losses() -> None:
@@ -39,7 +39,7 @@ def test_short_leg_never_reaches_cruise_speed() -> None:
 
 def test_segment_speeds_add_up() -> None:
     speed = np.array([10.0, 20.0, 5.0])
-    t, _ = leg_run_time_s(0.0, 0.0, 2000.0, BOUNDS, speed, A, B, NONE, NONE, NONE, NONE, 0.0)
+    t, _ = leg_run_time_s(0.0, 0.0, 2000.0, BOUNDS, speed, A, B, NONE, NONE, NONE, NONE, 0.0, NONE, NONE)
     assert t == pytest.approx(400 / 10 + 600 / 20 + 1000 / 5 + 10 / (2 * A) + 5 / (2 * B))
 
 

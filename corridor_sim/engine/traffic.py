@@ -32,12 +32,22 @@ def volume_per_lane(traffic: Traffic) -> np.ndarray:
     return volume
 
 
-def volume_over_capacity(corridor: Corridor, traffic: Traffic) -> np.ndarray:
-    """Volume over capacity per time bin and segment (n_bins, n_segments); 0 where buses are segregated."""
+def traffic_volume_over_capacity(corridor: Corridor, traffic: Traffic) -> np.ndarray:
+    """Volume over capacity of the general lanes per time bin and segment (n_bins, n_segments)."""
     signalized = corridor.signal_count > 0
     capacity = traffic.saturation_flow_vphpl * np.where(signalized, corridor.green_share, 1.0)
-    ratio = volume_per_lane(traffic)[:, None] / capacity[None, :]
-    return np.where(corridor.running_way == "mixed_traffic", ratio, 0.0)
+    return volume_per_lane(traffic)[:, None] / capacity[None, :]
+
+
+def volume_over_capacity(corridor: Corridor, traffic: Traffic) -> np.ndarray:
+    """Volume over capacity buses meet per time bin and segment (n_bins, n_segments); 0 where they are segregated."""
+    return np.where(corridor.running_way == "mixed_traffic", traffic_volume_over_capacity(corridor, traffic), 0.0)
+
+
+def traffic_speed_kmh(corridor: Corridor, traffic: Traffic) -> np.ndarray:
+    """Mean speed of the general traffic per time bin and segment (km/h): the speed limit slowed by the BPR curve."""
+    slowdown = 1.0 + traffic.bpr_alpha * traffic_volume_over_capacity(corridor, traffic) ** traffic.bpr_beta
+    return corridor.speed_limit_kmh[None, :] / slowdown
 
 
 def cruise_speed_ms(corridor: Corridor, traffic: Traffic, max_speed_kmh: float) -> np.ndarray:

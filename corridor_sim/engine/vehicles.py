@@ -50,4 +50,4 @@ VEHICLE_TYPES: dict[str, VehicleType] = {
 def vehicle_type(spec: Vehicle) -> VehicleType:
     """The scenario's bus type: the defaults of ``spec.type`` with its set fields applied."""
     base = VEHICLE_TYPES[spec.type]
-    return replace(base, **{k: v for k, v in spec.model_dump(exclude={"type"}).items() if v is not None})
+    return replace(base, **{k: v for k, v in spec.model_dump(exclude={"type", "propulsion"}).items() if v is not None})

@@ -9,6 +9,10 @@ the same acceleration and braking loss again. A leg too short to reach cruise sp
 ``green_extension_s`` after the end of green is let through.
 
 Signal state: green while ``(t - offset) mod cycle < green``.
+
+Given arrays to fill, the run is also split by segment into time moving (cruise plus the
+acceleration and braking losses, each on the segment where it happens) and time standing at red
+signals; the emissions replay each leg this way (:func:`leg_profiles`).
 """
 
 from __future__ import annotations
@@ -18,23 +22,32 @@ from numba import njit
 
 
 @njit(cache=True)
-def _free_time_s(x0_m: float, x1_m: float, bounds_m: np.ndarray, speed_ms: np.ndarray) -> float:
-    """Cruise time from ``x0_m`` to ``x1_m`` over segments with bounds ``bounds_m``."""
+def _free_time_s(x0_m: float, x1_m: float, bounds_m: np.ndarray, speed_ms: np.ndarray, moving_s: np.ndarray) -> float:
+    """Cruise time from ``x0_m`` to ``x1_m`` over segments with bounds ``bounds_m`` (added to
+    ``moving_s`` by segment if it is not empty)."""
     total = 0.0
     k = max(np.searchsorted(bounds_m, x0_m, side="right") - 1, 0)
     x = x0_m
     while x < x1_m and k < len(speed_ms):
         end = min(bounds_m[k + 1], x1_m)
-        total += (end - x) / speed_ms[k]
+        step = (end - x) / speed_ms[k]
+        total += step
+        if len(moving_s):
+            moving_s[k] += step
         x = end
         k += 1
     return total
 
 
 @njit(cache=True)
-def _speed_at(x_m: float, bounds_m: np.ndarray, speed_ms: np.ndarray) -> float:
+def _segment_at(x_m: float, bounds_m: np.ndarray, n_segments: int) -> int:
     k = np.searchsorted(bounds_m, x_m, side="right") - 1
-    return speed_ms[min(max(k, 0), len(speed_ms) - 1)]
+    return min(max(k, 0), n_segments - 1)
+
+
+@njit(cache=True)
+def _speed_at(x_m: float, bounds_m: np.ndarray, speed_ms: np.ndarray) -> float:
+    return speed_ms[_segment_at(x_m, bounds_m, len(speed_ms))]
 
 
 @njit(cache=True)
@@ -51,6 +64,8 @@ def leg_run_time_s(
     green_s: np.ndarray,
     offset_s: np.ndarray,
     green_extension_s: float,
+    moving_s: np.ndarray,
+    red_s: np.ndarray,
 ) -> tuple[float, int]:
     """Run time of a bus from a stop at ``from_m`` to a stop at ``to_m``, leaving at ``t0_s``.
 
@@ -68,6 +83,9 @@ def leg_run_time_s(
         Signals in the direction of travel: chainage (sorted), cycle, green time, offset (s).
     green_extension_s
         Signal priority's longest green extension (0: no priority).
+    moving_s, red_s
+        Per segment (n), zeros on entry: filled with this leg's seconds moving and standing at
+        red signals. Pass empty arrays not to record.
 
     Returns
     -------
@@ -76,8 +94,12 @@ def leg_run_time_s(
     signal_stops : int
         Signals that stopped the bus.
     """
+    record = len(moving_s) > 0
+    n = len(speed_ms)
     v0 = _speed_at(from_m, bounds_m, speed_ms)
     t = t0_s + v0 / (2.0 * accel_ms2)
+    if record:
+        moving_s[_segment_at(from_m, bounds_m, n)] += v0 / (2.0 * accel_ms2)
     x = from_m
     stops = 0
     first = np.searchsorted(signal_m, from_m, side="left")
@@ -85,17 +107,101 @@ def leg_run_time_s(
         pos = signal_m[s]
         if pos >= to_m:
             break
-        t += _free_time_s(x, pos, bounds_m, speed_ms)
+        t += _free_time_s(x, pos, bounds_m, speed_ms, moving_s)
         x = pos
         phase = (t - offset_s[s]) % cycle_s[s]
         if phase >= green_s[s] and phase - green_s[s] >= green_extension_s:
             v = _speed_at(pos, bounds_m, speed_ms)
             t += cycle_s[s] - phase + v / (2.0 * accel_ms2) + v / (2.0 * decel_ms2)
             stops += 1
-    t += _free_time_s(x, to_m, bounds_m, speed_ms)
-    v1 = _speed_at(max(to_m - 1e-6, from_m), bounds_m, speed_ms)
+            if record:
+                k = _segment_at(pos, bounds_m, n)
+                red_s[k] += cycle_s[s] - phase
+                moving_s[k] += v / (2.0 * accel_ms2) + v / (2.0 * decel_ms2)
+    t += _free_time_s(x, to_m, bounds_m, speed_ms, moving_s)
+    end = max(to_m - 1e-6, from_m)
+    v1 = _speed_at(end, bounds_m, speed_ms)
     t += v1 / (2.0 * decel_ms2)
+    if record:
+        moving_s[_segment_at(end, bounds_m, n)] += v1 / (2.0 * decel_ms2)
     d = to_m - from_m
     if stops == 0 and d < v0 * v0 / (2.0 * accel_ms2) + v0 * v0 / (2.0 * decel_ms2):
-        return np.sqrt(2.0 * d * (accel_ms2 + decel_ms2) / (accel_ms2 * decel_ms2)), 0
+        short = np.sqrt(2.0 * d * (accel_ms2 + decel_ms2) / (accel_ms2 * decel_ms2))
+        if record:  # never reaches cruise: the time is shared by distance
+            moving_s[:] = 0.0
+            for k in range(n):
+                overlap = min(bounds_m[k + 1], to_m) - max(bounds_m[k], from_m)
+                if overlap > 0.0:
+                    moving_s[k] = short * overlap / d
+        return short, 0
     return t - t0_s, stops
+
+
+@njit(cache=True)
+def leg_profiles(
+    depart_s: np.ndarray,
+    from_m: np.ndarray,
+    to_m: np.ndarray,
+    bounds_m: np.ndarray,
+    speed_ms: np.ndarray,
+    bin_s: float,
+    accel_ms2: float,
+    decel_ms2: float,
+    signal_m: np.ndarray,
+    cycle_s: np.ndarray,
+    green_s: np.ndarray,
+    offset_s: np.ndarray,
+    green_extension_s: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Replay legs of one direction and split each by segment, as the engine ran them.
+
+    Parameters
+    ----------
+    depart_s, from_m, to_m
+        Per leg: departure (clock s) and the two stops' chainages in this direction (m).
+    bounds_m
+        Segment bounds in this direction (m, n + 1).
+    speed_ms
+        Cruise speed per traffic bin and segment (m/s, n_bins x n); a leg runs at its departure's bin.
+    bin_s
+        Width of a traffic bin (s).
+    accel_ms2, decel_ms2, signal_m, cycle_s, green_s, offset_s, green_extension_s
+        As for :func:`leg_run_time_s`.
+
+    Returns
+    -------
+    leg, segment : numpy.ndarray
+        One row per leg and segment it crosses (segment in this direction's order).
+    distance_m, moving_s, red_s : numpy.ndarray
+        Per row: metres run, seconds moving and seconds standing at red signals.
+    """
+    n = len(bounds_m) - 1
+    n_rows = 0
+    for i in range(len(depart_s)):
+        n_rows += _segment_at(max(to_m[i] - 1e-6, from_m[i]), bounds_m, n) - _segment_at(from_m[i], bounds_m, n) + 1
+    leg = np.empty(n_rows, dtype=np.int64)
+    segment = np.empty(n_rows, dtype=np.int64)
+    distance = np.empty(n_rows)
+    moving = np.empty(n_rows)
+    red = np.empty(n_rows)
+    leg_moving = np.zeros(n)
+    leg_red = np.zeros(n)
+    row = 0
+    for i in range(len(depart_s)):
+        leg_moving[:] = 0.0
+        leg_red[:] = 0.0
+        b = min(int(depart_s[i] // bin_s), speed_ms.shape[0] - 1)
+        leg_run_time_s(
+            depart_s[i], from_m[i], to_m[i], bounds_m, speed_ms[b], accel_ms2, decel_ms2,
+            signal_m, cycle_s, green_s, offset_s, green_extension_s, leg_moving, leg_red,
+        )  # fmt: skip
+        first = _segment_at(from_m[i], bounds_m, n)
+        last = _segment_at(max(to_m[i] - 1e-6, from_m[i]), bounds_m, n)
+        for k in range(first, last + 1):
+            leg[row] = i
+            segment[row] = k
+            distance[row] = max(min(bounds_m[k + 1], to_m[i]) - max(bounds_m[k], from_m[i]), 0.0)
+            moving[row] = leg_moving[k]
+            red[row] = leg_red[k]
+            row += 1
+    return leg, segment, distance, moving, red

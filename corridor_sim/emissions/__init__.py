@@ -1,0 +1,1 @@
+"""Exhaust, fuel and grid emissions of the corridor's vehicles."""

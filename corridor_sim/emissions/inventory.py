@@ -1,0 +1,115 @@
+"""Emission inventory of a run: per segment and vehicle class, for the scenario and its baseline,
+and the yearly totals and change for the summary.
+
+Years: the simulated period's totals times ``operating_days_per_year`` (a day-long run gives a
+year of such days; a peak-hour run gives that hour's share of a year).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from corridor_sim.emissions.factors import GRID_GCO2_PER_KWH, REAL_WORLD_FACTOR, V_MAX_KMH, V_MIN_KMH, VEHICLE_CLASSES, FactorArrays, VehicleClass, factor_arrays
+from corridor_sim.kernels.emissions import OUTPUTS, row_emissions
+from corridor_sim.scenario import Scenario
+
+#: Table columns in kilograms (kWh for energy), from the kernel's grams.
+_KG = {"co2_g": "co2_kg", "co2_real_world_g": "co2_real_world_kg", "nox_g": "nox_kg", "pm25_g": "pm25_kg", "fuel_g": "fuel_kg", "grid_co2_g": "grid_co2_kg"}
+
+
+def vehicle_classes(scenario: Scenario) -> dict[str, VehicleClass]:
+    """The documented table with the scenario's replaced points (``[emissions.factors.<class>]``)."""
+    table = dict(VEHICLE_CLASSES)
+    for name, points in scenario.emissions.factors.items():
+        table[name] = replace(table[name], **{k: v for k, v in points.model_dump().items() if v is not None})
+    return table
+
+
+def scenario_factors(scenario: Scenario) -> tuple[FactorArrays, float]:
+    """The kernel's factor arrays and the grid factor (g CO2 / kWh) for a scenario."""
+    e = scenario.emissions
+    real_world = e.real_world_factor if e.real_world_factor is not None else REAL_WORLD_FACTOR[scenario.city]
+    grid = e.grid_gco2_per_kwh if e.grid_gco2_per_kwh is not None else GRID_GCO2_PER_KWH[scenario.city]
+    return factor_arrays(vehicle_classes(scenario), real_world, e.bus_real_world_factor), grid
+
+
+def emit(rows: pd.DataFrame, factors: FactorArrays, grid_gco2_per_kwh: float) -> pd.DataFrame:
+    """Travel rows (:mod:`corridor_sim.vehicle_travel`) with their emissions (:data:`~corridor_sim.kernels.emissions.OUTPUTS`)."""
+    index = {name: i for i, name in enumerate(factors.names)}
+    out = row_emissions(
+        rows["vehicle_class"].map(index).to_numpy(np.int64), rows["speed_kmh"].to_numpy(float), rows["distance_km"].to_numpy(float),
+        rows["idle_s"].to_numpy(float), factors.coef, factors.idle_per_s, factors.carbon_g_per_g, factors.real_world,
+        grid_gco2_per_kwh, V_MIN_KMH, V_MAX_KMH,
+    )  # fmt: skip
+    return rows.assign(**{name: out[:, j] for j, name in enumerate(OUTPUTS)})
+
+
+def segment_emissions(alternatives: dict[str, pd.DataFrame], scenario: Scenario) -> pd.DataFrame:
+    """Per alternative, segment, vehicle class and source: vehicle-km, idle hours and emissions (kg, kWh) over the period."""
+    factors, grid = scenario_factors(scenario)
+    frames = []
+    for name, rows in alternatives.items():
+        emitted = emit(rows, factors, grid).assign(alternative=name, idle_h=lambda d: d["idle_s"] / 3600.0)
+        frames.append(emitted)
+    table = pd.concat(frames, ignore_index=True).rename(columns={"distance_km": "vehicle_km"})
+    table = table.groupby(["alternative", "segment", "vehicle_class", "source"], as_index=False)[
+        ["vehicle_km", "idle_h", *OUTPUTS]
+    ].sum()
+    for grams, kg in _KG.items():
+        table[kg] = table.pop(grams) / 1000.0
+    return table
+
+
+def _totals(table: pd.DataFrame, days: float) -> dict[str, Any]:
+    year_t = days / 1000.0  # kg per period -> t per year
+    tailpipe = table["co2_kg"].sum() + table["co2_real_world_kg"].sum()
+    by_class = table.groupby("vehicle_class")[["vehicle_km", "co2_kg", "co2_real_world_kg", "grid_co2_kg", "nox_kg", "pm25_kg"]].sum()
+    return {
+        "co2_t": _r((tailpipe + table["grid_co2_kg"].sum()) * year_t),
+        "co2_factor_curves_t": _r(table["co2_kg"].sum() * year_t),
+        "co2_real_world_t": _r(table["co2_real_world_kg"].sum() * year_t),
+        "co2_grid_t": _r(table["grid_co2_kg"].sum() * year_t),
+        "nox_t": _r(table["nox_kg"].sum() * year_t, 3),
+        "pm25_t": _r(table["pm25_kg"].sum() * year_t, 4),
+        "fuel_t": _r(table["fuel_kg"].sum() * year_t),
+        "electricity_mwh": _r(table["energy_kwh"].sum() * year_t),
+        "vehicle_km_per_period": {cls: _r(row["vehicle_km"], 1) for cls, row in by_class.iterrows()},
+        "co2_t_by_class": {
+            cls: _r((row["co2_kg"] + row["co2_real_world_kg"] + row["grid_co2_kg"]) * year_t) for cls, row in by_class.iterrows()
+        },
+    }
+
+
+def emissions_summary(table: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
+    """Yearly emissions of the scenario and the baseline, and the change, JSON-ready.
+
+    ``co2_t`` is tailpipe CO2 (factor curves plus the real-world factor's line) plus grid CO2;
+    the change is scenario minus baseline (negative: a saving).
+    """
+    days = scenario.operating_days_per_year
+    out: dict[str, Any] = {
+        "per_year": f"simulated period x {days:g} operating days",
+        "real_world_factor": {
+            "existing_fleet": scenario.emissions.real_world_factor or REAL_WORLD_FACTOR[scenario.city],
+            "brt_buses": scenario.emissions.bus_real_world_factor,
+        },
+    }
+    for name in ("scenario", "baseline"):
+        out[name] = _totals(table[table["alternative"] == name], days)
+    change = {key: _r(out["scenario"][key] - out["baseline"][key], 4) for key in ("co2_t", "nox_t", "pm25_t", "fuel_t")}
+    classes = sorted(set(out["scenario"]["vehicle_km_per_period"]) | set(out["baseline"]["vehicle_km_per_period"]))
+    change["vehicle_km_per_period"] = {
+        c: _r(out["scenario"]["vehicle_km_per_period"].get(c, 0.0) - out["baseline"]["vehicle_km_per_period"].get(c, 0.0), 1)
+        for c in classes
+    }
+    out["change"] = change
+    return out
+
+
+def _r(value: float, digits: int = 2) -> float | None:
+    value = float(value)
+    return None if not np.isfinite(value) else round(value, digits)

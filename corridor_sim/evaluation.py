@@ -1,0 +1,52 @@
+"""Everything a run is judged by: the transit indicators, the emissions and the road safety,
+against the baseline, as one summary and a set of tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from corridor_sim.emissions.inventory import emissions_summary, segment_emissions
+from corridor_sim.engine.runner import Run
+from corridor_sim.indicators import result_tables, segment_loads, station_stats, summarize
+from corridor_sim.safety.model import assess_safety
+from corridor_sim.vehicle_travel import alternatives
+
+
+def evaluate(run: Run, run_id: str, all_tables: bool = True) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """The run's summary and tables.
+
+    Parameters
+    ----------
+    run
+        A finished run.
+    run_id
+        Its id (see :func:`corridor_sim.scenario.run_id`).
+    all_tables
+        Build every table (``False``: only those the summary needs, as a sweep does).
+
+    Returns
+    -------
+    summary : dict
+        :func:`~corridor_sim.indicators.summarize` plus ``emissions`` and ``safety``.
+    tables : dict of str to pandas.DataFrame
+        :func:`~corridor_sim.indicators.result_tables` plus ``segment_emissions`` and
+        ``segment_safety`` (per alternative, segment and vehicle class or user group).
+    """
+    tables = result_tables(run) if all_tables else {"segment_loads": segment_loads(run), "station_stats": station_stats(run)}
+    travel = alternatives(run, tables["segment_loads"])
+    tables["segment_emissions"] = _named(run, segment_emissions(travel, run.scenario))
+    tables["segment_safety"], safety = assess_safety(run, travel)
+    tables["segment_safety"] = _named(run, tables["segment_safety"])
+    summary = summarize(run, run_id, tables)
+    summary["emissions"] = emissions_summary(tables["segment_emissions"], run.scenario)
+    summary["safety"] = safety
+    return summary, tables
+
+
+def _named(run: Run, table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its segments' end stations."""
+    names = run.corridor.station_name.astype(str)
+    seg = table["segment"].to_numpy()
+    return table.assign(**{"from": names[seg], "to": names[seg + 1]})

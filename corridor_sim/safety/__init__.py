@@ -1,0 +1,1 @@
+"""Expected road deaths and serious injuries on the corridor, with uncertainty bands."""

@@ -1,0 +1,217 @@
+"""Who drives how far, how fast and where: vehicle travel on the corridor, for the scenario and
+for its baseline, as rows that the emission and safety models read.
+
+A row is one vehicle class on one segment: ``distance_km`` (vehicle-km), ``speed_kmh`` (mean
+speed while moving) and ``idle_s`` (standing with the engine on), with its ``source``:
+
+- ``brt``: the simulated buses. Each leg between two stops is replayed by segment as the engine
+  ran it (:func:`~corridor_sim.kernels.motion.leg_profiles`): moving time with its acceleration
+  and braking, standing time at red signals. Dwell and queueing at stations (arrival to
+  departure) are idle time on the segment the bus leaves by; at terminals, the layover until the
+  bus's next trip, at most ``emissions.terminal_idle_max_min`` of it.
+- ``traffic``: the general traffic, ``traffic.volume_vph_per_lane`` x general lanes x both
+  directions over the simulated period, split by ``traffic.mix``, at the BPR speed
+  (:func:`~corridor_sim.engine.traffic.traffic_speed_kmh`). Its stops are inside the average-speed
+  factors.
+- ``baseline``: the vehicles the scenario's passengers used before: their passenger-km on each
+  segment and hour (from the simulated loads) x ``baseline.mode_shares`` / ``occupancy_pax``, at
+  the general traffic's speed (or ``baseline.speed_kmh``).
+
+The scenario travels ``brt`` + ``traffic``; the baseline travels ``traffic`` + ``baseline``: the
+general traffic is the same in both (effects of the lane reallocation on it are not modelled).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from corridor_sim.emissions.factors import bus_class
+from corridor_sim.engine.runner import Run
+from corridor_sim.engine.traffic import BIN_S, N_BINS, traffic_speed_kmh, volume_per_lane
+from corridor_sim.kernels.motion import leg_profiles
+from corridor_sim.scenario import Scenario
+
+COLUMNS = ["segment", "vehicle_class", "source", "distance_km", "speed_kmh", "idle_s"]
+
+#: General traffic mix on the corridors by city, share of vehicles [L: illustrative, from the
+#: cities' mode pictures in anchors.md 2.4-2.6 (Kampala: boda bodas and 14-seat taxis dominate;
+#: Addis Ababa restricts motorcycles); replace with classified counts].
+TRAFFIC_MIX = {
+    "nairobi": {"car": 0.62, "motorcycle": 0.12, "minibus_14": 0.16, "minibus_33": 0.06, "bus_12m_euro_ii": 0.04},
+    "kampala": {"car": 0.35, "motorcycle": 0.45, "minibus_14": 0.18, "bus_12m_euro_ii": 0.02},
+    "addis_ababa": {"car": 0.55, "motorcycle": 0.03, "minibus_14": 0.25, "minibus_33": 0.10, "bus_12m_euro_ii": 0.07},
+}
+
+#: Previous mode of a BRT corridor's passengers by city [L: illustrative; a consultant takes them
+#: from the corridor's household or intercept survey]. ``walk`` and ``cycle`` drive nothing.
+BASELINE_MODE_SHARES = {
+    "nairobi": {"minibus_14": 0.50, "minibus_33": 0.30, "car": 0.08, "motorcycle": 0.04, "walk": 0.08},
+    "kampala": {"minibus_14": 0.65, "motorcycle": 0.20, "car": 0.07, "walk": 0.08},
+    "addis_ababa": {"minibus_14": 0.45, "minibus_33": 0.15, "bus_12m_euro_ii": 0.20, "car": 0.05, "walk": 0.15},
+}
+
+#: Passengers per vehicle, averaged over the day [L]: 14-seat matatus and taxis run near full
+#: in the peak and part empty off-peak; a car carries 1.5 travellers, a boda boda one passenger
+#: (the rider is not a traveller); a conventional 12 m city bus 50.
+OCCUPANCY_PAX = {"minibus_14": 12.0, "minibus_33": 26.0, "car": 1.5, "motorcycle": 1.0, "bus_12m_euro_ii": 50.0}
+
+
+def traffic_mix(scenario: Scenario) -> dict[str, float]:
+    """The general traffic's shares by vehicle class (the scenario's, else the city's)."""
+    return scenario.traffic.mix or TRAFFIC_MIX[scenario.city]
+
+
+def baseline_shares(scenario: Scenario) -> dict[str, float]:
+    """The passengers' previous modes (the scenario's, else the city's)."""
+    return scenario.baseline.mode_shares or BASELINE_MODE_SHARES[scenario.city]
+
+
+def occupancy(scenario: Scenario, vehicle_class: str) -> float:
+    """Passengers per vehicle of a class in the baseline."""
+    return scenario.baseline.occupancy_pax.get(vehicle_class, OCCUPANCY_PAX.get(vehicle_class, 1.0))
+
+
+def brt_legs(run: Run) -> pd.DataFrame:
+    """The buses' legs between consecutive stops: trip, direction, stations, departure and arrival (clock s)."""
+    stops = run.trace.stops.sort_values(["trip", "berth_s"], kind="stable")
+    nxt = stops.groupby("trip").shift(-1)
+    keep = nxt["station"].notna().to_numpy()
+    return pd.DataFrame(
+        {
+            "trip": stops["trip"].to_numpy()[keep],
+            "direction": stops["direction"].to_numpy()[keep],
+            "from_station": stops["station"].to_numpy()[keep],
+            "to_station": nxt["station"].to_numpy()[keep].astype(int),
+            "depart_s": stops["depart_s"].to_numpy()[keep],
+            "arrive_s": nxt["arrive_s"].to_numpy()[keep],
+        }
+    )
+
+
+def leg_segments(run: Run) -> pd.DataFrame:
+    """Every bus leg split by segment: leg, direction, segment (corridor order), distance, moving and red time."""
+    legs = brt_legs(run)
+    ops = run.operations
+    n_seg = run.corridor.n_segments
+    parts = []
+    for direction in (0, 1):
+        d = legs[legs["direction"] == direction]
+        layout = ops.layouts[direction]
+        leg, k, dist_m, moving, red = leg_profiles(
+            d["depart_s"].to_numpy(), layout.station_m[d["from_station"].to_numpy()], layout.station_m[d["to_station"].to_numpy()],
+            layout.bounds_m, layout.speed_ms, BIN_S, ops.vehicle.accel_ms2, ops.vehicle.decel_ms2, layout.signal_m,
+            layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s,
+        )  # fmt: skip
+        parts.append(
+            pd.DataFrame(
+                {
+                    "leg": d.index.to_numpy()[leg],
+                    "direction": direction,
+                    "segment": k if direction == 0 else n_seg - 1 - k,
+                    "distance_m": dist_m,
+                    "moving_s": moving,
+                    "red_s": red,
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def brt_travel(run: Run) -> pd.DataFrame:
+    """Rows of the simulated buses (source ``brt``): legs by segment, station and terminal idling."""
+    scenario, n_seg = run.scenario, run.corridor.n_segments
+    cls = bus_class(run.operations.vehicle.name, scenario.vehicle.propulsion)
+    pieces = leg_segments(run)
+    moving = pd.DataFrame(
+        {
+            "segment": pieces["segment"],
+            "distance_km": pieces["distance_m"] / 1000.0,
+            "speed_kmh": np.where(pieces["moving_s"] > 0, pieces["distance_m"] / np.maximum(pieces["moving_s"], 1e-9) * 3.6, 0.0),
+            "idle_s": pieces["red_s"],
+        }
+    )
+    stops = run.trace.stops
+    station = stops["station"].to_numpy()
+    at_station = pd.DataFrame(
+        {
+            "segment": np.where(stops["direction"] == 0, np.minimum(station, n_seg - 1), np.maximum(station - 1, 0)),
+            "distance_km": 0.0,
+            "speed_kmh": 0.0,
+            "idle_s": (stops["depart_s"] - stops["arrive_s"]).to_numpy(),
+        }
+    )
+    rows = pd.concat([moving, at_station, _terminal_idle(run)], ignore_index=True)
+    return rows.assign(vehicle_class=cls, source="brt")[COLUMNS]
+
+
+def _terminal_idle(run: Run) -> pd.DataFrame:
+    """Engine-on time of each layover: until the bus's next trip, at most the scenario's limit."""
+    trips = run.trace.trips.dropna(subset=["end_s"]).sort_values(["bus", "dispatch_s"])
+    gap = trips.groupby("bus")["dispatch_s"].shift(-1) - trips["end_s"]
+    cap = run.scenario.emissions.terminal_idle_max_min * 60.0
+    last_station = np.where(trips["direction"] == 0, run.corridor.n_segments - 1, 0)
+    keep = gap.notna().to_numpy()
+    return pd.DataFrame(
+        {"segment": last_station[keep], "distance_km": 0.0, "speed_kmh": 0.0, "idle_s": np.minimum(gap.to_numpy()[keep], cap)}
+    )
+
+
+def _period_hours_by_bin(start_s: float, end_s: float) -> np.ndarray:
+    """Hours of the period inside each traffic bin."""
+    lo = np.arange(N_BINS) * BIN_S
+    return np.clip(np.minimum(lo + BIN_S, end_s) - np.maximum(lo, start_s), 0.0, None) / 3600.0
+
+
+def traffic_travel(run: Run) -> pd.DataFrame:
+    """Rows of the general traffic (source ``traffic``) over the simulated period."""
+    scenario, c = run.scenario, run.corridor
+    hours = _period_hours_by_bin(run.operations.start_s, run.operations.end_s)
+    vehicles = volume_per_lane(scenario.traffic) * hours  # per lane and direction, by bin
+    active = np.flatnonzero(vehicles > 0)
+    if not len(active):
+        return pd.DataFrame(columns=COLUMNS)
+    speed = traffic_speed_kmh(c, scenario.traffic)[active]  # (bins, segments)
+    vkm = vehicles[active, None] * c.lanes[None, :] * 2.0 * c.length_m[None, :] / 1000.0
+    seg = np.broadcast_to(np.arange(c.n_segments), vkm.shape).ravel()
+    frames = [
+        pd.DataFrame({"segment": seg, "vehicle_class": cls, "source": "traffic", "distance_km": vkm.ravel() * share, "speed_kmh": speed.ravel(), "idle_s": 0.0})
+        for cls, share in traffic_mix(scenario).items()
+        if share > 0
+    ]  # fmt: skip
+    return pd.concat(frames, ignore_index=True)[COLUMNS]
+
+
+def baseline_travel(run: Run, loads: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the vehicles the passengers used before (source ``baseline``).
+
+    Parameters
+    ----------
+    run
+        The scenario's run.
+    loads
+        Its :func:`~corridor_sim.indicators.segment_loads` (passengers per direction, segment and hour).
+    """
+    scenario, c = run.scenario, run.corridor
+    pkm = loads["pax"].to_numpy() * c.length_m[loads["segment"].to_numpy()] / 1000.0
+    seg = loads["segment"].to_numpy()
+    if scenario.baseline.speed_kmh is not None:
+        speed = np.full(len(loads), scenario.baseline.speed_kmh)
+    else:
+        bins = np.minimum((loads["hour"].to_numpy() * 3600 // BIN_S).astype(int), N_BINS - 1)
+        speed = traffic_speed_kmh(c, scenario.traffic)[bins, seg]
+    frames = [
+        pd.DataFrame({"segment": seg, "vehicle_class": mode, "source": "baseline", "distance_km": pkm * share / occupancy(scenario, mode), "speed_kmh": speed, "idle_s": 0.0})
+        for mode, share in baseline_shares(scenario).items()
+        if share > 0 and mode not in ("walk", "cycle")
+    ]  # fmt: skip
+    return pd.concat(frames, ignore_index=True)[COLUMNS] if frames else pd.DataFrame(columns=COLUMNS)
+
+
+def alternatives(run: Run, loads: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The travel rows of the ``scenario`` (BRT + traffic) and of its ``baseline`` (traffic + previous modes)."""
+    traffic = traffic_travel(run)
+    return {
+        "scenario": pd.concat([brt_travel(run), traffic], ignore_index=True),
+        "baseline": pd.concat([traffic, baseline_travel(run, loads)], ignore_index=True),
+    }
