@@ -128,8 +128,9 @@ def compare(
     write_table(table, path)
     shown = table if all_ else table[table["indicator"].isin(HEADLINE)]
     view = Table(title=f"A: {label_a}   B: {label_b}")
-    for column in ("indicator", "A", "B", "B - A", "change"):
-        view.add_column(column, justify="left" if column == "indicator" else "right")
+    view.add_column("indicator", overflow="fold")
+    for column in ("A", "B", "B - A", "change"):
+        view.add_column(column, justify="right")
     for row in shown.itertuples():
         view.add_row(row.indicator, _fmt(row.a), _fmt(row.b), _fmt(row.difference), "" if row.change != row.change else f"{row.change:+.1%}")
     console.print(view)
