@@ -225,6 +225,7 @@ def test_results_folder_has_summary_and_tables(bole: Corridor, tmp_path: Path) -
     assert names == {
         "summary.json", "corridor.json", "trajectories.parquet", "stop_events.parquet",
         "station_stats.parquet", "segment_loads.parquet", "od_summary.parquet",
+        "segment_emissions.parquet", "segment_safety.parquet",
     }  # fmt: skip
     od = pd.read_parquet(tmp_path / "run/od_summary.parquet")
     assert od["generated"].sum() == output.summary["passengers"]["generated"]
