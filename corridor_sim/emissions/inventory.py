@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from corridor_sim.emissions.factors import GRID_GCO2_PER_KWH, REAL_WORLD_FACTOR, V_MAX_KMH, V_MIN_KMH, VEHICLE_CLASSES, FactorArrays, VehicleClass, factor_arrays
+from corridor_sim.indicators import _r
 from corridor_sim.kernels.emissions import OUTPUTS, row_emissions
 from corridor_sim.scenario import Scenario
 
@@ -108,8 +109,3 @@ def emissions_summary(table: pd.DataFrame, scenario: Scenario) -> dict[str, Any]
     }
     out["change"] = change
     return out
-
-
-def _r(value: float, digits: int = 2) -> float | None:
-    value = float(value)
-    return None if not np.isfinite(value) else round(value, digits)
