@@ -150,10 +150,10 @@ def _terminal_idle(run: Run) -> pd.DataFrame:
     trips = run.trace.trips.dropna(subset=["end_s"]).sort_values(["bus", "dispatch_s"])
     gap = trips.groupby("bus")["dispatch_s"].shift(-1) - trips["end_s"]
     cap = run.scenario.emissions.terminal_idle_max_min * 60.0
-    last_station = np.where(trips["direction"] == 0, run.corridor.n_segments - 1, 0)
+    terminal_segment = np.where(trips["direction"] == 0, run.corridor.n_segments - 1, 0)
     keep = gap.notna().to_numpy()
     return pd.DataFrame(
-        {"segment": last_station[keep], "distance_km": 0.0, "speed_kmh": 0.0, "idle_s": np.minimum(gap.to_numpy()[keep], cap)}
+        {"segment": terminal_segment[keep], "distance_km": 0.0, "speed_kmh": 0.0, "idle_s": np.minimum(gap.to_numpy()[keep], cap)}
     )
 
 
