@@ -30,12 +30,18 @@ def vehicle_classes(scenario: Scenario) -> dict[str, VehicleClass]:
     return table
 
 
-def scenario_factors(scenario: Scenario) -> tuple[FactorArrays, float]:
-    """The kernel's factor arrays and the grid factor (g CO2 / kWh) for a scenario."""
+def city_factors(scenario: Scenario) -> tuple[float, float]:
+    """The existing fleet's real-world factor and the grid factor (g CO2 / kWh): the scenario's, else the city's."""
     e = scenario.emissions
     real_world = e.real_world_factor if e.real_world_factor is not None else REAL_WORLD_FACTOR[scenario.city]
     grid = e.grid_gco2_per_kwh if e.grid_gco2_per_kwh is not None else GRID_GCO2_PER_KWH[scenario.city]
-    return factor_arrays(vehicle_classes(scenario), real_world, e.bus_real_world_factor), grid
+    return real_world, grid
+
+
+def scenario_factors(scenario: Scenario) -> tuple[FactorArrays, float]:
+    """The kernel's factor arrays and the grid factor (g CO2 / kWh) for a scenario."""
+    real_world, grid = city_factors(scenario)
+    return factor_arrays(vehicle_classes(scenario), real_world, scenario.emissions.bus_real_world_factor), grid
 
 
 def emit(rows: pd.DataFrame, factors: FactorArrays, grid_gco2_per_kwh: float) -> pd.DataFrame:
@@ -92,12 +98,11 @@ def emissions_summary(table: pd.DataFrame, scenario: Scenario) -> dict[str, Any]
     the change is scenario minus baseline (negative: a saving).
     """
     days = scenario.operating_days_per_year
+    real_world, grid = city_factors(scenario)
     out: dict[str, Any] = {
         "per_year": f"simulated period x {days:g} operating days",
-        "real_world_factor": {
-            "existing_fleet": scenario.emissions.real_world_factor or REAL_WORLD_FACTOR[scenario.city],
-            "brt_buses": scenario.emissions.bus_real_world_factor,
-        },
+        "real_world_factor": {"existing_fleet": real_world, "brt_buses": scenario.emissions.bus_real_world_factor},
+        "grid_gco2_per_kwh": grid,
     }
     for name in ("scenario", "baseline"):
         out[name] = _totals(table[table["alternative"] == name], days)
