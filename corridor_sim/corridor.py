@@ -7,7 +7,7 @@ in :attr:`Corridor.provenance`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -144,6 +144,64 @@ class Corridor:
             for a, b in zip(self.station_chainage_m[:-1], self.station_chainage_m[1:], strict=True)
         ]
         return gpd.GeoDataFrame(self.segment_table(), geometry=lines, crs=self.alignment.crs).to_crs("EPSG:4326")
+
+
+def with_stops(corridor: Corridor, chainage_m: np.ndarray, names: list[str], running_way: str = "mixed_traffic") -> Corridor:
+    """The same road with other stops: each segment's attributes re-averaged over the new segments.
+
+    Lanes are length-weighted, speed limits keep the free-flow time (harmonic mean), the class and
+    signal timing are those covering most of each new segment; signals, crossings and junctions
+    stay where they are. Used for the minibus baseline, whose informal stops are not the stations.
+
+    Parameters
+    ----------
+    corridor
+        The corridor.
+    chainage_m
+        The stops along its line, increasing, from its first station to its last (metres).
+    names
+        The stops' names, unique.
+    running_way
+        Running way of every new segment.
+
+    Returns
+    -------
+    Corridor
+        The corridor between the new stops.
+    """
+    bounds = np.asarray(chainage_m, dtype=float)
+    old = corridor.station_chainage_m
+    # metres of each old segment inside each new one: (old, new)
+    overlap = np.clip(
+        np.minimum(old[1:, None], bounds[None, 1:]) - np.maximum(old[:-1, None], bounds[None, :-1]), 0.0, None
+    )
+    seg_len = np.diff(bounds)
+    share = overlap / corridor.length_m[:, None]
+    dominant = overlap.argmax(axis=0)
+    points = gpd.GeoSeries([corridor.alignment.line.interpolate(c) for c in bounds], crs=corridor.alignment.crs).to_crs("EPSG:4326")
+    prov = corridor.provenance
+    moved = share[prov["segment"].to_numpy()] * prov["length_m"].to_numpy()[:, None]
+    provenance = pd.DataFrame(
+        [(k, a, src, m[k]) for (a, src), m in zip(zip(prov["attribute"], prov["source"], strict=True), moved, strict=True) for k in np.flatnonzero(m > 0)],
+        columns=["segment", "attribute", "source", "length_m"],
+    )
+    provenance = provenance.groupby(["segment", "attribute", "source"], as_index=False)["length_m"].sum()
+    return replace(
+        corridor,
+        station_name=np.array(names, dtype=object),
+        station_lat=points.y.to_numpy(),
+        station_lon=points.x.to_numpy(),
+        station_chainage_m=bounds,
+        station_offset_m=np.zeros(len(bounds)),
+        length_m=seg_len,
+        lanes=(overlap * corridor.lanes[:, None]).sum(axis=0) / seg_len,
+        speed_limit_kmh=seg_len / (overlap / corridor.speed_limit_kmh[:, None]).sum(axis=0),
+        highway=corridor.highway[dominant],
+        running_way=np.full(len(seg_len), running_way, dtype=object),
+        signal_cycle_s=corridor.signal_cycle_s[dominant],
+        green_share=corridor.green_share[dominant],
+        provenance=provenance,
+    )
 
 
 def build_corridor(scenario: Scenario, prefer: str | None = None) -> Corridor:

@@ -137,6 +137,9 @@ class CorridorSpec(_Strict):
     cycle_lane: bool = Field(default=False, description="a separated cycle lane along the corridor")
     counterflow: bool = Field(default=False, description="buses run against the general traffic")
     station_access: StationAccess = Field(default="signalized", description="how passengers cross to the stations")
+    protected_crossing_spacing_m: float | None = Field(
+        default=None, ge=50, le=5000, description="signalized pedestrian crossings this far apart, replacing unsignalized ones"
+    )
 
     @field_validator("stations")
     @classmethod
@@ -213,7 +216,7 @@ class Service(_Strict):
 class Vehicle(_Strict):
     """The bus type of the fleet; unset fields come from the type's documented defaults."""
 
-    type: Literal["brt_18m", "brt_12m"] = "brt_18m"
+    type: Literal["brt_18m", "brt_12m", "minibus_14", "minibus_33"] = "brt_18m"
     propulsion: Literal["diesel_euro_ii", "diesel_euro_iii", "diesel_euro_v", "diesel_euro_vi", "cng", "electric"] = Field(
         default="diesel_euro_v", description="engine and emission standard (emission factor class)"
     )
@@ -353,6 +356,57 @@ class Baseline(_Strict):
         return occupancy
 
 
+class Paratransit(_Strict):
+    """Today's minibus service on the corridor (matatus, taxis), simulated as the baseline.
+
+    Its routes are the GTFS feed's routes whose shapes run along the corridor (only the overlap
+    counts), at the feed's frequencies; they stop at the feed's stops on the corridor, or every
+    ``stop_spacing_m`` where the feed has none (see :mod:`corridor_sim.paratransit`).
+    """
+
+    feed: str | None = Field(default=None, description="GTFS feed key in networks/<city>.toml (default: the first)")
+    vehicle: Literal["minibus_14", "minibus_33"] = "minibus_14"
+    buffer_m: float = Field(default=40.0, gt=0, le=200, description="a shape this close to the corridor runs on it")
+    min_overlap_m: float = Field(default=1000.0, ge=0, le=50000, description="routes overlapping less are left out")
+    stop_offset_m: float = Field(default=40.0, gt=0, le=200, description="feed stops this close to the corridor are its stops")
+    stop_spacing_m: float = Field(default=300.0, ge=50, le=2000, description="informal stop spacing where the feed has none")
+    headway_min: float | None = Field(default=None, gt=0, le=120, description="every route's headway, replacing the feed's")
+
+
+class ModeChoice(_Strict):
+    """Mode shift: a multinomial logit over BRT, minibus, car, walking and cycling on generalized
+    cost, iterated with the simulation to a fixed point (see :mod:`corridor_sim.mode_choice`).
+
+    With it, ``[demand]`` is every trip between the stations' catchments today, by all modes;
+    the BRT carries the share the logit gives it. Unset values are the city's documented defaults.
+    """
+
+    enabled: bool = False
+    value_of_time_per_h: float | None = Field(default=None, gt=0, description="local currency per hour")
+    brt_fare: float | None = Field(default=None, ge=0, description="local currency per trip")
+    minibus_fare: float | None = Field(default=None, ge=0, description="local currency per trip")
+    car_cost_per_km: float | None = Field(default=None, ge=0, description="fuel and parking, local currency per km")
+    car_access_min: float = Field(default=5.0, ge=0, le=60, description="walking to and parking the car")
+    wait_weight: float = Field(default=2.0, ge=1, le=5, description="a minute waiting in in-vehicle minutes")
+    walk_weight: float = Field(default=2.0, ge=1, le=5, description="a minute walking to a stop in in-vehicle minutes")
+    transfer_penalty_min: float = Field(default=10.0, ge=0, le=60, description="changing minibus where no route serves the trip")
+    scale_per_min: float = Field(default=0.1, gt=0, le=2, description="logit scale: utility per generalized minute")
+    brt_constant_min: float = Field(default=0.0, ge=-60, le=60, description="BRT's bonus over the minibus, minutes")
+    tolerance: float = Field(default=0.01, gt=0, le=0.5, description="stop when the demand gap falls below this share")
+    max_iterations: int = Field(default=15, ge=1, le=100)
+
+
+class Nmt(_Strict):
+    """Walking and cycling: access to stops, catchments and the walking and cycling modes."""
+
+    walk_speed_ms: float = Field(default=1.2, gt=0.3, le=2.5)
+    detour_factor: float = Field(default=1.3, ge=1, le=3, description="walking distance over straight line without a walk network")
+    reach_m: float = Field(default=800.0, ge=100, le=3000, description="trip ends this close to the corridor use it")
+    no_sidewalk_speed_factor: float = Field(default=0.8, gt=0, le=1, description="walking speed where there is no sidewalk")
+    cycle_speed_kmh: float = Field(default=12.0, gt=3, le=30)
+    no_cycle_lane_time_weight: float = Field(default=1.5, ge=1, le=5, description="a minute cycling in traffic, in cycle-lane minutes")
+
+
 class Signals(_Strict):
     """Traffic signal operation for buses."""
 
@@ -422,6 +476,9 @@ class Scenario(_Strict):
     emissions: Emissions = Field(default_factory=Emissions)
     safety: Safety = Field(default_factory=Safety)
     baseline: Baseline = Field(default_factory=Baseline)
+    paratransit: Paratransit = Field(default_factory=Paratransit)
+    mode_choice: ModeChoice = Field(default_factory=ModeChoice)
+    nmt: Nmt = Field(default_factory=Nmt)
     operating_days_per_year: float = Field(
         default=300.0, gt=0, le=366, description="days a year like the simulated period (annual = period x days)"
     )
@@ -624,23 +681,45 @@ def read_value(text: str) -> Any:
         return text.strip()
 
 
-def read_scenario_data(path: str | Path) -> dict[str, Any]:
+def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read a scenario TOML file into a dictionary, without validating it.
+
+    A file with ``extends = "other.toml"`` (relative to it) is that file's data with its own
+    merged on top: tables merge key by key, any other value (arrays too) replaces the parent's.
+    A variant thus states only what it changes.
 
     Raises
     ------
     ScenarioError
-        If the file is missing or is not valid TOML.
+        If the file (or one it extends) is missing, is not valid TOML, or extends itself.
     """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: scenario file not found (presets are under scenarios/<city>/)") from None
+        where = f" (extended by {_seen[-1]})" if _seen else " (presets are under scenarios/<city>/)"
+        raise ScenarioError(f"{path}: scenario file not found{where}") from None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: extends = {parent!r}: give the path of a scenario file, relative to this one")
+    parent_path = (path.parent / parent).resolve()
+    if parent_path in _seen or parent_path == path.resolve():
+        raise ScenarioError(f"{path}: extends {parent!r}, which extends it again (a cycle)")
+    return _merged(read_scenario_data(parent_path, (*_seen, path.resolve())), data)
+
+
+def _merged(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``top`` on it: tables merge recursively, other values replace."""
+    out = copy.deepcopy(base)
+    for key, value in top.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:

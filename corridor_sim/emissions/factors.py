@@ -159,7 +159,13 @@ CLASS_NAMES: tuple[str, ...] = tuple(VEHICLE_CLASSES)
 
 
 def bus_class(vehicle_type: str, propulsion: str) -> str:
-    """The emission class of a BRT bus: ``brt_18m`` + ``diesel_euro_v`` -> ``bus_18m_euro_v``."""
+    """The emission class of a bus: ``brt_18m`` + ``diesel_euro_v`` -> ``bus_18m_euro_v``.
+
+    Minibuses are their own classes (``minibus_14``, ``minibus_33``: the existing diesel fleet)
+    whatever the propulsion.
+    """
+    if vehicle_type.startswith("minibus_"):
+        return vehicle_type
     size = vehicle_type.removeprefix("brt_")
     return f"bus_{size}_{propulsion.removeprefix('diesel_')}"
 

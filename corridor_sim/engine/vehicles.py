@@ -14,7 +14,7 @@ class VehicleType:
     Attributes
     ----------
     name
-        Type key (``brt_18m``, ``brt_12m``).
+        Type key (``brt_18m``, ``brt_12m``, ``minibus_14``, ``minibus_33``).
     capacity_pax
         Passengers at the design load (seated + standing).
     seats
@@ -41,9 +41,14 @@ class VehicleType:
 #: Door channels: 18 m BRT buses have 3-4 double-width platform-side doors; we count 4 channels,
 #: 12 m buses 3 ([L], check against the procured model). Acceleration 1.0-1.2 m/s2 and
 #: deceleration 1.2 m/s2: TCQSM 3rd ed. ch. 6 typical service values for diesel buses ([L]).
+#: Minibuses (matatus, taxis): licensed seats only, 14 (Toyota HiAce class) and 33 (Isuzu / Nissan
+#: "mini-bus" class), no standees by law; one sliding door, entered one at a time; light-vehicle
+#: acceleration 1.5 m/s2 for the 14-seater, 1.2 for the 33-seater ([L]).
 VEHICLE_TYPES: dict[str, VehicleType] = {
     "brt_18m": VehicleType("brt_18m", capacity_pax=150, seats=40, door_channels=4, accel_ms2=1.0, decel_ms2=1.2, max_speed_kmh=70.0),
     "brt_12m": VehicleType("brt_12m", capacity_pax=80, seats=30, door_channels=3, accel_ms2=1.2, decel_ms2=1.2, max_speed_kmh=70.0),
+    "minibus_14": VehicleType("minibus_14", capacity_pax=14, seats=14, door_channels=1, accel_ms2=1.5, decel_ms2=1.5, max_speed_kmh=80.0),
+    "minibus_33": VehicleType("minibus_33", capacity_pax=33, seats=33, door_channels=1, accel_ms2=1.2, decel_ms2=1.2, max_speed_kmh=70.0),
 }
 
 
