@@ -1,0 +1,1 @@
+"""Paratransit (matatu, minibus taxi) services along a corridor, from GTFS feeds."""

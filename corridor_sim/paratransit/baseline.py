@@ -1,0 +1,207 @@
+"""The minibus baseline: today's matatus / taxis on the corridor as a scenario the engine runs.
+
+From the city's GTFS feed (:mod:`corridor_sim.paratransit.routes`):
+
+- **Routes**: those whose shapes run along the corridor for ``min_overlap_m`` or more; each
+  becomes an all-stop service over the stretch its shapes overlap (both directions).
+- **Frequency**: the feed's vehicles per hour in the scenario's period (frequencies.txt, or
+  trips counted from stop_times), the mean of the two directions, averaged over the peak hours
+  and over the rest; ``headway_min`` replaces them.
+- **Stops**: the corridor's two ends, the feed's stops within ``stop_offset_m`` of the line, and
+  informal stops every ``stop_spacing_m`` wherever those leave a longer gap (minibuses stop
+  anywhere).
+- **Road**: the same road, in mixed traffic everywhere, with overtaking at every stop.
+- **Vehicle**: 14- or 33-seat minibuses; conductors collect fares on the move, so boarding is a
+  single file through one sliding door (:data:`MINIBUS_DWELL`). The fleet is not limited.
+
+Waiting to fill at the terminals is not modelled: vehicles leave at the feed's headways.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from corridor_sim._errors import CorridorBuildError
+from corridor_sim.corridor import Corridor, with_stops
+from corridor_sim.demand import Demand
+from corridor_sim.engine.timetable import peak_windows
+from corridor_sim.network.gtfs import load_feed
+from corridor_sim.network.manifest import load_manifest
+from corridor_sim.paratransit.routes import corridor_patterns, corridor_stops, pattern_vehicles_per_h
+from corridor_sim.scenario import Scenario
+
+#: Dwell of a minibus stop: door 2 s, alighting 2.5 s and boarding 3 s per passenger through
+#: one sliding door, no payment at the door [L].
+MINIBUS_DWELL = {"fare_collection": "on_board", "door_open_close_s": 2.0, "alighting_s": 2.5, "boarding_s": 3.0, "crowding_penalty_s": 0.0}
+#: Minibuses pull in two at a time at a stop and overtake each other [L].
+STOP_BERTHS = 2
+#: The fleet is whatever the feed's frequencies need (the engine's largest fleet).
+UNLIMITED_FLEET = 2000
+
+
+@dataclass(frozen=True)
+class MinibusBaseline:
+    """The minibus service as the engine's inputs, and what it was made from.
+
+    Attributes
+    ----------
+    scenario
+        A scenario of the minibus service (stations = its stops, services = its routes).
+    corridor
+        The corridor between its stops.
+    routes
+        One row per route: route_id, name, start_m, end_m, overlap_m, peak_headway_min,
+        offpeak_headway_min, frequency_source.
+    stops
+        One row per stop: name, chainage_m, source (``corridor end``, ``feed``, ``spacing``).
+    station_stop
+        The stop nearest each of the scenario's stations.
+    feed
+        The feed key read.
+    notes
+        What to know (missing tables, routes left out).
+    """
+
+    scenario: Scenario
+    corridor: Corridor
+    routes: pd.DataFrame
+    stops: pd.DataFrame
+    station_stop: np.ndarray
+    feed: str
+    notes: list[str] = field(default_factory=list)
+
+
+def minibus_baseline(scenario: Scenario, corridor: Corridor) -> MinibusBaseline:
+    """Today's minibus service on the scenario's corridor, from the city's GTFS feed.
+
+    Raises
+    ------
+    CorridorBuildError
+        If no route of the feed runs along the corridor.
+    DataFileError
+        If the feed cannot be read.
+    """
+    spec = scenario.paratransit
+    key = spec.feed or next(iter(load_manifest(scenario.city).gtfs), None)
+    loaded = load_feed(scenario.city, key)
+    line, crs = corridor.alignment.line, corridor.alignment.crs
+    notes = []
+    if not loaded.has_stop_times:
+        notes.append(
+            f"GTFS feed {key!r} has no stop_times.txt: frequencies from frequencies.txt and stops from the feed's stops "
+            "near the corridor; the routes' stop sequences are not known"
+        )
+    stops = _stops(corridor, corridor_stops(loaded.feed, line, crs, spec.stop_offset_m, min_spacing_m=150.0), spec.stop_spacing_m)
+    patterns = corridor_patterns(loaded.feed, line, crs, spec.buffer_m, spec.min_overlap_m)
+    routes = _routes(scenario, loaded.feed, patterns, notes)
+    if routes.empty:
+        raise CorridorBuildError(
+            f"no route of GTFS feed {key!r} runs {spec.min_overlap_m:.0f} m or more along the corridor; "
+            "lower paratransit.min_overlap_m or widen paratransit.buffer_m"
+        )
+    base = with_stops(corridor, stops["chainage_m"].to_numpy(), stops["name"].tolist())
+    minibus = _minibus_scenario(scenario, base, routes, stops)
+    nearest = np.abs(corridor.station_chainage_m[:, None] - stops["chainage_m"].to_numpy()[None, :]).argmin(axis=1)
+    return MinibusBaseline(minibus, base, routes, stops, nearest, key, notes)
+
+
+def stop_demand(baseline: MinibusBaseline, demand: Demand, od_pax_h: np.ndarray) -> Demand:
+    """``demand`` with peak flows ``od_pax_h`` between the scenario's stations moved to their nearest stops."""
+    n = len(baseline.stops)
+    od = np.zeros((n, n))
+    m = baseline.station_stop
+    np.add.at(od, (m[:, None].repeat(len(m), 1), m[None, :].repeat(len(m), 0)), od_pax_h)
+    np.fill_diagonal(od, 0.0)
+    return Demand(peak_od_pax_h=od, profile=demand.profile, reverse_after_s=demand.reverse_after_s)
+
+
+def _stops(corridor: Corridor, feed_stops: pd.DataFrame, spacing_m: float) -> pd.DataFrame:
+    first, last = corridor.station_chainage_m[0], corridor.station_chainage_m[-1]
+    names = corridor.station_name
+    inner = feed_stops[(feed_stops["chainage_m"] > first + 100.0) & (feed_stops["chainage_m"] < last - 100.0)]
+    found = pd.DataFrame({"name": inner["stop_name"].astype(str), "chainage_m": inner["chainage_m"], "source": "feed"})
+    ends = pd.DataFrame({"name": [str(names[0]), str(names[-1])], "chainage_m": [first, last], "source": "corridor end"})
+    stops = pd.concat([ends.iloc[:1], found, ends.iloc[1:]], ignore_index=True)
+    gaps = np.diff(stops["chainage_m"].to_numpy())
+    extra = [
+        a + (np.arange(1, k) * gap / k)
+        for a, gap, k in zip(stops["chainage_m"].to_numpy()[:-1], gaps, np.ceil(gaps / spacing_m).astype(int), strict=True)
+        if k > 1
+    ]
+    if extra:
+        at = np.concatenate(extra)
+        filler = pd.DataFrame({"name": [f"informal stop {c / 1000:.1f} km" for c in at - first], "chainage_m": at, "source": "spacing"})
+        stops = pd.concat([stops, filler], ignore_index=True).sort_values("chainage_m", kind="stable", ignore_index=True)
+    repeat = stops.groupby("name").cumcount()
+    stops["name"] = stops["name"].where(repeat == 0, stops["name"] + " (" + (repeat + 1).astype(str) + ")")
+    return stops
+
+
+def _routes(scenario: Scenario, feed, patterns: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    start, end = float(scenario.period.start_s), float(scenario.period.end_s)
+    vph = pattern_vehicles_per_h(feed, patterns["shape_id"].astype(str).unique().tolist(), start, end, step_s=900.0)
+    peaks = peak_windows(scenario)
+    vph["peak"] = [any(a <= t < b for a, b in peaks) for t in vph["bin_start_s"]]
+    by_pattern = patterns[["route_id", "direction_id", "shape_id"]].astype({"shape_id": str}).merge(vph, on="shape_id")
+    per_direction = by_pattern.groupby(["route_id", "direction_id", "bin_start_s", "peak"], as_index=False)["vehicles_per_h"].sum()
+    per_route = per_direction.groupby(["route_id", "peak"])["vehicles_per_h"].mean().unstack("peak")
+    source = by_pattern.groupby("route_id")["source"].agg(lambda s: "/".join(sorted(set(s))))
+    spans = patterns.groupby("route_id").agg(
+        name=("route_long_name", "first"), short=("route_short_name", "first"), start_m=("start_m", "min"), end_m=("end_m", "max"), overlap_m=("overlap_m", "max")
+    )
+    override = scenario.paratransit.headway_min
+    rows = []
+    for route_id, span in spans.iterrows():
+        peak_vph = per_route.get(True, pd.Series(dtype=float)).get(route_id, np.nan)
+        off_vph = per_route.get(False, pd.Series(dtype=float)).get(route_id, np.nan)
+        if override is None and not (peak_vph > 0):
+            notes.append(f"route {route_id} ({span['name']}) left out: the feed gives it no vehicles in the period")
+            continue
+        rows.append(
+            {
+                "route_id": str(route_id),
+                "name": str(span["name"] if isinstance(span["name"], str) and span["name"] else span["short"]),
+                "start_m": span["start_m"],
+                "end_m": span["end_m"],
+                "overlap_m": span["overlap_m"],
+                "peak_headway_min": override or min(60.0 / peak_vph, 120.0),
+                "offpeak_headway_min": override or (min(60.0 / off_vph, 120.0) if off_vph > 0 else None),
+                "frequency_source": "scenario" if override else source.get(route_id, "none"),
+            }
+        )
+    return pd.DataFrame(rows, columns=["route_id", "name", "start_m", "end_m", "overlap_m", "peak_headway_min", "offpeak_headway_min", "frequency_source"])
+
+
+def _minibus_scenario(scenario: Scenario, corridor: Corridor, routes: pd.DataFrame, stops: pd.DataFrame) -> Scenario:
+    chain = stops["chainage_m"].to_numpy()
+    tolerance = scenario.paratransit.stop_spacing_m / 2.0
+    services = {}
+    for route in routes.itertuples():
+        served = stops["name"][(chain >= route.start_m - tolerance) & (chain <= route.end_m + tolerance)].tolist()
+        if len(served) >= 2:
+            services[f"route_{route.route_id}"] = {
+                "stops": served,
+                "peak_headway_min": float(route.peak_headway_min),
+                **({"offpeak_headway_min": float(route.offpeak_headway_min)} if pd.notna(route.offpeak_headway_min) else {}),
+            }
+    data = scenario.model_dump(mode="json", by_alias=True, exclude={"demand", "fleet"})
+    data.update(
+        name=f"{scenario.name}_minibus",
+        title=f"{scenario.title or scenario.name}: minibus baseline",
+        services=services,
+        fleet=UNLIMITED_FLEET,
+        vehicle={"type": scenario.paratransit.vehicle},
+        dwell=MINIBUS_DWELL,
+        mode_choice={"enabled": False},
+    )
+    data["corridor"].update(
+        stations=[{"name": n, "lat": float(a), "lon": float(o)} for n, a, o in zip(corridor.station_name, corridor.station_lat, corridor.station_lon, strict=True)],
+        segments=[],
+        running_way="mixed_traffic",
+        berths=STOP_BERTHS,
+        passing_lanes=True,
+    )
+    return Scenario.model_validate(data)
