@@ -179,8 +179,26 @@ def _print_summary(summary: dict) -> None:
     console.print(critical)
     if "emissions" in summary:
         console.print(_impacts_table(summary))
+    if "mode_choice" in summary:
+        console.print(_mode_choice_table(summary))
     for check in summary["checks"]:
         console.print(f"[yellow]check:[/] {check}", highlight=False)
+
+
+def _mode_choice_table(summary: dict) -> Table:
+    """Mode shares today and with the BRT, the minibus baseline's times, and the fixed point's iterations."""
+    mc, mb = summary["mode_choice"], summary["minibus"]
+    state = "converged" if mc["converged"] else "NOT converged"
+    table = Table(title=f"mode shift: {mc['peak_trips_pax_h']:.0f} trips in the peak hour; {state} in {mc['iterations']} iterations (gap {mc['gap']:.2%})")
+    for column in ("mode", "today", "with the BRT"):
+        table.add_column(column, justify="left" if column == "mode" else "right")
+    for mode, share in mc["shares_today"].items():
+        table.add_row(mode, f"{share:.1%}", f"{mc['shares_scenario'][mode]:.1%}")
+    table.caption = (
+        f"minibus today: {mb['routes']} GTFS routes, {mb['stops']} stops, wait {mb['wait_min']['mean']} min, "
+        f"in vehicle {mb['in_vehicle_min']['mean']} min" + "".join(f"; {note}" for note in mb["notes"])
+    )
+    return table
 
 
 def _impacts_table(summary: dict) -> Table:

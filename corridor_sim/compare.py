@@ -17,6 +17,8 @@ from corridor_sim.sweep.worker import summary_row
 
 #: Indicators shown first, in this order (flattened summary keys); the table holds every numeric one.
 HEADLINE = (
+    "mode_choice.brt_peak_pax_h",
+    *(f"mode_choice.shares_scenario.{mode}" for mode in ("brt", "minibus", "car", "walk", "cycle")),
     "wait_min.mean",
     "wait_min.p95",
     "in_vehicle_min.mean",

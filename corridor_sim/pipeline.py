@@ -10,6 +10,8 @@ from corridor_sim import settings
 from corridor_sim.corridor import Corridor, build_corridor
 from corridor_sim.engine.runner import Run, simulate
 from corridor_sim.evaluation import evaluate
+from corridor_sim.mode_choice.equilibrium import shift_modes
+from corridor_sim.mode_choice.outputs import minibus_summary, mode_choice_summary, mode_choice_tables
 from corridor_sim.results import write_run
 from corridor_sim.scenario import Scenario, run_id
 
@@ -27,6 +29,10 @@ class RunOutput:
 def run_scenario(scenario: Scenario, out: Path | None = None, corridor: Corridor | None = None) -> RunOutput:
     """Build the corridor, simulate, summarize and write ``results/<scenario>/<run-id>/``.
 
+    With ``mode_choice.enabled`` the BRT's demand is found by iterating mode choice with the
+    simulation (:mod:`corridor_sim.mode_choice.equilibrium`); the summary gains ``mode_choice``
+    and ``minibus`` sections, and today's minibus service is written in full to ``minibus/``.
+
     Parameters
     ----------
     scenario
@@ -42,8 +48,18 @@ def run_scenario(scenario: Scenario, out: Path | None = None, corridor: Corridor
         The run, its summary and files.
     """
     corridor = corridor if corridor is not None else build_corridor(scenario)
-    run = simulate(scenario, corridor)
     rid = run_id(scenario)
-    summary, tables = evaluate(run, rid)
     folder = out or settings.current().results_folder / scenario.name / rid
-    return RunOutput(run=run, summary=summary, folder=folder, files=write_run(corridor, summary, tables, folder))
+    if not scenario.mode_choice.enabled:
+        run = simulate(scenario, corridor)
+        summary, tables = evaluate(run, rid)
+        return RunOutput(run=run, summary=summary, folder=folder, files=write_run(corridor, summary, tables, folder))
+    shift = shift_modes(scenario, corridor)
+    summary, tables = evaluate(shift.run, rid)
+    summary["mode_choice"] = mode_choice_summary(shift)
+    tables |= mode_choice_tables(shift)
+    minibus, minibus_tables = evaluate(shift.minibus_run, rid)
+    summary["minibus"] = minibus_summary(shift, minibus)
+    files = write_run(shift.minibus.corridor, minibus, minibus_tables, folder / "minibus")
+    files = {f"minibus/{name}": path for name, path in files.items()}
+    return RunOutput(run=shift.run, summary=summary, folder=folder, files=files | write_run(corridor, summary, tables, folder))

@@ -371,6 +371,10 @@ class Paratransit(_Strict):
     stop_offset_m: float = Field(default=40.0, gt=0, le=200, description="feed stops this close to the corridor are its stops")
     stop_spacing_m: float = Field(default=300.0, ge=50, le=2000, description="informal stop spacing where the feed has none")
     headway_min: float | None = Field(default=None, gt=0, le=120, description="every route's headway, replacing the feed's")
+    match_demand: bool = Field(
+        default=True, description="raise every route's frequency until today's minibus riders fit (operators wait to fill)"
+    )
+    design_load: float = Field(default=0.85, gt=0, le=1, description="with match_demand: peak load over seats on the busiest segment")
 
 
 class ModeChoice(_Strict):

@@ -45,10 +45,12 @@ TRAFFIC_MIX = {
 
 #: Previous mode of a BRT corridor's passengers by city [L: illustrative; a consultant takes them
 #: from the corridor's household or intercept survey]. ``walk`` and ``cycle`` drive nothing.
+#: With mode choice these are today's shares of all trips along the corridor, and (the logit
+#: drawing from every mode in proportion) the previous modes of the BRT's riders alike.
 BASELINE_MODE_SHARES = {
-    "nairobi": {"minibus_14": 0.50, "minibus_33": 0.30, "car": 0.08, "motorcycle": 0.04, "walk": 0.08},
-    "kampala": {"minibus_14": 0.65, "motorcycle": 0.20, "car": 0.07, "walk": 0.08},
-    "addis_ababa": {"minibus_14": 0.45, "minibus_33": 0.15, "bus_12m_euro_ii": 0.20, "car": 0.05, "walk": 0.15},
+    "nairobi": {"minibus_14": 0.50, "minibus_33": 0.30, "car": 0.08, "motorcycle": 0.04, "walk": 0.07, "cycle": 0.01},
+    "kampala": {"minibus_14": 0.65, "motorcycle": 0.20, "car": 0.07, "walk": 0.07, "cycle": 0.01},
+    "addis_ababa": {"minibus_14": 0.45, "minibus_33": 0.15, "bus_12m_euro_ii": 0.20, "car": 0.05, "walk": 0.14, "cycle": 0.01},
 }
 
 #: Passengers per vehicle, averaged over the day [L]: 14-seat matatus and taxis run near full

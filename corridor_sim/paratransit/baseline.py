@@ -6,7 +6,11 @@ From the city's GTFS feed (:mod:`corridor_sim.paratransit.routes`):
   becomes an all-stop service over the stretch its shapes overlap (both directions).
 - **Frequency**: the feed's vehicles per hour in the scenario's period (frequencies.txt, or
   trips counted from stop_times), the mean of the two directions, averaged over the peak hours
-  and over the rest; ``headway_min`` replaces them.
+  and over the rest; ``headway_min`` replaces them. Feeds often understate a busy corridor's
+  minibuses (templated or placeholder headways), and operators in fact wait to fill, so supply
+  follows demand: with ``match_demand`` every frequency is multiplied by the one factor that
+  carries today's minibus riders through the busiest segment at ``design_load``
+  (:func:`match_demand`); the factor is reported.
 - **Stops**: the corridor's two ends, the feed's stops within ``stop_offset_m`` of the line, and
   informal stops every ``stop_spacing_m`` wherever those leave a longer gap (minibuses stop
   anywhere).
@@ -14,12 +18,12 @@ From the city's GTFS feed (:mod:`corridor_sim.paratransit.routes`):
 - **Vehicle**: 14- or 33-seat minibuses; conductors collect fares on the move, so boarding is a
   single file through one sliding door (:data:`MINIBUS_DWELL`). The fleet is not limited.
 
-Waiting to fill at the terminals is not modelled: vehicles leave at the feed's headways.
+Waiting to fill is represented by that factor, not by holding vehicles at the terminals.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -28,6 +32,7 @@ from corridor_sim._errors import CorridorBuildError
 from corridor_sim.corridor import Corridor, with_stops
 from corridor_sim.demand import Demand
 from corridor_sim.engine.timetable import peak_windows
+from corridor_sim.engine.vehicles import vehicle_type
 from corridor_sim.network.gtfs import load_feed
 from corridor_sim.network.manifest import load_manifest
 from corridor_sim.paratransit.routes import corridor_patterns, corridor_stops, pattern_vehicles_per_h
@@ -61,6 +66,8 @@ class MinibusBaseline:
         The stop nearest each of the scenario's stations.
     feed
         The feed key read.
+    frequency_factor
+        The factor applied to the feed's frequencies (1: as in the feed).
     notes
         What to know (missing tables, routes left out).
     """
@@ -71,6 +78,7 @@ class MinibusBaseline:
     stops: pd.DataFrame
     station_stop: np.ndarray
     feed: str
+    frequency_factor: float = 1.0
     notes: list[str] = field(default_factory=list)
 
 
@@ -105,7 +113,50 @@ def minibus_baseline(scenario: Scenario, corridor: Corridor) -> MinibusBaseline:
     base = with_stops(corridor, stops["chainage_m"].to_numpy(), stops["name"].tolist())
     minibus = _minibus_scenario(scenario, base, routes, stops)
     nearest = np.abs(corridor.station_chainage_m[:, None] - stops["chainage_m"].to_numpy()[None, :]).argmin(axis=1)
-    return MinibusBaseline(minibus, base, routes, stops, nearest, key, notes)
+    return MinibusBaseline(minibus, base, routes, stops, nearest, key, notes=notes)
+
+
+def match_demand(baseline: MinibusBaseline, stop_od_pax_h: np.ndarray, design_load: float) -> MinibusBaseline:
+    """The service with every route's frequency raised so its seats carry the riders.
+
+    The factor is the largest, over segments and directions, of the peak-hour riders crossing
+    the segment over ``design_load`` x the seats offered across it; below 1 nothing changes.
+
+    Parameters
+    ----------
+    baseline
+        The service at the feed's frequencies.
+    stop_od_pax_h
+        Peak-hour minibus riders between its stops.
+    design_load
+        Riders over seats on the busiest segment.
+    """
+    n = len(baseline.stops)
+    crossing = np.array([[stop_od_pax_h[: k + 1, k + 1 :].sum(), stop_od_pax_h[k + 1 :, : k + 1].sum()] for k in range(n - 1)])
+    seats = np.zeros(n - 1)
+    capacity_pax = vehicle_type(baseline.scenario.vehicle).capacity_pax
+    names = list(baseline.stops["name"])
+    for service in baseline.scenario.services.values():
+        first, last = names.index(service.stops[0]), names.index(service.stops[-1])
+        seats[first:last] += 60.0 / service.peak_headway_min * capacity_pax
+    factor = float(np.max(crossing / (design_load * np.maximum(seats, 1e-9))[:, None]))
+    if factor <= 1.0:
+        return baseline
+    routes = baseline.routes.assign(
+        peak_headway_min=baseline.routes["peak_headway_min"] / factor, offpeak_headway_min=baseline.routes["offpeak_headway_min"] / factor
+    )
+    services = {
+        name: service.model_copy(
+            update={
+                "peak_headway_min": service.peak_headway_min / factor,
+                "offpeak_headway_min": None if service.offpeak_headway_min is None else service.offpeak_headway_min / factor,
+            }
+        )
+        for name, service in baseline.scenario.services.items()
+    }
+    scenario = baseline.scenario.model_copy(update={"services": services})
+    note = f"frequencies x{factor:.2f} to carry today's minibus riders at a peak load of {design_load:.0%} (paratransit.match_demand)"
+    return replace(baseline, scenario=scenario, routes=routes, frequency_factor=factor, notes=[*baseline.notes, note])
 
 
 def stop_demand(baseline: MinibusBaseline, demand: Demand, od_pax_h: np.ndarray) -> Demand:

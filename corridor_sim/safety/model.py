@@ -15,6 +15,8 @@ Inputs per alternative (scenario, baseline) and segment (see :mod:`corridor_sim.
   baseline, a mixed-traffic road without them, passengers crossing unprotected to informal
   stops, with ``baseline.sidewalk_coverage``. Both have the corridor's signals: a crossing's
   chance of being at one is the segment's signals over its signals plus unsignalized crossings.
+  ``corridor.protected_crossing_spacing_m`` adds signalized pedestrian crossings to the scenario,
+  replacing as many unsignalized ones.
 """
 
 from __future__ import annotations
@@ -129,6 +131,10 @@ def safety_inputs(run: Run, rows: pd.DataFrame, alternative: str, baseline_speed
         presence[:, col["refuge_islands"]] = design["refuge_islands"]
         presence[:, col["sidewalks"]] = design["sidewalk_coverage"]
         presence[:, col["cycle_lane"]] = design["cycle_lane"]
+        spacing = scenario.corridor.protected_crossing_spacing_m
+        if spacing is not None:  # signalized pedestrian crossings replace unsignalized ones
+            protected = c.length_m / spacing
+            at_signals = (c.signal_count + protected) / np.maximum(c.signal_count + np.maximum(protected, c.crossing_count), 1e-12)
         presence[:, col["signalized_crossings"]] = (background * at_signals + access_types[0]) / crossings
         presence[:, col["grade_separated_crossings"]] = access_types[1] / crossings
     else:

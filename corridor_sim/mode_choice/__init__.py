@@ -1,0 +1,1 @@
+"""Mode shift: generalized costs, the multinomial logit and its fixed point with the simulation."""
