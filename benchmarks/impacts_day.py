@@ -16,23 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
-import time
 from pathlib import Path
 
 import numpy as np
+from _timing import timed
 
 DEFAULT = Path(__file__).resolve().parents[1] / "scenarios/nairobi/thika_road_brt.toml"
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:
-    """Median wall time of ``fn()`` over ``repeat`` calls, and its last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
 
 
 def python_emissions(cls, speed, km, idle, coef, idle_per_s, v_min, v_max) -> np.ndarray:

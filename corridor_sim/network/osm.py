@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -108,16 +109,27 @@ def prepare_drive_graph(raw: nx.MultiDiGraph) -> nx.MultiDiGraph:
         Largest weakly connected drivable component, simplified while keeping tagged nodes
         (signals, crossings) and splitting ways where class, lanes or speed limit change.
     """
-    drop = [(u, v, k) for u, v, k, hw in raw.edges(keys=True, data="highway") if not _is_drive(hw)]
+    graph = largest_part_where(raw, lambda data: _is_drive(data.get("highway")), "drivable roads")
+    return ox.simplify_graph(
+        graph, node_attrs_include=["highway"], edge_attrs_differ=["highway", "lanes", "maxspeed"]
+    )
+
+
+def largest_part_where(raw: nx.MultiDiGraph, keep: Callable[[dict], bool], what: str) -> nx.MultiDiGraph:
+    """The largest weakly connected part of ``raw`` made of the edges whose data ``keep`` accepts.
+
+    Raises
+    ------
+    DataFileError
+        If no edge is kept (``what`` names them in the message).
+    """
+    drop = [(u, v, k) for u, v, k, data in raw.edges(keys=True, data=True) if not keep(data)]
     graph = raw.copy()
     graph.remove_edges_from(drop)
     graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
     if graph.number_of_edges() == 0:
-        raise DataFileError("the OSM data holds no drivable roads in the study area")
-    graph = ox.truncate.largest_component(graph, strongly=False)
-    return ox.simplify_graph(
-        graph, node_attrs_include=["highway"], edge_attrs_differ=["highway", "lanes", "maxspeed"]
-    )
+        raise DataFileError(f"the OSM data holds no {what} in the study area")
+    return ox.truncate.largest_component(graph, strongly=False)
 
 
 def _cache_files(city: str, key: str) -> tuple[Path, Path]:

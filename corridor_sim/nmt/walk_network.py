@@ -28,6 +28,7 @@ from corridor_sim.network.osm import (
     _covers,
     _from_cache,
     _store,
+    largest_part_where,
 )
 
 #: Highway classes pedestrians may not use, whatever their other tags (OSM ``highway=*``).
@@ -104,17 +105,7 @@ def prepare_walk_graph(raw: nx.MultiDiGraph) -> nx.MultiDiGraph:
     DataFileError
         If no way in the data is walkable.
     """
-    drop = [
-        (u, v, k)
-        for u, v, k, data in raw.edges(keys=True, data=True)
-        if not is_walkable(data)
-    ]
-    graph = raw.copy()
-    graph.remove_edges_from(drop)
-    graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
-    if graph.number_of_edges() == 0:
-        raise DataFileError("the OSM data holds no walkable ways in the study area")
-    graph = ox.truncate.largest_component(graph, strongly=False)
+    graph = largest_part_where(raw, is_walkable, "walkable ways")
     return ox.simplify_graph(graph, edge_attrs_differ=["highway"])
 
 
