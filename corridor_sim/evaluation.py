@@ -7,10 +7,14 @@ from typing import Any
 
 import pandas as pd
 
+from corridor_sim.corridor import Corridor
 from corridor_sim.emissions.inventory import emissions_summary, segment_emissions
-from corridor_sim.engine.runner import Run
+from corridor_sim.engine.runner import Run, simulate
 from corridor_sim.indicators import result_tables, segment_loads, station_stats, summarize
+from corridor_sim.mode_choice.equilibrium import ModeShift, shift_modes
+from corridor_sim.mode_choice.outputs import mode_choice_summary, mode_choice_tables
 from corridor_sim.safety.model import assess_safety
+from corridor_sim.scenario import Scenario
 from corridor_sim.vehicle_travel import alternatives
 
 
@@ -43,6 +47,33 @@ def evaluate(run: Run, run_id: str, all_tables: bool = True) -> tuple[dict[str, 
     summary["emissions"] = emissions_summary(tables["segment_emissions"], run.scenario)
     summary["safety"] = safety
     return summary, tables
+
+
+def run_and_evaluate(
+    scenario: Scenario, corridor: Corridor, run_id: str, all_tables: bool = True
+) -> tuple[Run, dict[str, Any], dict[str, pd.DataFrame], ModeShift | None]:
+    """Simulate a scenario (to the mode-choice fixed point if ``mode_choice.enabled``) and evaluate it.
+
+    The one path the pipeline and the sweep worker share. With mode choice the summary gains a
+    ``mode_choice`` section and the tables those of
+    :func:`~corridor_sim.mode_choice.outputs.mode_choice_tables`.
+
+    Returns
+    -------
+    run, summary, tables
+        As :func:`evaluate` gives them, for the scenario's run.
+    shift : ModeShift or None
+        The fixed point and today's minibus run (``None`` without mode choice).
+    """
+    if not scenario.mode_choice.enabled:
+        run = simulate(scenario, corridor)
+        return run, *evaluate(run, run_id, all_tables), None
+    shift = shift_modes(scenario, corridor)
+    summary, tables = evaluate(shift.run, run_id, all_tables)
+    summary["mode_choice"] = mode_choice_summary(shift)
+    if all_tables:
+        tables |= mode_choice_tables(shift)
+    return shift.run, summary, tables, shift
 
 
 def _named(run: Run, table: pd.DataFrame) -> pd.DataFrame:

@@ -8,10 +8,9 @@ from typing import Any
 
 from corridor_sim import settings
 from corridor_sim.corridor import Corridor, build_corridor
-from corridor_sim.engine.runner import Run, simulate
-from corridor_sim.evaluation import evaluate
-from corridor_sim.mode_choice.equilibrium import shift_modes
-from corridor_sim.mode_choice.outputs import minibus_summary, mode_choice_summary, mode_choice_tables
+from corridor_sim.engine.runner import Run
+from corridor_sim.evaluation import evaluate, run_and_evaluate
+from corridor_sim.mode_choice.outputs import minibus_summary
 from corridor_sim.results import write_run
 from corridor_sim.scenario import Scenario, run_id
 
@@ -50,16 +49,11 @@ def run_scenario(scenario: Scenario, out: Path | None = None, corridor: Corridor
     corridor = corridor if corridor is not None else build_corridor(scenario)
     rid = run_id(scenario)
     folder = out or settings.current().results_folder / scenario.name / rid
-    if not scenario.mode_choice.enabled:
-        run = simulate(scenario, corridor)
-        summary, tables = evaluate(run, rid)
-        return RunOutput(run=run, summary=summary, folder=folder, files=write_run(corridor, summary, tables, folder))
-    shift = shift_modes(scenario, corridor)
-    summary, tables = evaluate(shift.run, rid)
-    summary["mode_choice"] = mode_choice_summary(shift)
-    tables |= mode_choice_tables(shift)
-    minibus, minibus_tables = evaluate(shift.minibus_run, rid)
-    summary["minibus"] = minibus_summary(shift, minibus)
-    files = write_run(shift.minibus.corridor, minibus, minibus_tables, folder / "minibus")
-    files = {f"minibus/{name}": path for name, path in files.items()}
-    return RunOutput(run=shift.run, summary=summary, folder=folder, files=files | write_run(corridor, summary, tables, folder))
+    run, summary, tables, shift = run_and_evaluate(scenario, corridor, rid)
+    files = {}
+    if shift is not None:
+        minibus, minibus_tables = evaluate(shift.minibus_run, rid)
+        summary["minibus"] = minibus_summary(shift, minibus)
+        written = write_run(shift.minibus.corridor, minibus, minibus_tables, folder / "minibus")
+        files = {f"minibus/{name}": path for name, path in written.items()}
+    return RunOutput(run=run, summary=summary, folder=folder, files=files | write_run(corridor, summary, tables, folder))

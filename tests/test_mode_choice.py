@@ -238,3 +238,13 @@ def test_a_variant_extends_its_preset_and_errors_name_the_file(tmp_path: Path) -
     with pytest.raises(ScenarioError, match=r"paratransit\.vehicle = 'bus'.*minibus_14"):
         load_scenario(MODE_SHIFT["kampala"], {"paratransit.vehicle": "bus"})
     assert REPO.joinpath("scenarios").is_dir()
+
+
+def test_a_sweep_run_of_a_mode_shift_scenario_records_its_shares() -> None:
+    from corridor_sim.sweep.worker import run_record
+
+    row = run_record(load_scenario(MODE_SHIFT["addis_ababa"]), {"seed": 2020})
+    assert row["status"] == "ok", row.get("error")
+    assert row["mode_choice.converged"] is True
+    assert 0.05 < row["mode_choice.shares_scenario.brt"] < 0.95
+    assert row["passengers.generated"] > 0

@@ -79,15 +79,13 @@ def run_record(scenario: Scenario, params: dict[str, Any], keep_folder: Path | N
         indicator (see :func:`summary_row`).
     """
     # The engine is imported here, in the worker, so the process that plans and records stays light.
-    from corridor_sim.engine.runner import simulate
-    from corridor_sim.evaluation import evaluate
+    from corridor_sim.evaluation import run_and_evaluate
     from corridor_sim.results import write_run
 
     rid = run_id(scenario)
     try:
         corridor = _corridor(scenario)
-        run = simulate(scenario, corridor)
-        summary, tables = evaluate(run, rid, all_tables=keep_folder is not None)
+        _, summary, tables, _ = run_and_evaluate(scenario, corridor, rid, all_tables=keep_folder is not None)
         if keep_folder is not None:
             write_run(corridor, summary, tables, Path(keep_folder) / rid)
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded and the sweep goes on
