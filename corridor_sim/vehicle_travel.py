@@ -28,7 +28,7 @@ import pandas as pd
 
 from corridor_sim.emissions.factors import bus_class
 from corridor_sim.engine.runner import Run
-from corridor_sim.engine.traffic import BIN_S, N_BINS, traffic_speed_kmh, volume_per_lane
+from corridor_sim.engine.traffic import BIN_S, N_BINS, period_hours_by_bin, traffic_speed_kmh, volume_per_lane
 from corridor_sim.kernels.motion import leg_profiles
 from corridor_sim.scenario import Scenario
 
@@ -159,16 +159,10 @@ def _terminal_idle(run: Run) -> pd.DataFrame:
     )
 
 
-def _period_hours_by_bin(start_s: float, end_s: float) -> np.ndarray:
-    """Hours of the period inside each traffic bin."""
-    lo = np.arange(N_BINS) * BIN_S
-    return np.clip(np.minimum(lo + BIN_S, end_s) - np.maximum(lo, start_s), 0.0, None) / 3600.0
-
-
 def traffic_travel(run: Run) -> pd.DataFrame:
     """Rows of the general traffic (source ``traffic``) over the simulated period."""
     scenario, c = run.scenario, run.corridor
-    hours = _period_hours_by_bin(run.operations.start_s, run.operations.end_s)
+    hours = period_hours_by_bin(run.operations.start_s, run.operations.end_s)
     vehicles = volume_per_lane(scenario.traffic) * hours  # per lane and direction, by bin
     active = np.flatnonzero(vehicles > 0)
     if not len(active):

@@ -57,6 +57,12 @@ def cruise_speed_ms(corridor: Corridor, traffic: Traffic, max_speed_kmh: float) 
     return free[None, :] / slowdown
 
 
+def period_hours_by_bin(start_s: float, end_s: float) -> np.ndarray:
+    """Hours of the period ``start_s``-``end_s`` (clock s) inside each time bin (weights for period means)."""
+    lo = np.arange(N_BINS) * BIN_S
+    return np.clip(np.minimum(lo + BIN_S, end_s) - np.maximum(lo, start_s), 0.0, None) / 3600.0
+
+
 def time_bin(t_s: float) -> int:
     """The traffic bin of clock time ``t_s``."""
     return min(int(t_s // BIN_S), N_BINS - 1)

@@ -25,11 +25,11 @@ import pandas as pd
 import shapely
 
 from corridor_sim.corridor import Corridor
-from corridor_sim.engine.traffic import BIN_S, volume_per_lane
+from corridor_sim.engine.traffic import period_hours_by_bin, volume_per_lane
 from corridor_sim.nmt.crossing import crossing_time_s
 from corridor_sim.nmt.walk_access import catchment, trip_ends, walk_distance_m
 from corridor_sim.nmt.walk_network import walk_graph
-from corridor_sim.scenario import Scenario
+from corridor_sim.scenario import Nmt, Scenario
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,6 @@ class WalkDistances:
     brt_m: np.ndarray
     minibus_m: np.ndarray
     method: np.ndarray
-    points: pd.DataFrame
     catchment: pd.DataFrame
 
 
@@ -106,29 +105,31 @@ def walk_distances(scenario: Scenario, corridor: Corridor, minibus_chainage_m: n
 
     method = to_brt["method"].iloc[0] if len(to_brt) else "detour factor"
     nmt = scenario.nmt
-    cover = scenario.corridor.sidewalk_coverage
-    speed = nmt.walk_speed_ms * (cover + (1.0 - cover) * nmt.no_sidewalk_speed_factor)
+    speed = walking_speed_ms(nmt, scenario.corridor.sidewalk_coverage)
     reached = catchment(line, stations_xy, graph, speed_ms=speed, reach_m=nmt.reach_m, detour_factor=nmt.detour_factor)
     return WalkDistances(
         brt_m=zone_mean(to_brt["distance_m"]),
         minibus_m=zone_mean(to_minibus["distance_m"]),
         method=np.full(n, method, dtype=object),
-        points=points.assign(zone=zone, to_brt_m=to_brt["distance_m"].to_numpy(), to_minibus_m=to_minibus["distance_m"].to_numpy()),
         catchment=reached,
     )
 
 
+def walking_speed_ms(nmt: Nmt, sidewalk_coverage: float) -> float:
+    """Mean walking speed along a road with that share of sidewalk (m/s)."""
+    return nmt.walk_speed_ms * (sidewalk_coverage + (1.0 - sidewalk_coverage) * nmt.no_sidewalk_speed_factor)
+
+
 def zone_access(scenario: Scenario, corridor: Corridor, distances: WalkDistances, world: str) -> ZoneAccess:
     """Access minutes per station zone in ``world`` (``"today"`` or ``"scenario"``)."""
-    spec, nmt = scenario.corridor, scenario.nmt
+    spec = scenario.corridor
     today = world == "today"
-    coverage = scenario.baseline.sidewalk_coverage if today else spec.sidewalk_coverage
-    speed = nmt.walk_speed_ms * (coverage + (1.0 - coverage) * nmt.no_sidewalk_speed_factor)
+    speed = walking_speed_ms(scenario.nmt, scenario.baseline.sidewalk_coverage if today else spec.sidewalk_coverage)
     n = len(corridor.station_name)
     side = np.clip(np.arange(n), 0, corridor.n_segments - 1)  # the segment each station's zone sits on
     lanes = corridor.lanes[side]
-    period = slice(int(scenario.period.start_s // BIN_S), max(int(np.ceil(scenario.period.end_s / BIN_S)), 1))
-    flow = np.full(n, volume_per_lane(scenario.traffic)[period].mean())
+    hours = period_hours_by_bin(scenario.period.start_s, scenario.period.end_s)
+    flow = np.full(n, np.average(volume_per_lane(scenario.traffic), weights=hours))
     cycle, green = corridor.signal_cycle_s[side], corridor.green_share[side]
     refuge = np.full(n, (not today) and spec.refuge_islands)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from corridor_sim.corridor import Corridor
-from corridor_sim.engine.traffic import BIN_S, traffic_speed_kmh
+from corridor_sim.engine.traffic import period_hours_by_bin, traffic_speed_kmh
 from corridor_sim.mode_choice.access import ZoneAccess
 from corridor_sim.mode_choice.parameters import MODES, city_money
 from corridor_sim.mode_choice.service_levels import ServiceLevels
@@ -70,8 +70,9 @@ def generalized_cost_min(
     minibus_cost = spec.walk_weight * (reach[i] + reach[j]) + spec.wait_weight * minibus.wait_min[a, direction] + minibus.in_vehicle_min[a, b] + change
     cost[..., 1] = np.where(a != b, minibus_cost + money.minibus_fare * per_min, np.inf)
 
-    bins = slice(int(scenario.period.start_s // BIN_S), max(int(np.ceil(scenario.period.end_s / BIN_S)), 1))
-    segment_min = corridor.length_m / (traffic_speed_kmh(corridor, scenario.traffic)[bins].mean(axis=0) / 3.6) / 60.0
+    hours = period_hours_by_bin(scenario.period.start_s, scenario.period.end_s)
+    speed_kmh = np.average(traffic_speed_kmh(corridor, scenario.traffic), axis=0, weights=hours)
+    segment_min = corridor.length_m / (speed_kmh / 3.6) / 60.0
     along = np.concatenate([[0.0], np.cumsum(segment_min)])
     cost[..., 2] = spec.car_access_min + np.abs(along[j] - along[i]) + money.car_cost_per_km * distance_m / 1000.0 * per_min
 
