@@ -5,14 +5,12 @@ Each side is a run folder (holding ``summary.json``) or a scenario file, which i
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from corridor_sim._errors import ScenarioError
 from corridor_sim.sweep.worker import summary_row
 
 #: Indicators shown first, in this order (flattened summary keys); the table holds every numeric one.
@@ -49,23 +47,13 @@ def read_summary(path: Path) -> tuple[str, dict[str, Any]]:
 
     Raises
     ------
-    ScenarioError
+    CorridorSimError
         If ``path`` is neither a run folder with a ``summary.json`` nor a scenario file.
     """
-    path = Path(path)
-    if path.is_dir():
-        file = path / "summary.json"
-        if not file.is_file():
-            raise ScenarioError(f"{path}: no summary.json; give a run folder (results/<scenario>/<run id>) or a scenario file")
-        try:
-            return f"{path.parent.name}/{path.name}", json.loads(file.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise ScenarioError(f"{file}: not valid JSON ({exc}); run the scenario again to rewrite it") from None
-    from corridor_sim.pipeline import run_scenario
-    from corridor_sim.scenario import load_scenario
+    from corridor_sim.pipeline import run_folder_for
 
-    output = run_scenario(load_scenario(path))
-    return f"{path.name} (run {output.folder.name})", output.summary
+    folder = run_folder_for(path)
+    return folder.label, folder.summary
 
 
 def comparison_table(a: dict[str, Any], b: dict[str, Any]) -> pd.DataFrame:

@@ -169,14 +169,43 @@ def passenger_counts(run: Run) -> dict[str, int]:
     }
 
 
+def wait_distribution(run: Run, bin_s: float = 30.0) -> pd.DataFrame:
+    """Passengers by wait, per direction, in ``bin_s`` bins (boarded passengers only).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``direction``, ``wait_from_s``, ``wait_to_s``, ``passengers``; every bin from 0 to the
+        longest wait, empty bins included.
+    """
+    pax = passenger_table(run)
+    wait_s = (pax["board_s"] - pax["arrive_s"]).to_numpy()
+    boarded = np.isfinite(wait_s)
+    edges = np.arange(0.0, (np.nanmax(wait_s, initial=0.0) // bin_s + 2) * bin_s, bin_s)
+    frames = [
+        pd.DataFrame(
+            {
+                "direction": d,
+                "wait_from_s": edges[:-1],
+                "wait_to_s": edges[1:],
+                "passengers": np.histogram(wait_s[boarded & (pax["direction"].to_numpy() == d)], bins=edges)[0],
+            }
+        )
+        for d in (0, 1)
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
 def result_tables(run: Run) -> dict[str, pd.DataFrame]:
-    """The run's tables by name: trajectories, stop_events, station_stats, segment_loads, od_summary."""
+    """The run's tables by name: trajectories, stop_events, station_stats, segment_loads, od_summary,
+    wait_distribution."""
     return {
         "trajectories": trajectories(run),
         "stop_events": stop_events(run),
         "station_stats": station_stats(run),
         "segment_loads": segment_loads(run),
         "od_summary": od_summary(run),
+        "wait_distribution": wait_distribution(run),
     }
 
 

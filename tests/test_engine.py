@@ -225,8 +225,12 @@ def test_results_folder_has_summary_and_tables(bole: Corridor, tmp_path: Path) -
     assert names == {
         "summary.json", "corridor.json", "trajectories.parquet", "stop_events.parquet",
         "station_stats.parquet", "segment_loads.parquet", "od_summary.parquet",
-        "segment_emissions.parquet", "segment_safety.parquet",
+        "segment_emissions.parquet", "segment_safety.parquet", "wait_distribution.parquet",
+        "scenario.json", "map_layers.parquet",
     }  # fmt: skip
+    pax = output.summary["passengers"]
+    waits = pd.read_parquet(tmp_path / "run/wait_distribution.parquet")
+    assert waits["passengers"].sum() == pax["generated"] - pax["waiting"]  # every boarded passenger, once
     od = pd.read_parquet(tmp_path / "run/od_summary.parquet")
     assert od["generated"].sum() == output.summary["passengers"]["generated"]
     loads = pd.read_parquet(tmp_path / "run/segment_loads.parquet")

@@ -379,3 +379,54 @@ def catchment(
             }
         )
     return pd.DataFrame(rows)
+
+
+def catchment_areas(
+    line: LineString,
+    stop_xy: np.ndarray,
+    graph: nx.MultiGraph | None,
+    minutes: tuple[float, ...] = (5.0, 10.0),
+    speed_ms: float = WALK_SPEED_MS,
+    reach_m: float = 800.0,
+    spacing_m: float = 50.0,
+    detour_factor: float = DETOUR_FACTOR,
+) -> pd.DataFrame:
+    """The areas the stops' walking catchments cover, for maps.
+
+    Each stop's area for a budget is the concave hull (shapely, ratio 0.5) of the trip ends
+    (:func:`trip_ends`) that walk to it within ``speed_ms * minutes``, widened by half the grid
+    spacing; a budget's area is the union over the stops. The distances are those of
+    :func:`catchment` (walk network or detour factor), so the map shows the same catchments the
+    shares describe.
+
+    Parameters
+    ----------
+    line, stop_xy, graph, minutes, speed_ms, reach_m, spacing_m, detour_factor
+        As for :func:`catchment`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per budget: ``minutes``, ``geometry`` (shapely polygon or multipolygon in the
+        line's CRS; empty if no trip end is reached) and ``method``.
+    """
+    stop_xy = np.asarray(stop_xy, dtype=float).reshape(-1, 2)
+    points = trip_ends(line, graph, reach_m, spacing_m)
+    walked = walk_distance_m(points, stop_xy, graph, detour_factor)
+    xy = points[["x", "y"]].to_numpy(dtype=float)
+    stop, distance_m = walked["stop"].to_numpy(), walked["distance_m"].to_numpy()
+    rows = []
+    for budget_min in minutes:
+        within = distance_m <= speed_ms * budget_min * 60.0
+        parts = [
+            shapely.concave_hull(shapely.multipoints(xy[within & (stop == s)]), ratio=0.5).buffer(spacing_m / 2.0)
+            for s in np.unique(stop[within])
+        ]
+        rows.append(
+            {
+                "minutes": budget_min,
+                "geometry": shapely.union_all(parts) if parts else shapely.Polygon(),
+                "method": WALK_NETWORK if graph is not None else DETOUR,
+            }
+        )
+    return pd.DataFrame(rows)
