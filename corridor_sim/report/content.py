@@ -1,0 +1,887 @@
+"""The words of a run's report: title, corridor, design, headline indicators against a
+baseline, assumptions with their evidence tags, and the data sources with their licences.
+
+Every number taken from ``summary.json`` is printed as it is stored (``str(value)``: the
+simulator has already rounded it), so a reader can find each one in the file; only the
+changes computed here are rounded. The writers (:mod:`corridor_sim.report.pdf`,
+:mod:`corridor_sim.report.html`) lay these words out and add none of their own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from typing import Any, NamedTuple
+
+from corridor_sim import __version__
+from corridor_sim._errors import CorridorSimError
+from corridor_sim.engine.dwell import BOARDING_S
+from corridor_sim.engine.dwell import DEFAULTS as DWELL
+from corridor_sim.engine.vehicles import VEHICLE_TYPES
+from corridor_sim.indicators import RECORD_BUSES_PER_H, RECORD_PPHPD
+from corridor_sim.network.manifest import CityManifest, load_manifest
+from corridor_sim.plots.style import OSM_CREDIT
+from corridor_sim.run_folder import RunFolder
+from corridor_sim.safety import factors as safety
+from corridor_sim.vehicle_travel import BASELINE_MODE_SHARES, OCCUPANCY_PAX, TRAFFIC_MIX
+
+Data = dict[str, Any]
+
+#: Section headings, in report order.
+HEADINGS = {
+    "facts": "The corridor",
+    "design": "The design",
+    "headline": "Headline indicators",
+    "figures": "Figures",
+    "assumptions": "Assumptions and placeholders",
+    "sources": "Data sources and licences",
+}
+HEADLINE_COLUMNS = ("Indicator", "Unit", "Scenario", "Baseline", "Change")
+SOURCE_COLUMNS = ("What", "Source", "Licence")
+EVIDENCE_NOTE = (
+    "Evidence tags: [M] manual or design standard; [D] data, measured or derived from "
+    "data; [L] literature value transferred from elsewhere, or a placeholder: replace it "
+    "with the corridor's own data before relying on the numbers it drives."
+)
+OSM_LICENCE = "ODbL 1.0"
+CITED = "published values, cited"
+MISSING = "-"
+
+NAMES = {
+    "brt_18m": "18 m articulated bus",
+    "brt_12m": "12 m bus",
+    "minibus_14": "14-seat minibus",
+    "minibus_33": "33-seat minibus",
+    "bus_12m_euro_ii": "12 m Euro II bus",
+    "median_busway": "median busway",
+    "curbside_bus_lane": "curbside bus lane",
+    "mixed_traffic": "mixed traffic",
+    "signalized": "at signalized crossings",
+    "unsignalized": "across unsignalized crossings",
+    "grade_separated": "by footbridge or underpass",
+    "off_board": "off-board (paid at the station before boarding)",
+    "on_board": "on board (paid at the door)",
+    "cng": "CNG",
+    "electric": "battery-electric",
+    "speed_limit_kmh": "speed limit",
+    "highway": "road class",
+}
+
+#: Published values the models cite, by the summary section that uses them.
+CITED_SOURCES = (
+    (
+        "passengers",
+        "Bus operations",
+        (
+            "TCQSM 3rd ed. (TCRP Report 165, 2013); HCM 6th ed. (2016); ITDP BRT Planning "
+            "Guide; DART Dar es Salaam fleet"
+        ),
+    ),
+    (
+        "emissions",
+        "Emission factors",
+        (
+            "HBEFA 4.2 (via SUMO emissionsDrivingCycle); COPERT / EMEP-EEA Guidebook speed "
+            "curves; real-world factor: Mbandi et al. 2019"
+        ),
+    ),
+    (
+        "safety",
+        "Road-safety model",
+        (
+            "Duduta et al. 2015 (EMBARQ / WRI); power model, Cameron & Elvik 2010; crash "
+            "modification factors: STEP, FHWA, EMBARQ; iRAP (McMahon & Dahdah 2008)"
+        ),
+    ),
+)
+MODE_CHOICE_SOURCE = (
+    "Mode choice and walking",
+    (
+        "Ortuzar & Willumsen, Modelling Transport, 4th ed.; HCM 2010 pedestrian delay; "
+        "Levinson & El-Geneidy 2009; money values: placeholders [L]"
+    ),
+)
+
+
+class HeadlineRow(NamedTuple):
+    """One indicator: label, unit, and the scenario, baseline and change as printed."""
+
+    label: str
+    unit: str
+    scenario: str
+    baseline: str
+    change: str
+
+
+class Source(NamedTuple):
+    """One data source: what it gave, where it is from, its licence."""
+
+    what: str
+    source: str
+    licence: str
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """Everything a report says, as text; the writers only lay it out.
+
+    Attributes
+    ----------
+    title, subtitle
+        The corridor's title; city, period, run label and date of the results.
+    run_label, version
+        ``<scenario>/<run id>`` and the corridor-sim version, for the footer.
+    facts, design
+        (label, value) rows: the corridor as built, and the BRT design from the scenario.
+    headline, headline_caption
+        Indicator rows and what the baseline column holds.
+    assumptions
+        Short sentences on what is modelled and what is a placeholder, with evidence tags.
+    sources
+        (what, source, licence) rows.
+    captions
+        Figure titles by figure name (figures without one are named after their file).
+    evidence_note
+        What the evidence tags of the assumptions mean.
+    """
+
+    title: str
+    subtitle: str
+    run_label: str
+    version: str
+    facts: tuple[tuple[str, str], ...]
+    design: tuple[tuple[str, str], ...]
+    headline: tuple[HeadlineRow, ...]
+    headline_caption: str
+    assumptions: tuple[str, ...]
+    sources: tuple[Source, ...]
+    captions: Mapping[str, str] = field(default_factory=dict)
+    evidence_note: str = EVIDENCE_NOTE
+
+    def footer(self, page: int | None = None) -> str:
+        """``corridor-sim <version> · <run label> · page N`` (no page if None)."""
+        text = f"corridor-sim {self.version} · {self.run_label}"
+        return text if page is None else f"{text} · page {page}"
+
+    def figure_caption(self, name: str, number: int) -> str:
+        """``Figure <number>: <title>`` of the figure ``name``."""
+        title = self.captions.get(name) or name.replace("_", " ")
+        return f"Figure {number}: {title[:1].upper()}{title[1:]}"
+
+    @staticmethod
+    def figure_credit(name: str) -> str:
+        """The attribution a figure needs: OpenStreetMap's under every map."""
+        return f"Map data {OSM_CREDIT}, {OSM_LICENCE}." if "map" in name else ""
+
+    @property
+    def sources_note(self) -> str:
+        """The OSM attribution and where provenance is recorded, under the sources."""
+        return (
+            f"Every map in this report: {OSM_CREDIT}, available under the Open Database "
+            f"Licence ({OSM_LICENCE}), openstreetmap.org/copyright. Where each data file "
+            "came from: PROVENANCE.md in the city's data folder. A licence marked 'not "
+            "stated' or 'undecided' must be cleared before the report is published."
+        )
+
+
+def report_content(run: RunFolder, baseline: RunFolder | None = None) -> ReportContent:
+    """The words of the report of ``run``.
+
+    Parameters
+    ----------
+    run
+        The run folder reported on.
+    baseline
+        Another run whose scenario values form the baseline column; without it, the
+        run's own baseline (its summary's ``emissions.baseline`` and ``safety.baseline``,
+        and for travel times and mode shares today's minibuses of a mode-shift run).
+
+    Returns
+    -------
+    ReportContent
+        Title, tables, assumptions and sources as text.
+    """
+    s, sc = run.summary, run.scenario
+    manifest = _manifest(s["city"])
+    version = _version()
+    other = baseline.summary if baseline is not None else None
+    return ReportContent(
+        title=s["title"],
+        subtitle=_subtitle(run, manifest),
+        run_label=run.label,
+        version=version,
+        facts=tuple(_facts(s, run.corridor, sc)),
+        design=tuple(_design(sc)),
+        headline=tuple(_headline(s, other)),
+        headline_caption=_caption(s, baseline),
+        assumptions=tuple(_assumptions(s, run.corridor, sc)),
+        sources=tuple(_sources(s, run.corridor, sc, manifest, version)),
+    )
+
+
+# --- numbers ------------------------------------------------------------------------
+
+
+def show(value: Any) -> str:
+    """A stored value as stored (``str``); ``-`` where there is none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    return str(value)
+
+
+def band(cell: Any, signed: bool = False) -> str:
+    """A Monte Carlo result as ``estimate (p5 to p95)``, each as stored."""
+    if not isinstance(cell, dict) or not _number(cell.get("estimate")):
+        return MISSING
+    text = _signed(cell["estimate"]) if signed else str(cell["estimate"])
+    if "p5" in cell and "p95" in cell:
+        text += f" ({cell['p5']} to {cell['p95']})"
+    return text
+
+
+def change(scenario: Any, baseline: Any, stored: Any = None) -> str:
+    """Scenario minus baseline with the relative change, e.g. ``-143.23 (-1.7 %)``.
+
+    ``stored`` (the summary's own change) is printed as stored; otherwise the difference
+    is rounded to the decimals of its inputs.
+    """
+    if not (_number(scenario) and _number(baseline)):
+        return MISSING
+    if _number(stored):
+        text = _signed(stored)
+    else:
+        places = max(_decimals(scenario), _decimals(baseline))
+        diff = round(scenario - baseline, places)
+        text = f"{diff:+.{places}f}" if diff else f"{0:.{places}f}"
+    if baseline != 0:
+        relative = round(100.0 * (scenario - baseline) / abs(baseline), 1)
+        text += f" ({relative:+.1f} %)" if relative else " (0.0 %)"
+    return text
+
+
+def _number(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
+
+
+def _signed(value: float) -> str:
+    return f"+{value}" if value > 0 else str(value)
+
+
+def _decimals(value: float) -> int:
+    text = str(value)
+    return 4 if "e" in text.lower() else min(len(text.partition(".")[2]), 4)
+
+
+def _get(data: Any, path: str | None) -> Any:
+    """``data["a"]["b"]`` for ``"a.b"``; None where any key is missing."""
+    if path is None:
+        return None
+    for key in path.split("."):
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def _pct(share: float) -> str:
+    return f"{100.0 * share:.3g} %"
+
+
+def _name(key: Any) -> str:
+    return NAMES.get(key, str(key).replace("_", " "))
+
+
+def _shares(shares: Mapping[str, float]) -> str:
+    return ", ".join(f"{_name(k)} {_pct(v)}" for k, v in shares.items())
+
+
+# --- title, corridor, design --------------------------------------------------------
+
+
+def _version() -> str:
+    try:
+        return metadata.version("corridor-sim")
+    except metadata.PackageNotFoundError:
+        return __version__
+
+
+def _manifest(city: str) -> CityManifest | None:
+    try:
+        return load_manifest(city)
+    except CorridorSimError:
+        return None
+
+
+def _subtitle(run: RunFolder, manifest: CityManifest | None) -> str:
+    s = run.summary
+    city = manifest.title if manifest is not None else _name(s["city"]).title()
+    mtime = (run.path / "summary.json").stat().st_mtime
+    written = datetime.fromtimestamp(mtime, tz=UTC).date().isoformat()
+    period = f"{s['period']['start']}-{s['period']['end']}"
+    return f"{city} · simulated {period} · run {run.label} · results of {written}"
+
+
+def _facts(s: Data, c: Data, sc: Data) -> list[tuple[str, str]]:
+    names = [station["name"] for station in sc["corridor"]["stations"]]
+    period = f"{s['period']['start']}-{s['period']['end']}"
+    days = sc.get("operating_days_per_year", 300)
+    rows = [
+        ("Length", f"{s['corridor']['length_km']} km"),
+        ("Stations", f"{s['corridor']['stations']}, from {names[0]} to {names[-1]}"),
+    ]
+    if spacing := c.get("station_spacing_m"):
+        low, mid, high = (spacing[k] for k in ("min", "median", "max"))
+        text = f"{low:.0f} m shortest, {mid:.0f} m median, {high:.0f} m longest"
+        rows.append(("Station spacing", text))
+    if "signals" in c:
+        text = f"{c['signals']} traffic signals, {c.get('unsignalized_crossings', 0)} "
+        text += f"unsignalized crossings, {c.get('junctions', 0)} junctions"
+        rows.append(("Signals and crossings", text))
+    source = c.get("alignment_source", s["corridor"]["alignment"])
+    rows.append(("Alignment", f"{source}: {c.get('alignment_detail', '')}"))
+    text = (
+        f"{period}, seed {s['seed']}; a year is {days:g} operating days of this period"
+    )
+    rows.append(("Simulated", text))
+    rows.append(("Demand (peak hour)", _demand(sc["demand"], "mode_choice" in s)))
+    if volumes := sc.get("traffic", {}).get("volume_vph_per_lane"):
+        flows = ", ".join(f"{v:g} from {t}" for t, v in volumes.items())
+        rows.append(("General traffic", f"vehicles/h per lane: {flows}"))
+    return rows
+
+
+def _demand(demand: Data, mode_choice: bool) -> str:
+    if demand.get("od"):
+        total = sum(f.get("pax_per_h", 0.0) for f in demand["od"])
+        flows = "flow" if len(demand["od"]) == 1 else "flows"
+        text = f"{total:g} trips/h in {len(demand['od'])} origin-destination {flows}"
+    else:
+        total = sum(st.get("boardings_per_h", 0.0) for st in demand.get("stations", []))
+        text = f"{total:g} boardings/h at {len(demand.get('stations', []))} stations"
+    if mode_choice:
+        text = text.replace("boardings/h at", "trips/h by every mode, from")
+        text += "; the BRT's share by mode choice"
+    if demand.get("profile"):
+        text += f"; hourly factors from {len(demand['profile'])} clock times"
+    if demand.get("reverse_after"):
+        text += f"; flows reverse after {demand['reverse_after']}"
+    return text + " (scenario file)"
+
+
+def _design(sc: Data) -> list[tuple[str, str]]:
+    c, stations = sc["corridor"], sc["corridor"]["stations"]
+    way = _name(c["running_way"]) + "".join(
+        f"; {_name(seg['running_way'])} from {seg['from_station']} to {seg['to_station']}"
+        for seg in c.get("segments", [])
+        if seg.get("running_way")
+    )
+    access = f"{len(stations)} stations, reached {_name(c['station_access'])}"
+    berths = f"{c['berths']} per station and direction"
+    passing = "at every station" if c["passing_lanes"] else "none"
+    for st in stations:
+        if st.get("access") not in (None, c["station_access"]):
+            access += f"; {st['name']} {_name(st['access'])}"
+        if st.get("berths") not in (None, c["berths"]):
+            berths += f"; {st['berths']} at {st['name']}"
+        if st.get("passing_lane") not in (None, c["passing_lanes"]):
+            passing += f"; {'none' if c['passing_lanes'] else 'one'} at {st['name']}"
+    rows = [
+        ("Running way", way + ("; counterflow" if c.get("counterflow") else "")),
+        ("Stations", access),
+        ("Berths", berths),
+        ("Passing lanes", passing),
+    ]
+    rows += [
+        (f"Service {k}", _service(v, len(stations))) for k, v in sc["services"].items()
+    ]
+    if sc.get("peak_hours"):
+        rows.append(("Peak hours", ", ".join(sc["peak_hours"])))
+    rows.append(("Vehicle", _vehicle(sc["vehicle"])))
+    if fare := sc.get("dwell", {}).get("fare_collection"):
+        rows.append(("Fare collection", _name(fare)))
+    layover = f"layover at least {sc.get('layover_min', 0):g} min at the terminals"
+    rows.append(("Fleet", f"{sc['fleet']} buses available; {layover}"))
+    if (signals := sc.get("signals", {})).get("priority"):
+        extension = f"green extension up to {signals['green_extension_s']:g} s"
+        rows.append(("Signal priority", extension))
+    rows.append(("Walking and cycling", _walking(c)))
+    return rows
+
+
+def _service(service: Data, n: int) -> str:
+    stops = service["stops"]
+    if stops == "all":
+        text = f"all {n} stations"
+    else:
+        text = f"{len(stops)} of {n} stations, {stops[0]} to {stops[-1]}"
+    text += f"; every {service['peak_headway_min']:g} min in the peak"
+    if service.get("offpeak_headway_min"):
+        text += f", {service['offpeak_headway_min']:g} min off-peak"
+    if service.get("headway_cv"):
+        text += f"; dispatch irregularity CV {service['headway_cv']:g}"
+    return text
+
+
+def _vehicle_type(spec: Data) -> Data:
+    """The bus type's defaults with the scenario's set values."""
+    base = VEHICLE_TYPES.get(spec["type"])
+    values = {} if base is None else dict(vars(base))
+    return values | {k: v for k, v in spec.items() if v is not None}
+
+
+def _vehicle(spec: Data) -> str:
+    v = _vehicle_type(spec)
+    propulsion = spec.get("propulsion", "")
+    if propulsion.startswith("diesel_euro_"):
+        engine = f"diesel Euro {propulsion.removeprefix('diesel_euro_').upper()}"
+    else:
+        engine = _name(propulsion)
+    return (
+        f"{_name(spec['type'])}, {v.get('capacity_pax')} passengers ({v.get('seats')} "
+        f"seated), {v.get('door_channels')} door channels, {engine}"
+    )
+
+
+def _walking(c: Data) -> str:
+    parts = [f"sidewalks along {_pct(c.get('sidewalk_coverage', 0.0))} of the corridor"]
+    if spacing := c.get("protected_crossing_spacing_m"):
+        parts.append(f"signalized pedestrian crossings every {spacing:g} m")
+    if c.get("refuge_islands"):
+        parts.append("refuge islands at crossings")
+    parts.append("a cycle lane" if c.get("cycle_lane") else "no cycle lane")
+    return "; ".join(parts)
+
+
+# --- headline indicators ------------------------------------------------------------
+
+
+class _Indicator(NamedTuple):
+    """A headline row: where the summary holds it, and the run's own baseline and change."""
+
+    path: str
+    label: str
+    unit: str
+    own_baseline: str | None = None
+    own_change: str | None = None
+
+
+_MB = "minibus"
+TRAVEL = (
+    _Indicator("passengers.delivered", "Passengers delivered", "passengers"),
+    _Indicator(
+        "passengers.passengers_denied_at_least_once",
+        "Passengers left behind by a full bus at least once",
+        "passengers",
+    ),
+    _Indicator(
+        "wait_min.mean", "Mean wait at the platform", "min", f"{_MB}.wait_min.mean"
+    ),
+    _Indicator(
+        "in_vehicle_min.mean",
+        "Mean in-vehicle time",
+        "min",
+        f"{_MB}.in_vehicle_min.mean",
+    ),
+    _Indicator(
+        "journey_min.mean",
+        "Mean journey time, platform to platform",
+        "min",
+        f"{_MB}.journey_min.mean",
+    ),
+)
+OPERATIONS = (
+    _Indicator(
+        "stations.max_saturation", "Highest station saturation", "share of time"
+    ),
+    _Indicator("fleet.used", "Fleet used", "buses"),
+    _Indicator("bus_km", "Bus-km in the simulated period", "km"),
+)
+MODES = (
+    *(
+        _Indicator(
+            f"mode_choice.shares_scenario.{mode}",
+            f"Mode share: {'BRT' if mode == 'brt' else mode}",
+            "share of trips",
+            f"mode_choice.shares_today.{mode}",
+        )
+        for mode in ("brt", "minibus", "car", "walk", "cycle")
+    ),
+    _Indicator(
+        "mode_choice.brt_peak_pax_h", "BRT riders in the peak hour", "passengers/h"
+    ),
+)
+EMISSIONS = tuple(
+    _Indicator(
+        f"emissions.scenario.{key}",
+        label,
+        "t/year",
+        f"emissions.baseline.{key}",
+        f"emissions.change.{key}",
+    )
+    for key, label in (
+        ("co2_t", "CO2, tailpipe + grid"),
+        ("nox_t", "NOx"),
+        ("pm25_t", "PM2.5, exhaust"),
+    )
+)
+SAFETY = (
+    ("deaths_per_year", "Road deaths (5-95 % band)"),
+    ("serious_injuries_per_year", "Serious injuries (5-95 % band)"),
+)
+
+
+def _headline(s: Data, other: Data | None) -> list[HeadlineRow]:
+    rows = _rows(s, other, TRAVEL) + _direction_rows(s, other)
+    for row in _rows(s, other, OPERATIONS):
+        if row.label == "Fleet used" and _get(s, "fleet.available") is not None:
+            row = row._replace(
+                label=f"Fleet used (of {s['fleet']['available']} available)"
+            )
+        rows.append(row)
+    rows += _rows(s, other, MODES) + _rows(s, other, EMISSIONS)
+    for key, label in SAFETY:
+        if (scenario := _get(s, f"safety.scenario.{key}")) is None:
+            continue
+        if other is None:
+            base = _get(s, f"safety.baseline.{key}")
+            diff = band(_get(s, f"safety.change.{key}"), signed=True)
+        else:
+            base = _get(other, f"safety.scenario.{key}")
+            diff = change(_get(scenario, "estimate"), _get(base, "estimate"))
+        rows.append(HeadlineRow(label, "per year", band(scenario), band(base), diff))
+    return rows
+
+
+def _rows(
+    s: Data, other: Data | None, spec: tuple[_Indicator, ...]
+) -> list[HeadlineRow]:
+    rows = []
+    for item in spec:
+        if (value := _get(s, item.path)) is None:
+            continue
+        if other is None:
+            base, stored = _get(s, item.own_baseline), _get(s, item.own_change)
+        else:
+            base, stored = _get(other, item.path), None
+        diff = change(value, base, stored)
+        rows.append(HeadlineRow(item.label, item.unit, show(value), show(base), diff))
+    return rows
+
+
+def _direction_rows(s: Data, other: Data | None) -> list[HeadlineRow]:
+    theirs = (other or {}).get("directions", [])
+    speeds, loads = [], []
+    for k, d in enumerate(s.get("directions", [])):
+        their = theirs[k] if k < len(theirs) else {}
+        services = d.get("services", {})
+        for name, service in services.items():
+            where = f"{name}, {d['direction']}" if len(services) > 1 else d["direction"]
+            value = service.get("commercial_speed_kmh")
+            base = _get(their, f"services.{name}.commercial_speed_kmh")
+            row = (show(value), show(base), change(value, base))
+            speeds.append(HeadlineRow(f"Commercial speed, {where}", "km/h", *row))
+        if crit := d.get("critical_segment"):
+            base = their.get("critical_segment") or {}
+            where = f"{crit['from']} to {crit['to']}, {crit['clock_hour']}"
+            for key, unit, label in (
+                ("pphpd", "pphpd", f"Critical segment, {d['direction']}: {where}"),
+                (
+                    "load_factor",
+                    "load / capacity",
+                    f"Load factor there, {d['direction']}",
+                ),
+            ):
+                value, theirs_value = crit.get(key), base.get(key)
+                row = (show(value), show(theirs_value), change(value, theirs_value))
+                loads.append(HeadlineRow(label, unit, *row))
+    return speeds + loads
+
+
+def _caption(s: Data, baseline: RunFolder | None) -> str:
+    per_year = _get(s, "emissions.per_year") or "simulated period x operating days"
+    if baseline is not None:
+        return (
+            f"Scenario: this run. Baseline: run {baseline.label} "
+            f"({baseline.summary['title']}), its scenario values. Change: this run minus "
+            "that run (relative change in brackets); road-safety changes are differences "
+            "of the estimates, without a band, as the two runs' draws are not paired. "
+            f"Per year: {per_year}. A dash: not in that run."
+        )
+    text = (
+        "Scenario: this run. Baseline: the same corridor without the BRT, its passengers "
+        "in their previous modes (emissions, road safety)"
+    )
+    if _MB in s:
+        text += "; travel times and mode shares: today's minibus service, simulated"
+    return text + (
+        ". Change: scenario minus baseline (relative change in brackets); road safety as "
+        "estimate (5-95 % band of the Monte Carlo draws), the change from paired draws. "
+        f"Per year: {per_year}. A dash: no baseline value."
+    )
+
+
+# --- assumptions --------------------------------------------------------------------
+
+
+def _assumptions(s: Data, c: Data, sc: Data) -> list[str]:
+    items = _operations(s, sc) + _road(c, sc)
+    if "emissions" in s:
+        items += _emissions(s["emissions"], sc)
+    if "safety" in s:
+        items += _safety(sc)
+    if "mode_choice" in s:
+        items += _mode_choice(s, sc)
+    checks = [f"Check: {check}." for check in s.get("checks", [])]
+    if not checks:
+        checks.append(
+            f"Checks: within the recorded maxima of about {RECORD_PPHPD} pphpd and "
+            f"{RECORD_BUSES_PER_H} buses/h through a station; every passenger generated "
+            "is delivered, waiting or on board."
+        )
+    return items + checks
+
+
+def _operations(s: Data, sc: Data) -> list[str]:
+    dwell, bus = sc.get("dwell", {}), _vehicle_type(sc["vehicle"])
+    door = dwell.get("door_open_close_s") or DWELL["door_open_close_s"]
+    alight = dwell.get("alighting_s") or DWELL["alighting_s"]
+    board = dwell.get("boarding_s") or BOARDING_S.get(dwell.get("fare_collection"), 0)
+    crowd = dwell.get("crowding_penalty_s") or DWELL["crowding_penalty_s"]
+    period = f"from {s['period']['start']} to {s['period']['end']} (seed {s['seed']})"
+    return [
+        (
+            f"Simulated bus by bus and passenger by passenger {period}: buses dispatched by "
+            "headway from both terminals; passengers arrive at random (Poisson) and board the "
+            "first bus to their destination with room."
+        ),
+        (
+            "Travel times run from platform to platform (wait + in vehicle); walking to and "
+            "from the stations is not in them."
+        ),
+        (
+            "Demand: the scenario's peak-hour figures, spread over the period by its hourly "
+            "factors. Check that they are counts: the presets ship illustrative figures [L]."
+        ),
+        (
+            f"Dwell: {door:g} s for the doors + {alight:g} s per alighting and {board:g} s per "
+            f"boarding passenger and door channel (TCQSM 3rd ed.) [M]; {crowd:g} s more per "
+            "boarder once passengers stand [L]."
+        ),
+        (
+            f"Bus: {bus.get('capacity_pax')} passengers at design load (DART Dar es Salaam "
+            f"fleet) [D]; {bus.get('seats')} seats, {bus.get('door_channels')} door channels, "
+            f"acceleration {bus.get('accel_ms2')} m/s2 (TCQSM typical values) [L]."
+        ),
+    ]
+
+
+def _road(c: Data, sc: Data) -> list[str]:
+    t = sc.get("traffic", {})
+    mix = _shares(t.get("mix") or TRAFFIC_MIX.get(sc["city"], {}))
+    bpr = f"alpha {t.get('bpr_alpha', 0.15):g}, beta {t.get('bpr_beta', 4.0):g}"
+    items = [
+        (
+            f"Mixed traffic slows buses only outside busways and bus lanes: BPR curve ({bpr}), "
+            f"saturation flow {t.get('saturation_flow_vphpl', 1800.0):g} vehicles/h per lane; "
+            f"volumes from the scenario, mix {mix} [L: replace with classified counts]. "
+            "Effects of the lane reallocation on general traffic are not modelled."
+        )
+    ]
+    if shares := c.get("source_shares"):
+        parts = "; ".join(
+            f"{_name(attr)}: "
+            + ", ".join(f"{k} {_pct(v)}" for k, v in by_source.items())
+            for attr, by_source in shares.items()
+        )
+        items.append(
+            f"Road attributes by share of corridor length and source: {parts}. OSM tags "
+            "and road layers are data [D]; OSM defaults, global defaults and scenario "
+            "assumptions are assumed values [L]."
+        )
+    return items + [f"Corridor: {note.rstrip('.')}." for note in c.get("notes", [])]
+
+
+def _emissions(em: Data, sc: Data) -> list[str]:
+    given = sc.get("baseline", {})
+    shares = given.get("mode_shares") or BASELINE_MODE_SHARES.get(sc["city"], {})
+    occupancy = OCCUPANCY_PAX | (given.get("occupancy_pax") or {})
+    per = ", ".join(
+        f"{occupancy[k]:g} per {_name(k)}" for k in shares if k in occupancy
+    )
+    rw = em.get("real_world_factor", {})
+    tag = "[D]" if sc["city"] == "nairobi" else "[D; L here: transferred from Nairobi]"
+    curves = [
+        show(_get(em, f"{alt}.co2_factor_curves_t")) for alt in ("scenario", "baseline")
+    ]
+    items = [
+        (
+            f"Per year: {em.get('per_year', 'the simulated period x operating days')}. A "
+            "peak-period run counts only that period of each day."
+        ),
+        (
+            "Do-nothing baseline of the emission and safety models: the same general traffic "
+            "plus the vehicles the BRT's passengers used "
+            f"before ({_shares(shares)}), with {per} [L: take them from the corridor's survey]."
+        ),
+        (
+            "Emission factors: HBEFA 4.2 at 20, 30 and 50 km/h on the COPERT / EMEP-EEA speed "
+            "curve [D]; 10 km/h and exhaust PM2.5 derived from them [D]; the 33-seat minibus "
+            "scaled from the 12 m Euro II bus [L]."
+        ),
+        (
+            f"Fuel and CO2 of the existing fleet x{show(rw.get('existing_fleet'))} for East "
+            f"African driving (Mbandi et al. 2019, Nairobi matatus) {tag}; new BRT buses "
+            f"x{show(rw.get('brt_buses'))} [L]; NOx and PM2.5 not scaled. Without the factor, "
+            f"CO2 is {curves[0]} t/year (scenario) and {curves[1]} t/year (baseline)."
+        ),
+    ]
+    if any(
+        (_get(em, f"{alt}.electricity_mwh") or 0) > 0
+        for alt in ("scenario", "baseline")
+    ):
+        grid = show(em.get("grid_gco2_per_kwh"))
+        items.append(
+            f"Grid electricity: {grid} g CO2/kWh [L: use the funder's factor]."
+        )
+    return items
+
+
+def _safety(sc: Data) -> list[str]:
+    spec = sc.get("safety", {})
+    if rate := spec.get("base_deaths_per_100m_vkm"):
+        tag = "(scenario)"
+    else:
+        rate = safety.BASE_DEATHS_PER_100M_VKM.get(sc["city"], 0.0)
+        tag = "[L: placeholder; calibrate with the corridor's police records]"
+    serious = spec.get("serious_per_death") or safety.SERIOUS_PER_DEATH
+    return [
+        (
+            f"Road safety: a base rate of {rate:g} deaths per 100 million vehicle-km on the "
+            f"corridor today {tag}, split by user group with the shares of deaths on bus "
+            "corridors (Duduta et al. 2015) [D]."
+        ),
+        (
+            "Speed changes deaths to the 4th power and serious injuries to the 3rd (power "
+            "model, Cameron & Elvik 2010) [M]; crash modification factors for the design "
+            f"features present [M; cycle lanes and footbridges L]; {serious:g} serious "
+            f"injuries per death (iRAP) [L]. Band: 5-95 % of {spec.get('draws', 1000)} Monte "
+            "Carlo draws over every factor's range."
+        ),
+    ]
+
+
+def _mode_choice(s: Data, sc: Data) -> list[str]:
+    mc, spec, nmt = s["mode_choice"], sc.get("mode_choice", {}), sc.get("nmt", {})
+    money = {k: show(v) for k, v in mc.get("money", {}).items()}
+    cur = money.get("currency", "")
+    state = "Converged" if mc.get("converged") else "NOT converged (read with caution)"
+    today = ", ".join(
+        f"{m} {show(v)}" for m, v in mc.get("shares_today", {}).items() if m != "brt"
+    )
+    items = [
+        (
+            "Mode shift: multinomial logit on generalized cost (Ortuzar & Willumsen, 4th "
+            f"ed.), constants calibrated to today's shares ({today}) [L]. {state} in "
+            f"{show(mc.get('iterations'))} iterations (gap {show(mc.get('gap'))}, tolerance "
+            f"{show(mc.get('tolerance'))})."
+        ),
+        (
+            f"Money and weights: value of time {cur} {money.get('value_of_time_per_h')}/h, "
+            f"fares {cur} {money.get('brt_fare')} (BRT) and {money.get('minibus_fare')} "
+            f"(minibus), car {cur} {money.get('car_cost_per_km')}/km; walking time weighted "
+            f"x{spec.get('walk_weight', 2.0):g}, waiting x{spec.get('wait_weight', 2.0):g} "
+            "[L: placeholders until the corridor's survey]."
+        ),
+    ]
+    if mb := s.get(_MB):
+        stops = ", ".join(f"{v} {k}" for k, v in mb.get("stops_by_source", {}).items())
+        notes = "".join(f"; {note}" for note in mb.get("notes", []))
+        items.append(
+            f"Today's minibuses: {show(mb.get('routes'))} routes of GTFS feed "
+            f"{mb.get('feed')}, {show(mb.get('stops'))} stops ({stops}), "
+            f"{_name(mb.get('vehicle'))} vehicles in mixed traffic{notes} "
+            "[D routes, L frequencies]."
+        )
+    access = _get(mc, "access.scenario") or {}
+    if "walk network" in (access.get("method") or []):
+        walk = f"on the OSM walk network at {nmt.get('walk_speed_ms', 1.2):g} m/s (HCM) [M]"
+    else:
+        detour = nmt.get("detour_factor", 1.3)
+        walk = f"along the straight line x {detour:g} (Levinson & El-Geneidy 2009) [L]"
+    items.append(
+        f"Walking to the stations {walk}, {show(access.get('brt_walk_min'))} min on "
+        "average with the BRT; crossing delays from HCM 2010 (signalized and gap "
+        "acceptance) [M]."
+    )
+    return items
+
+
+# --- sources ------------------------------------------------------------------------
+
+
+def _sources(
+    s: Data, c: Data, sc: Data, manifest: CityManifest | None, version: str
+) -> list[Source]:
+    rows = [
+        Source(
+            "Street network and every map", f"OpenStreetMap, {OSM_CREDIT}", OSM_LICENCE
+        )
+    ]
+    used = c.get("alignment_source", s["corridor"]["alignment"])
+    detail = c.get("alignment_detail", "")
+    if used == "osm":
+        what = "Corridor alignment and road attributes"
+        rows.append(Source(what, f"OpenStreetMap: {detail}", OSM_LICENCE))
+    elif used == "gtfs":
+        feeds = [
+            a.get("feed") for a in sc["corridor"]["alignment"] if a["source"] == "gtfs"
+        ]
+        rows.append(
+            _feed("Corridor alignment (route shape)", feeds[0], manifest, detail)
+        )
+    else:
+        rows.append(
+            Source(
+                "Corridor alignment", detail, "as supplied: verify before publishing"
+            )
+        )
+    for name in sc["corridor"].get("road_layers", []):
+        layer = manifest.road_layers.get(name) if manifest is not None else None
+        if layer is None:
+            rows.append(
+                Source("Road attributes", f"road layer {name}", "see PROVENANCE.md")
+            )
+        else:
+            text = f"road layer {name}: {layer.file} ({layer.note})"
+            rows.append(Source("Road attributes", text, layer.licence))
+    if feed := _get(s, "minibus.feed"):
+        rows.append(
+            _feed("Today's minibus routes, stops and frequencies", feed, manifest, "")
+        )
+    rows.append(
+        Source(
+            "Passenger demand, traffic volumes",
+            f"scenario {sc['name']}, set by its author",
+            "as supplied: name the counts' source",
+        )
+    )
+    rows += [Source(what, text, CITED) for key, what, text in CITED_SOURCES if key in s]
+    if "mode_choice" in s:
+        rows.append(Source(*MODE_CHOICE_SOURCE, CITED))
+    return [*rows, Source("Simulator", f"corridor-sim {version}", "MIT")]
+
+
+def _feed(
+    what: str, feed: str | None, manifest: CityManifest | None, detail: str
+) -> Source:
+    spec = manifest.gtfs.get(feed) if manifest is not None and feed else None
+    if spec is None:
+        return Source(what, detail or f"GTFS feed {feed}", "see PROVENANCE.md")
+    return Source(what, f"GTFS feed {feed} ({spec.file or spec.url})", spec.licence)

@@ -1,0 +1,63 @@
+"""Writing a run's report: ``report.pdf`` and its HTML twin ``report.html``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from corridor_sim._errors import DataFileError
+from corridor_sim.report.content import report_content
+from corridor_sim.report.html import write_html
+from corridor_sim.report.pdf import figure_order, write_pdf
+from corridor_sim.run_folder import RunFolder
+
+
+def write_report(
+    run: RunFolder,
+    baseline: RunFolder | None,
+    figures: dict[str, Path],
+    folder: Path | None = None,
+    captions: dict[str, str] | None = None,
+) -> dict[str, Path]:
+    """Write ``report.pdf`` and ``report.html`` of a run.
+
+    Parameters
+    ----------
+    run
+        The run folder reported on.
+    baseline
+        Another run for the baseline column, or None for the run's own baseline.
+    figures
+        Figure name to PNG file, in the order to show (the files are embedded, so they may
+        be temporary). A wide figure may move up to share a page of the PDF with another
+        where the report would otherwise run over 8 pages.
+    folder
+        Where the two files go; the run folder by default.
+    captions
+        Figure titles by name, for the captions (default: the names).
+
+    Returns
+    -------
+    dict of str to Path
+        ``{"pdf": ..., "html": ...}``.
+
+    Raises
+    ------
+    DataFileError
+        If a figure file is missing.
+    """
+    figures = {name: Path(file) for name, file in figures.items()}
+    for name, file in figures.items():
+        if not file.is_file():
+            raise DataFileError(
+                f"{file}: figure {name!r} not found; draw the figures again"
+            )
+    content = report_content(run, baseline)
+    if captions:
+        content = replace(content, captions=dict(captions))
+    figures = figure_order(content, figures)  # both files number the figures alike
+    folder = Path(folder) if folder is not None else run.path
+    return {
+        "pdf": write_pdf(content, figures, folder / "report.pdf"),
+        "html": write_html(content, figures, folder / "report.html"),
+    }
