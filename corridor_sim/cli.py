@@ -81,7 +81,9 @@ def run(
         list[str] | None, typer.Option("--set", help="Override a scenario value: KEY=VALUE with a dotted KEY (repeatable).")
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the summary as JSON instead of tables.")] = False,
-    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Save the figures (the corridor map) in the run folder.")] = True,
+    plots: Annotated[
+        bool, typer.Option("--plots/--no-plots", help="Save the standard figures (PNG and PDF) in <run folder>/figures.")
+    ] = True,
 ) -> None:
     """Simulate a scenario end to end; write summary.json, the Parquet tables and the figures to the run folder."""
     import json
@@ -94,12 +96,13 @@ def run(
     try:
         scenario = load_scenario(scenario_file, overrides)
         output = run_scenario(scenario, out)
+        if plots:
+            from corridor_sim.plots.figures import draw_figures
+            from corridor_sim.run_folder import RunFolder
+
+            draw_figures(RunFolder(output.folder))
     except CorridorSimError as exc:
         _fail(exc)
-    if plots:
-        from corridor_sim.plots.corridor_map import draw_corridor_map
-
-        draw_corridor_map(output.run.corridor, output.folder / "map.png")
     if json_:
         print(json.dumps(output.summary, indent=2, ensure_ascii=False))
         return
@@ -135,6 +138,90 @@ def compare(
         view.add_row(row.indicator, _fmt(row.a), _fmt(row.b), _fmt(row.difference), "" if row.change != row.change else f"{row.change:+.1%}")
     console.print(view)
     console.print(f"written: {path}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def plot(
+    folder: Annotated[Path, typer.Argument(help="A run folder (results/<scenario>/<run id>) or a sweep folder.")],
+    figure: Annotated[list[str] | None, typer.Option(help="Draw only this figure (repeatable) [all].")] = None,
+    format_: Annotated[list[str] | None, typer.Option("--format", help="png, pdf or svg (repeatable) [png and pdf].")] = None,
+    baseline: Annotated[Path | None, typer.Option(help="Another run folder to compare against (comparison figure).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the figures [<folder>/figures].")] = None,
+    indicator: Annotated[str, typer.Option(help="Sweeps: the indicator of the heatmap.")] = "journey_min.mean",
+    pareto: Annotated[str, typer.Option(help="Sweeps: two columns X,Y for the Pareto plot.")] = "fleet.used,journey_min.mean",
+    maximize: Annotated[list[str] | None, typer.Option(help="Sweeps: a column where larger is better (repeatable).")] = None,
+) -> None:
+    """Draw a run's figures (map, time-space, headways, load profile, stations, comparison), or a sweep's."""
+    formats = _formats(format_)
+    try:
+        if (folder / "sweep.json").is_file():
+            from corridor_sim.plots.sweep_figures import draw_sweep_figures
+
+            x, y = _pair(pareto, "--pareto")
+            larger = set(maximize or [])
+            written = draw_sweep_figures(
+                folder, figure, formats, indicator=indicator, pareto=(x, y), maximize=(x in larger, y in larger), out=out
+            )
+        else:
+            from corridor_sim.plots.figures import draw_figures
+            from corridor_sim.run_folder import RunFolder
+
+            other = RunFolder(baseline) if baseline is not None else None
+            written = draw_figures(RunFolder(folder), figure, formats, baseline=other, folder=out)
+    except CorridorSimError as exc:
+        _fail(exc)
+    table = Table(title=f"figures of {folder}")
+    table.add_column("figure")
+    table.add_column("files", overflow="fold")
+    for name, paths in written.items():
+        table.add_row(name, ", ".join(str(p) for p in paths))
+    console.print(table)
+
+
+@app.command()
+def report(
+    source: Annotated[Path, typer.Argument(help="A run folder, or a scenario file (run first).")],
+    baseline: Annotated[Path | None, typer.Option(help="Run folder or scenario file to compare against [the run's own baseline].")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for report.pdf and report.html [the run folder].")] = None,
+) -> None:
+    """A short PDF and HTML report for a funding proposal: corridor, design, headline indicators, figures, sources."""
+    import tempfile
+
+    from corridor_sim.pipeline import run_folder_for
+    from corridor_sim.plots.figures import FIGURES, draw_figures
+    from corridor_sim.report.write import write_report
+
+    try:
+        run_folder = run_folder_for(source)
+        other = run_folder_for(baseline) if baseline is not None else None
+        with tempfile.TemporaryDirectory() as tmp:  # the report embeds its figures
+            figures = draw_figures(run_folder, formats=("png",), baseline=other, folder=Path(tmp))
+            files = write_report(
+                run_folder,
+                other,
+                {name: paths[0] for name, paths in figures.items()},
+                out or run_folder.path,
+                captions={name: spec.title for name, spec in FIGURES.items()},
+            )
+    except CorridorSimError as exc:
+        _fail(exc)
+    console.print("written: " + ", ".join(str(p) for p in files.values()), highlight=False, soft_wrap=True)
+
+
+def _formats(given: list[str] | None) -> tuple[str, ...]:
+    allowed = ("png", "pdf", "svg")
+    formats = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in given or ["png", "pdf"]))
+    bad = [f for f in formats if f not in allowed]
+    if bad:
+        raise typer.BadParameter(f"--format {bad[0]!r}: allowed are {', '.join(allowed)}")
+    return formats
+
+
+def _pair(value: str, option: str) -> tuple[str, str]:
+    x, sep, y = value.partition(",")
+    if not sep or not x.strip() or not y.strip():
+        raise typer.BadParameter(f"{option} {value!r}: give two columns X,Y, e.g. fleet.used,journey_min.mean")
+    return x.strip(), y.strip()
 
 
 def _fmt(value: float) -> str:
@@ -438,10 +525,7 @@ def sweep_report(
 
     store = SweepStore(folder)
     larger = set(maximize or [])
-    x, sep, y = pareto.partition(",")
-    if not sep or not x.strip() or not y.strip():
-        raise typer.BadParameter(f"--pareto {pareto!r}: give two columns X,Y, e.g. fleet.used,journey_min.mean")
-    x, y = x.strip(), y.strip()
+    x, y = _pair(pareto, "--pareto")
     try:
         plan = store.load_plan()
         table = store.read([r["run_id"] for r in plan["runs"]])
