@@ -394,15 +394,7 @@ def _safety_panel(
 ) -> None:
     """Estimates with the 5-95 % band as whiskers, and the change (with its own band if given)."""
     if base is None or scenario is None:
-        ax.text(
-            0.5,
-            0.5,
-            "not in the summary",
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-        )
-        ax.set_xticks([0, 1], names)
+        _not_in_summary(ax, names)
         return
     values = [float(base["estimate"]), float(scenario["estimate"])]
     low = [float(d.get("p5", d["estimate"])) for d in (base, scenario)]
@@ -436,20 +428,17 @@ def _safety_panel(
     ax.set_ylim(0, 1.42 * top if top > 0 else 1.0)
 
 
+def _not_in_summary(ax: Axes, names: tuple[str, str]) -> None:
+    ax.text(0.5, 0.5, "not in the summary", transform=ax.transAxes, ha="center", va="center")
+    ax.set_xticks([0, 1], names)
+
+
 def _emission_panel(
     ax: Axes, names: tuple[str, str], base: float | None, scenario: float | None
 ) -> None:
     """Baseline and scenario totals with their values and the change in per cent above them."""
     if base is None or scenario is None:
-        ax.text(
-            0.5,
-            0.5,
-            "not in the summary",
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-        )
-        ax.set_xticks([0, 1], names)
+        _not_in_summary(ax, names)
         return
     values = [float(base), float(scenario)]
     positions = _bars(ax, names, values)

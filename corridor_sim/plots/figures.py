@@ -50,22 +50,23 @@ FIGURES: dict[str, FigureSpec] = {
 }  # fmt: skip
 
 
-def figure_names(names: Iterable[str] | None) -> list[str]:
-    """The figures asked for, all by default.
+def figure_names(names: Iterable[str] | None, known: Iterable[str] = FIGURES, kind: str = "figure") -> list[str]:
+    """The figures asked for, all ``known`` ones by default.
 
     Raises
     ------
     CorridorSimError
         For an unknown name, listing the known ones.
     """
+    known = list(known)
     if names is None:
-        return list(FIGURES)
+        return known
     chosen = list(dict.fromkeys(names))
     for name in chosen:
-        if name not in FIGURES:
-            close = difflib.get_close_matches(name, FIGURES, n=1)
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
-            raise CorridorSimError(f"no figure {name!r}{hint}; the figures are: {', '.join(FIGURES)}")
+            raise CorridorSimError(f"no {kind} {name!r}{hint}; the {kind}s are: {', '.join(known)}")
     return chosen
 
 

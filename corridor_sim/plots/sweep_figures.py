@@ -32,6 +32,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from corridor_sim._errors import CorridorSimError
+from corridor_sim.plots.figures import figure_names
 from corridor_sim.plots.style import (
     SCENARIO,
     new_figure,
@@ -276,7 +277,7 @@ def draw_sweep_figures(
     formats: Iterable[str] = ("png", "pdf"),
     indicator: str = "journey_min.mean",
     pareto: tuple[str, str] = ("fleet.used", "journey_min.mean"),
-    maximize: Sequence[bool] | Sequence[str] = (),
+    maximize: tuple[bool, bool] = (False, False),
     out: Path | None = None,
 ) -> dict[str, list[Path]]:
     """Draw a sweep's figures into ``<folder>/figures`` (or ``out``).
@@ -294,8 +295,7 @@ def draw_sweep_figures(
     pareto
         The Pareto plot's two columns (x, y).
     maximize
-        Whether larger is better for each of ``pareto`` (two booleans), or the columns where
-        it is; smaller is better by default.
+        Whether larger is better for each of ``pareto``; smaller is better by default.
     out
         Where the files go instead of ``<folder>/figures``.
 
@@ -309,7 +309,7 @@ def draw_sweep_figures(
     CorridorSimError
         For an unknown figure name or column, or a sweep without finished runs.
     """
-    chosen = _figure_names(names)
+    chosen = figure_names(names, SWEEP_FIGURES, "sweep figure")
     store = SweepStore(folder)
     plan = store.load_plan()
     table = store.read([r["run_id"] for r in plan["runs"]])
@@ -318,12 +318,6 @@ def draw_sweep_figures(
             f"{folder}: no finished runs yet; run (or resume) the sweep first (corridor-sim sweep)"
         )
     x, y = pareto
-    if not maximize:
-        larger = (False, False)
-    elif all(isinstance(v, str) for v in maximize):
-        larger = (x in maximize, y in maximize)
-    else:
-        larger = (bool(maximize[0]), bool(maximize[1]) if len(maximize) > 1 else False)
     for column in ([indicator] if "sweep_heatmap" in chosen else []) + (
         [x, y] if "sweep_pareto" in chosen else []
     ):
@@ -336,7 +330,7 @@ def draw_sweep_figures(
             fig = (
                 draw_heatmap(table, plan, indicator)
                 if name == "sweep_heatmap"
-                else draw_pareto(table, x, y, larger, plan=plan)
+                else draw_pareto(table, x, y, maximize, plan=plan)
             )
         written[name] = save_figure(fig, target, name, formats)
     return written
@@ -437,21 +431,6 @@ def sweep_note(table: pd.DataFrame, plan: dict[str, Any] | None) -> str:
     return f"Sweep {name}: {n} runs of {scenario}, corridor-sim; {failed} failed" + (
         f", {missing} not run yet" if missing > 0 else ""
     )
-
-
-def _figure_names(names: Iterable[str] | None) -> list[str]:
-    """The sweep figures asked for, all by default; raises for an unknown name."""
-    if names is None:
-        return list(SWEEP_FIGURES)
-    chosen = list(dict.fromkeys(names))
-    for name in chosen:
-        if name not in SWEEP_FIGURES:
-            close = difflib.get_close_matches(name, SWEEP_FIGURES, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            raise CorridorSimError(
-                f"no sweep figure {name!r}{hint}; the sweep figures are: {', '.join(SWEEP_FIGURES)}"
-            )
-    return chosen
 
 
 def _runs_frame(table: pd.DataFrame, plan: dict[str, Any]) -> pd.DataFrame:
