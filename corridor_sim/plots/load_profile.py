@@ -35,8 +35,8 @@ def draw(run: RunFolder, baseline: RunFolder | None = None) -> Figure:
     Parameters
     ----------
     run
-        The run folder (``segment_loads``, and ``stop_events`` or ``trajectories`` for the stations'
-        positions; ``summary.json``).
+        The run folder (``segment_loads``, ``stop_events`` for the stations' positions,
+        ``summary.json``).
     baseline
         Unused: this figure shows one run.
 
@@ -88,37 +88,16 @@ def draw(run: RunFolder, baseline: RunFolder | None = None) -> Figure:
 def station_positions(run: RunFolder) -> pd.DataFrame:
     """Station index, name and chainage (m from the first station), in corridor order.
 
-    Stations no bus stopped at (none, with an all-stop service) are placed by linear interpolation.
+    Names are the ends of the segments; a station no bus stopped at (served only by
+    limited-stop services that skip it) is placed by linear interpolation between its neighbours.
     """
-    table = (
-        run.table("stop_events")
-        if run.has("stop_events")
-        else run.table("trajectories")
-    )
-    name_col = "station_name" if "station_name" in table else None
-    grouped = table.groupby("station")
-    frame = grouped[["chainage_m"]].first()
-    frame["name"] = grouped[name_col].first() if name_col else None
-    loads = run.table("segment_loads")
-    n = int(max(frame.index.max(), loads["segment"].max() + 1)) + 1
-    frame = frame.reindex(range(n))
-    known = frame["chainage_m"].notna().to_numpy()
-    index = np.arange(n)
-    frame["chainage_m"] = np.interp(
-        index, index[known], frame["chainage_m"].to_numpy()[known]
-    )
-    forward = loads[loads["direction"] == 0].groupby("segment")[["from", "to"]].first()
-    by_index = (
-        pd.concat([forward["from"], forward["to"].set_axis(forward.index + 1)])
-        .groupby(level=0)
-        .first()
-    )
-    frame["name"] = (
-        frame["name"]
-        .fillna(by_index.reindex(index))
-        .fillna(pd.Series(index.astype(str), index=index))
-    )
-    return frame.rename_axis("station").reset_index()
+    forward = run.table("segment_loads").query("direction == 0").groupby("segment")[["from", "to"]].first()
+    names = [*forward["from"], forward["to"].iloc[-1]]
+    index = np.arange(len(names))
+    stopped = run.table("stop_events").groupby("station")["chainage_m"].first().reindex(index)
+    known = stopped.notna().to_numpy()
+    chainage_m = np.interp(index, index[known], stopped.to_numpy()[known])
+    return pd.DataFrame({"station": index, "name": names, "chainage_m": chainage_m})
 
 
 def _panel(

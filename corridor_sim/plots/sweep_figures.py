@@ -167,10 +167,10 @@ def draw_heatmap(
 
 def draw_pareto(
     table: pd.DataFrame,
+    plan: dict[str, Any],
     x: str = "fleet.used",
     y: str = "journey_min.mean",
     maximize: tuple[bool, bool] = (False, False),
-    plan: dict[str, Any] | None = None,
 ) -> Figure:
     """Every finished run over two indicators, and the Pareto front of the best trade-offs.
 
@@ -178,13 +178,12 @@ def draw_pareto(
     ----------
     table
         The sweep's rows.
+    plan
+        ``sweep.json``, for the parameters annotating the front and the source note.
     x, y
         Numeric columns; smaller is better unless ``maximize`` says otherwise for that column.
     maximize
         Whether larger is better, for ``x`` and ``y``.
-    plan
-        ``sweep.json``, for the parameters annotating the front and the source note; without
-        it the parameters are the columns between ``error`` and the summary's ``scenario``.
 
     Returns
     -------
@@ -202,7 +201,7 @@ def draw_pareto(
         & ys.notna().to_numpy()
     )
     front = pareto_front(table, x, y, tuple(maximize))
-    params = plan_parameters(plan) if plan is not None else _table_parameters(table)
+    params = plan_parameters(plan)
     fig, ax = new_figure(width_in=8.0, height_in=5.8)
     ax.scatter(
         xs[ok],
@@ -330,7 +329,7 @@ def draw_sweep_figures(
             fig = (
                 draw_heatmap(table, plan, indicator)
                 if name == "sweep_heatmap"
-                else draw_pareto(table, x, y, maximize, plan=plan)
+                else draw_pareto(table, plan, x, y, maximize)
             )
         written[name] = save_figure(fig, target, name, formats)
     return written
@@ -414,18 +413,11 @@ def plan_parameters(plan: dict[str, Any]) -> list[str]:
     )
 
 
-def sweep_note(table: pd.DataFrame, plan: dict[str, Any] | None) -> str:
+def sweep_note(table: pd.DataFrame, plan: dict[str, Any]) -> str:
     """``Sweep <name>: <n> runs of <scenario>, corridor-sim; <k> failed``."""
-    scenario = (
-        next(iter(table["scenario"].dropna()), None)
-        if "scenario" in table.columns
-        else None
-    )
-    if plan is not None:
-        scenario = scenario or Path(str(plan.get("scenario", "?"))).stem
-        n, name = len(plan.get("runs", [])), plan.get("name", "?")
-    else:
-        n, name = len(table), "?"
+    scenario = next(iter(table["scenario"].dropna()), None) if "scenario" in table.columns else None
+    scenario = scenario or Path(str(plan.get("scenario", "?"))).stem
+    n, name = len(plan.get("runs", [])), plan.get("name", "?")
     failed = int((table["status"] != "ok").sum()) if len(table) else 0
     missing = n - len(table)
     return f"Sweep {name}: {n} runs of {scenario}, corridor-sim; {failed} failed" + (
@@ -457,13 +449,6 @@ def _runs_frame(table: pd.DataFrame, plan: dict[str, Any]) -> pd.DataFrame:
     runs["status"] = runs["status"].fillna("not run") if "status" in runs else "not run"
     runs["_row"] = runs["_row"].fillna(-1).astype(int)
     return runs
-
-
-def _table_parameters(table: pd.DataFrame) -> list[str]:
-    """Parameter columns of a table without its plan: between the head and the summary's keys."""
-    head = {"run_id", "status", "error", "traceback"}
-    columns = [c for c in table.columns if c not in head]
-    return columns[: columns.index("scenario")] if "scenario" in columns else []
 
 
 def _levels(values: pd.Series) -> list[Any]:
