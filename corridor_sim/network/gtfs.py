@@ -6,14 +6,17 @@ import zipfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import gtfs_kit
 import pandas as pd
 from shapely.geometry import LineString
 
 from corridor_sim._errors import CorridorBuildError, DataFileError
 from corridor_sim.data import source_file
 from corridor_sim.network.manifest import load_manifest
+
+if TYPE_CHECKING:  # gtfs_kit (with folium) takes 0.35 s to import; only GTFS corridors need it
+    import gtfs_kit
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ def _read(path: Path, mtime_ns: int) -> gtfs_kit.Feed:
             bad = archive.testzip()
         if bad is not None:
             raise zipfile.BadZipFile(f"corrupt member {bad}")
+        import gtfs_kit  # noqa: PLC0415 (see the TYPE_CHECKING import)
+
         return gtfs_kit.read_feed(path, dist_units="km")
     except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
         raise DataFileError(

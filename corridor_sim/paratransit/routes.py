@@ -13,15 +13,18 @@ keeping only long pieces inside the buffer does not.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import gtfs_kit
 import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import LineString
 
 from corridor_sim._errors import CorridorBuildError
+
+if TYPE_CHECKING:  # for the hints only: importing gtfs_kit takes 0.35 s
+    import gtfs_kit
 
 #: Shapes are cut into pieces no longer than this (metres) before they are compared.
 STEP_M = 10.0
