@@ -120,8 +120,17 @@ def leg_segments(run: Run) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def brt_travel(run: Run) -> pd.DataFrame:
-    """Rows of the simulated buses (source ``brt``): legs by segment, station and terminal idling."""
+def brt_travel(run: Run, terminal_idle: bool = True) -> pd.DataFrame:
+    """Rows of the simulated buses (source ``brt``): legs by segment, station and terminal idling.
+
+    Parameters
+    ----------
+    run
+        The run.
+    terminal_idle
+        Whether to count the layovers' idling (``False``: the trips alone, from the first
+        station's doors opening to the last station's closing).
+    """
     scenario, n_seg = run.scenario, run.corridor.n_segments
     cls = bus_class(run.operations.vehicle.name, scenario.vehicle.propulsion)
     pieces = leg_segments(run)
@@ -143,7 +152,7 @@ def brt_travel(run: Run) -> pd.DataFrame:
             "idle_s": (stops["depart_s"] - stops["arrive_s"]).to_numpy(),
         }
     )
-    rows = pd.concat([moving, at_station, _terminal_idle(run)], ignore_index=True)
+    rows = pd.concat([moving, at_station, *([_terminal_idle(run)] if terminal_idle else [])], ignore_index=True)
     return rows.assign(vehicle_class=cls, source="brt")[COLUMNS]
 
 
