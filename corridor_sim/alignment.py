@@ -142,7 +142,8 @@ def _from_osm(scenario: Scenario, spec: OsmAlignment) -> Alignment:
     lats, lons = [s.lat for s in stations], [s.lon for s in stations]
     graph, origin = osm.street_graph(scenario.city, lats, lons, spec.buffer_m)
     crs = utm_crs(lats, lons)
-    projected = osm_path.project(graph, crs)
+    label = f"drive graph in {crs}, route cost {sorted(osm_path.ROUTE_COST_FACTOR.items())} {osm_path.MINOR_ROAD_FACTOR}"
+    projected = osm.derived_cached(origin, label, lambda: osm_path.project(graph, crs))
     xy = _station_xy(scenario, crs)
     nodes = osm_path.match_stations(projected, xy, [s.name for s in stations])
     route = osm_path.trace_path(projected, nodes)

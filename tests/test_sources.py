@@ -127,7 +127,8 @@ def test_unreadable_cached_graph_is_rebuilt_from_the_extract(
     monkeypatch.setenv("CORRIDOR_SIM_CACHE", str(tmp_path / "cache"))
     scenario = load_scenario(PRESETS["addis_ababa"])
     assert "served from source" in build_corridor(scenario).alignment.detail
-    (cached,) = (tmp_path / "cache" / "osm").glob("*.pickle")
+    (note,) = (tmp_path / "cache" / "osm").glob("*.json")
+    cached = note.with_suffix(".pickle")
     cached.write_bytes(cached.read_bytes()[:100])
     rebuilt = build_corridor(scenario)
     assert "served from source" in rebuilt.alignment.detail

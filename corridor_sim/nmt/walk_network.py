@@ -27,6 +27,7 @@ from corridor_sim.network.osm import (
     _from_cache,
     _store,
     covering_extracts,
+    derived_cached,
     largest_part_where,
 )
 
@@ -241,5 +242,5 @@ def walk_graph(
                 f"walk network from {origin.source} {origin.detail} (served from {origin.served_from}, "
                 f"graph made {origin.created}, cache {origin.cache_file})"
             )
-            return to_walk_graph(graph, crs), detail
+            return derived_cached(origin, f"walk graph in {crs}", lambda: to_walk_graph(graph, crs)), detail
     return None
