@@ -128,8 +128,8 @@ def brt_travel(run: Run, terminal_idle: bool = True) -> pd.DataFrame:
     run
         The run.
     terminal_idle
-        Whether to count the layovers' idling (``False``: the trips alone, from the first
-        station's doors opening to the last station's closing).
+        Whether to count the layovers' idling (``False``: the trips alone, from arriving at
+        the first station to leaving the last).
     """
     scenario, n_seg = run.scenario, run.corridor.n_segments
     cls = bus_class(run.operations.vehicle.name, scenario.vehicle.propulsion)

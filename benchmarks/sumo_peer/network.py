@@ -84,7 +84,6 @@ class LineNetwork:
     net_file: Path
     routes: tuple[list[str], list[str]]
     stops: tuple[list[BusStop], list[BusStop]]
-    bus_lane_index: dict[str, int]
     signals: list[Signal]
 
 
@@ -135,7 +134,7 @@ def build_network(osm_file: Path, corridor: Corridor, work: Path, berth_length_m
     routes = tuple(_trim(routes[d], stops[d]) for d in (0, 1))
     line_edges = {e for r in routes for e in r}
     signals = [Signal(node, k, _line_links(net, node, line_edges)) for node, k in tls_nodes]
-    return LineNetwork(net_file=net_file, routes=routes, stops=stops, bus_lane_index=bus_lane, signals=signals)
+    return LineNetwork(net_file=net_file, routes=routes, stops=stops, signals=signals)
 
 
 def _netconvert(args: list[str]) -> None:
@@ -151,7 +150,7 @@ def _heading(edge, x: float, y: float) -> tuple[float, float]:
     shape = edge.getShape()
     pos = sumolib.geomhelper.polygonOffsetWithMinimumDistanceToPoint((x, y), shape)
     acc = 0.0
-    for a, b in zip(shape, shape[1:]):
+    for a, b in zip(shape, shape[1:], strict=False):
         step = math.dist(a, b)
         if acc + step >= pos and step > 0:
             return (b[0] - a[0]) / step, (b[1] - a[1]) / step
@@ -259,7 +258,7 @@ def _bus_lane_connections(net, routes) -> ET.Element:
     lanes have none: netconvert keeps a loaded network's connections)."""
     root = ET.Element("connections")
     for route in routes:
-        for a, b in zip(route, route[1:]):
+        for a, b in zip(route, route[1:], strict=False):
             from_lane, to_lane = net.getEdge(a).getLaneNumber() - 1, net.getEdge(b).getLaneNumber() - 1
             ET.SubElement(root, "connection", attrib={"from": a, "to": b, "fromLane": str(from_lane), "toLane": str(to_lane)})
     return root

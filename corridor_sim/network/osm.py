@@ -43,6 +43,8 @@ _NODE_TAGS = ("highway", "crossing", "junction", "ref")
 _WAY_TAGS = ("highway", "lanes", "lanes:forward", "lanes:backward", "maxspeed", "name", "oneway", "junction", "ref")
 T = TypeVar("T")
 _BBOX = tuple[float, float, float, float]  # west, south, east, north (degrees)
+#: What reading a cache file written by another networkx or Python (or cut short) may raise.
+_UNREADABLE = (OSError, ValueError, pickle.UnpicklingError, AttributeError, ImportError, EOFError)
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,7 @@ def _from_cache(graph_file: Path, note_file: Path) -> tuple[nx.MultiDiGraph, Gra
     try:
         note = json.loads(note_file.read_text())
         graph = pickle.loads(graph_file.read_bytes())  # our own cache file, written by _store
-    except (OSError, ValueError, pickle.UnpicklingError, AttributeError, ImportError, EOFError):
+    except _UNREADABLE:
         return None
     return graph, GraphOrigin(note["source"], note["detail"], "cache", str(graph_file), note["created"])
 
@@ -183,11 +185,12 @@ def derived_cached(origin: GraphOrigin, label: str, make: Callable[[], T]) -> T:
     path = Path(origin.cache_file).with_name(f"{Path(origin.cache_file).stem}-{digest}.pickle")
     try:
         return pickle.loads(path.read_bytes())  # our own cache file, written below
-    except (OSError, ValueError, pickle.UnpicklingError, AttributeError, ImportError, EOFError):
-        value = make()
-        with atomic_path(path) as tmp:
-            tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        return value
+    except _UNREADABLE:
+        pass
+    value = make()
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return value
 
 
 def street_graph(
