@@ -26,7 +26,7 @@ def sumo_figures(out: Path, n_stations: int, log: str) -> dict[str, float]:
     Run time: a bus's last stop's start minus its first stop's end, for buses that made all
     ``n_stations`` stops. Dwell: the stops' durations. Wait: the passengers' ride waiting
     times. Emissions: the buses' tripinfo totals (they enter at the first platform and leave at
-    the last). Simulation time: SUMO's own "Duration" line.
+    the last).
     """
     stops = stop_table(out / "stops.xml")
     stops = stops[stops["vehicle"].str.startswith("bus")]
@@ -57,7 +57,6 @@ def sumo_figures(out: Path, n_stations: int, log: str) -> dict[str, float]:
         "bus_nox_kg": nox_mg / 1e6,
         "trips": float(len(first)),
         "boarded_pax": float(len(waits)),
-        "sim_s": sumo_duration_s(log),
         "teleports": float(teleports.group(1)) if teleports else 0.0,
         "buses_finished": float(buses),
     }
