@@ -92,17 +92,25 @@ def main() -> None:
         cmd = [sys.executable, __file__, args.scenario, "--repeat", str(args.repeat), "--child"]
         if sys.platform == "linux":
             cmd = ["taskset", "-c", "0", *cmd]  # one core
-        cold = json.loads(subprocess.run(cmd[:-3] + ["--repeat", "1", "--child"], env=env, check=True, capture_output=True, text=True).stdout)
+        cold = json.loads(
+            subprocess.run(cmd[:-3] + ["--repeat", "1", "--child"], env=env, check=True, capture_output=True, text=True).stdout
+        )
         cached = json.loads(subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs, Python {platform.python_version()}, pinned to one core")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs, Python {platform.python_version()}, pinned to one core"
+    )
     print(f"scenario: {args.scenario}")
     print(f"passengers {cached['passengers']}, bus trips {cached['trips']}, stop events {cached['stop_events']}")
     print(f"imports {cached['imports_s']:.2f} s, corridor build {cached['corridor_s']:.2f} s")
     print(f"first run, empty numba cache (compile): simulate {cold['first_simulate_s']:.2f} s")
     print(f"first run, numba cache on disk:         simulate {cached['first_simulate_s']:.2f} s")
-    print(f"warm (median of {args.repeat}): simulate {cached['warm_simulate_s']:.3f} s + summary {cached['warm_summary_s']:.3f} s")
+    print(
+        f"warm (median of {args.repeat}): simulate {cached['warm_simulate_s']:.3f} s + summary {cached['warm_summary_s']:.3f} s"
+    )
     print(f"passengers per second (warm simulate): {cached['passengers_per_s']:,.0f}")
-    print(f"peak memory: simulate allocates {cached['simulate_peak_alloc_mb']:.0f} MB at most; process max RSS {cached['max_rss_mb']:.0f} MB")
+    print(
+        f"peak memory: simulate allocates {cached['simulate_peak_alloc_mb']:.0f} MB at most; process max RSS {cached['max_rss_mb']:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

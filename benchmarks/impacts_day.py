@@ -67,7 +67,16 @@ def main() -> None:
     factors, grid = scenario_factors(scenario)
     index = {n: i for i, n in enumerate(factors.names)}
     cls = rows["vehicle_class"].map(index).to_numpy(np.int64)
-    args_py = (cls.tolist(), rows["speed_kmh"].tolist(), rows["distance_km"].tolist(), rows["idle_s"].tolist(), factors.coef, factors.idle_per_s, V_MIN_KMH, V_MAX_KMH)
+    args_py = (
+        cls.tolist(),
+        rows["speed_kmh"].tolist(),
+        rows["distance_km"].tolist(),
+        rows["idle_s"].tolist(),
+        factors.coef,
+        factors.idle_per_s,
+        V_MIN_KMH,
+        V_MAX_KMH,
+    )
     t_python, _ = timed(lambda: python_emissions(*args_py), 3)
     t_kernel, _ = timed(lambda: emit(rows, factors, grid), args.repeat)
 

@@ -30,18 +30,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _timing import timed  # noqa: E402
-from sumo_peer.acceleration import start_surcharge_g, starts  # noqa: E402
-from sumo_peer.inputs import HBEFA4_CLASS, write_inputs  # noqa: E402
-from sumo_peer.line import SCENARIO, load_line, run_figures  # noqa: E402
-from sumo_peer.network import binary, build_network  # noqa: E402
-from sumo_peer.outputs import sumo_duration_s, sumo_figures  # noqa: E402
+from _timing import timed
+from sumo_peer.acceleration import start_surcharge_g, starts
+from sumo_peer.inputs import HBEFA4_CLASS, write_inputs
+from sumo_peer.line import SCENARIO, load_line, run_figures
+from sumo_peer.network import binary, build_network
+from sumo_peer.outputs import sumo_duration_s, sumo_figures
 
-from corridor_sim.corridor import Corridor  # noqa: E402
-from corridor_sim.data import data_file  # noqa: E402
-from corridor_sim.emissions.factors import bus_class  # noqa: E402
-from corridor_sim.engine.runner import Run, simulate  # noqa: E402
-from corridor_sim.network.osm import covering_extracts  # noqa: E402
+from corridor_sim.corridor import Corridor
+from corridor_sim.data import data_file
+from corridor_sim.emissions.factors import bus_class
+from corridor_sim.engine.runner import Run, simulate
+from corridor_sim.network.osm import covering_extracts
 
 README = Path(__file__).with_name("README.md")
 TABLE_START, TABLE_END = "<!-- sumo-table -->", "<!-- /sumo-table -->"
@@ -98,18 +98,24 @@ def main() -> None:
     print(table)
     print(notes)
     print(f"speed-up vs SUMO micro: {speedup:.1f}x")
-    print(f"whole process: corridor-sim {ours['process_s']:.2f} s, SUMO meso {sumo['meso']['process_s']:.2f} s, micro {sumo['micro']['process_s']:.2f} s")
+    print(
+        f"whole process: corridor-sim {ours['process_s']:.2f} s, SUMO meso {sumo['meso']['process_s']:.2f} s, micro {sumo['micro']['process_s']:.2f} s"
+    )
     print(f"SUMO teleports: micro {sumo['micro']['teleports']:.0f}, meso {sumo['meso']['teleports']:.0f}")
     if args.readme:
         machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, SUMO {_sumo_version()}"
-        _write_readme(f"{table}\n\n{notes}\n\n`speed-up vs SUMO micro: {speedup:.1f}x` ({machine}; {time.strftime('%Y-%m-%d')})\n")
+        _write_readme(
+            f"{table}\n\n{notes}\n\n`speed-up vs SUMO micro: {speedup:.1f}x` ({machine}; {time.strftime('%Y-%m-%d')})\n"
+        )
     if args.work is None and not args.keep:
         shutil.rmtree(work)
     else:
         print(f"SUMO's files are in {work}; they derive from OSM data (ODbL): keep them out of the repository")
 
 
-def explanations(run: Run, ours: dict[str, float], micro: dict[str, float], emission_class: str, corridor: Corridor, work: Path) -> str:
+def explanations(
+    run: Run, ours: dict[str, float], micro: dict[str, float], emission_class: str, corridor: Corridor, work: Path
+) -> str:
     """The two largest differences recomputed under SUMO's assumption, from corridor-sim's own run.
 
     Dwell: SUMO boards and alights one passenger after another at ``boarding_s / door channels``

@@ -70,7 +70,9 @@ def main() -> None:
         for label, workers, dask in runs:
             walls, firsts, steadies = [], [], []
             for k in range(args.repeat):
-                wall, first_row, steady, table = measure(workers, Path(tmp) / f"{label.replace(' ', '_').replace(',', '')}_{k}", dask)
+                wall, first_row, steady, table = measure(
+                    workers, Path(tmp) / f"{label.replace(' ', '_').replace(',', '')}_{k}", dask
+                )
                 if reference is None:
                     reference = table
                 pd.testing.assert_frame_equal(reference, table)

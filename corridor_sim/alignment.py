@@ -192,7 +192,7 @@ def _from_geojson(scenario: Scenario, spec: GeojsonAlignment) -> Alignment:
             raise DataFileError(f"{path}: GeoJSON alignment file not found (paths are relative to the scenario file)")
     try:
         frame = gpd.read_file(path).to_crs("EPSG:4326")
-    except Exception as exc:  # pyogrio raises its own error types
+    except Exception as exc:  # noqa: BLE001 - pyogrio raises its own error types
         raise DataFileError(f"{path}: cannot read this GeoJSON ({exc})") from None
     for key, value in spec.where.items():
         if key not in frame:
@@ -226,7 +226,9 @@ def _from_line(
     names = [s.name for s in stations]
     for name, off in zip(names, offset, strict=True):
         if off > MAX_STATION_OFFSET_M:
-            raise CorridorBuildError(f"station {name!r} is {off:.0f} m from the {source} line (limit {MAX_STATION_OFFSET_M:.0f} m): check its lat/lon")
+            raise CorridorBuildError(
+                f"station {name!r} is {off:.0f} m from the {source} line (limit {MAX_STATION_OFFSET_M:.0f} m): check its lat/lon"
+            )
     for i in range(1, len(names)):
         if chainage[i] <= chainage[i - 1]:
             raise CorridorBuildError(
@@ -255,7 +257,9 @@ def _from_line(
     )
 
 
-def _conflate_layers(scenario: Scenario, line: LineString, crs: str, notes: list[str]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def _conflate_layers(
+    scenario: Scenario, line: LineString, crs: str, notes: list[str]
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Attribute pieces for a line: each road layer in turn fills the pieces still unmatched."""
     pieces: pd.DataFrame | None = None
     junctions_m, legs = np.array([]), np.array([], dtype=np.int64)
@@ -278,7 +282,14 @@ def _conflate_layers(scenario: Scenario, line: LineString, crs: str, notes: list
     if pieces is None:
         starts = np.arange(0.0, line.length, conflate.PIECE_M)
         pieces = pd.DataFrame({"start_m": starts, "end_m": np.minimum(starts + conflate.PIECE_M, line.length), "matched": False})
-        sources = ["lanes_source", "speed_limit_kmh_source", "highway_source", "signals_source", "crossings_source", "junctions_source"]
+        sources = [
+            "lanes_source",
+            "speed_limit_kmh_source",
+            "highway_source",
+            "signals_source",
+            "crossings_source",
+            "junctions_source",
+        ]
         pieces[["highway", "name", *sources]] = None
         pieces[["lanes", "speed_limit_kmh"]] = np.nan
     order = np.argsort(junctions_m)

@@ -15,7 +15,6 @@ from corridor_sim._errors import CorridorSimError
 from corridor_sim.scenario import load_scenario, read_value
 
 
-
 class _RunByDefault(TyperGroup):
     """A command group whose ``run`` subcommand may be left out: ``sweep FILE`` is ``sweep run FILE``."""
 
@@ -135,7 +134,13 @@ def compare(
     for column in ("A", "B", "B - A", "change"):
         view.add_column(column, justify="right")
     for row in shown.itertuples():
-        view.add_row(row.indicator, _fmt(row.a), _fmt(row.b), _fmt(row.difference), "" if row.change != row.change else f"{row.change:+.1%}")
+        view.add_row(
+            row.indicator,
+            _fmt(row.a),
+            _fmt(row.b),
+            _fmt(row.difference),
+            "" if row.change != row.change else f"{row.change:+.1%}",
+        )
     console.print(view)
     console.print(f"written: {path}", highlight=False, soft_wrap=True)
 
@@ -181,7 +186,9 @@ def plot(
 @app.command()
 def report(
     source: Annotated[Path, typer.Argument(help="A run folder, or a scenario file (run first).")],
-    baseline: Annotated[Path | None, typer.Option(help="Run folder or scenario file to compare against [the run's own baseline].")] = None,
+    baseline: Annotated[
+        Path | None, typer.Option(help="Run folder or scenario file to compare against [the run's own baseline].")
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Folder for report.pdf and report.html [the run folder].")] = None,
 ) -> None:
     """A short PDF and HTML report for a funding proposal: corridor, design, headline indicators, figures, sources."""
@@ -230,7 +237,9 @@ def _fmt(value: float) -> str:
 
 def _print_summary(summary: dict) -> None:
     pax, wait, st, fleet = summary["passengers"], summary["wait_min"], summary["stations"], summary["fleet"]
-    console.print(f"[bold]{summary['title']}[/] ({summary['city']}), run {summary['run_id']}, {summary['period']['start']}-{summary['period']['end']}")
+    console.print(
+        f"[bold]{summary['title']}[/] ({summary['city']}), run {summary['run_id']}, {summary['period']['start']}-{summary['period']['end']}"
+    )
     head = Table(title="passengers and fleet", show_header=False)
     head.add_column("indicator")
     head.add_column("value", justify="right")
@@ -255,7 +264,13 @@ def _print_summary(summary: dict) -> None:
         critical.add_column(column, justify="left" if column in {"direction", "segment"} else "right")
     for d in summary["directions"]:
         for k, (name, s) in enumerate(d["services"].items()):
-            services.add_row(d["direction"] if k == 0 else "", name, str(s["trips"]), str(s["run_time_mean_min"]), str(s["commercial_speed_kmh"]))
+            services.add_row(
+                d["direction"] if k == 0 else "",
+                name,
+                str(s["trips"]),
+                str(s["run_time_mean_min"]),
+                str(s["commercial_speed_kmh"]),
+            )
         crit = d["critical_segment"]
         if crit:
             critical.add_row(
@@ -276,7 +291,9 @@ def _mode_choice_table(summary: dict) -> Table:
     """Mode shares today and with the BRT, the minibus baseline's times, and the fixed point's iterations."""
     mc, mb = summary["mode_choice"], summary["minibus"]
     state = "converged" if mc["converged"] else "NOT converged"
-    table = Table(title=f"mode shift: {mc['peak_trips_pax_h']:.0f} trips in the peak hour; {state} in {mc['iterations']} iterations (gap {mc['gap']:.2%})")
+    table = Table(
+        title=f"mode shift: {mc['peak_trips_pax_h']:.0f} trips in the peak hour; {state} in {mc['iterations']} iterations (gap {mc['gap']:.2%})"
+    )
     for column in ("mode", "today", "with the BRT"):
         table.add_column(column, justify="left" if column == "mode" else "right")
     for mode, share in mc["shares_today"].items():
@@ -470,7 +487,9 @@ def sweep_run(
     for row in failed.head(5).itertuples(index=False):
         errors.print(f"[red]failed[/] {row.run_id}: {row.error}", highlight=False, soft_wrap=True)
     if len(failed):
-        errors.print(f"{len(failed)} runs failed; see the error column of the table (--retry-failed makes them again)", highlight=False)
+        errors.print(
+            f"{len(failed)} runs failed; see the error column of the table (--retry-failed makes them again)", highlight=False
+        )
     console.print(f"next: corridor-sim sweep report {store.folder}", highlight=False, soft_wrap=True)
 
 
@@ -539,7 +558,9 @@ def sweep_report(
         f"sweep [bold]{plan['name']}[/]: {len(table)} of {len(plan['runs'])} runs finished, {failed} failed",
         highlight=False,
     )
-    console.print(_runs_table(f"best {len(best)} by {by} ({'largest' if by in larger else 'smallest'} first)", best, params, [by]))
+    console.print(
+        _runs_table(f"best {len(best)} by {by} ({'largest' if by in larger else 'smallest'} first)", best, params, [by])
+    )
     console.print(_runs_table(f"Pareto front: {x} vs {y} ({len(front)} runs)", front, params, [x, y]))
     files = [write_table(best, store.folder / "report_best.parquet"), write_table(front, store.folder / "report_pareto.parquet")]
     console.print("written: " + ", ".join(map(str, files)), highlight=False, soft_wrap=True)

@@ -172,17 +172,21 @@ def with_stops(corridor: Corridor, chainage_m: np.ndarray, names: list[str], run
     bounds = np.asarray(chainage_m, dtype=float)
     old = corridor.station_chainage_m
     # metres of each old segment inside each new one: (old, new)
-    overlap = np.clip(
-        np.minimum(old[1:, None], bounds[None, 1:]) - np.maximum(old[:-1, None], bounds[None, :-1]), 0.0, None
-    )
+    overlap = np.clip(np.minimum(old[1:, None], bounds[None, 1:]) - np.maximum(old[:-1, None], bounds[None, :-1]), 0.0, None)
     seg_len = np.diff(bounds)
     share = overlap / corridor.length_m[:, None]
     dominant = overlap.argmax(axis=0)
-    points = gpd.GeoSeries([corridor.alignment.line.interpolate(c) for c in bounds], crs=corridor.alignment.crs).to_crs("EPSG:4326")
+    points = gpd.GeoSeries([corridor.alignment.line.interpolate(c) for c in bounds], crs=corridor.alignment.crs).to_crs(
+        "EPSG:4326"
+    )
     prov = corridor.provenance
     moved = share[prov["segment"].to_numpy()] * prov["length_m"].to_numpy()[:, None]
     provenance = pd.DataFrame(
-        [(k, a, src, m[k]) for (a, src), m in zip(zip(prov["attribute"], prov["source"], strict=True), moved, strict=True) for k in np.flatnonzero(m > 0)],
+        [
+            (k, a, src, m[k])
+            for (a, src), m in zip(zip(prov["attribute"], prov["source"], strict=True), moved, strict=True)
+            for k in np.flatnonzero(m > 0)
+        ],
         columns=["segment", "attribute", "source", "length_m"],
     )
     provenance = provenance.groupby(["segment", "attribute", "source"], as_index=False)["length_m"].sum()

@@ -276,7 +276,11 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
         "run_id": run_id,
         "seed": run.scenario.seed,
         "period": {"start": run.scenario.period.start, "end": run.scenario.period.end, "simulated_until_s": _r(t.end_s, 1)},
-        "corridor": {"length_km": _r(c.total_length_m / 1000.0, 3), "stations": len(c.station_name), "alignment": c.alignment.source},
+        "corridor": {
+            "length_km": _r(c.total_length_m / 1000.0, 3),
+            "stations": len(c.station_name),
+            "alignment": c.alignment.source,
+        },
         "passengers": {
             **counts,
             "conserved": counts["generated"] == counts["delivered"] + counts["waiting"] + counts["on_board"],

@@ -75,12 +75,16 @@ def map_layers(corridor: Corridor, catchments: gpd.GeoDataFrame | None = None) -
     line = corridor.alignment.line
     parts = [
         _layer("street", streets.geometry, crs),
-        _layer("segment", segments.geometry, crs, name=segments["from"] + " - " + segments["to"], running_way=segments["running_way"]),
+        _layer(
+            "segment", segments.geometry, crs, name=segments["from"] + " - " + segments["to"], running_way=segments["running_way"]
+        ),
         _layer("station", shapely.line_interpolate_point(line, corridor.station_chainage_m), crs, name=corridor.station_name),
         _layer("signal", shapely.line_interpolate_point(line, corridor.signal_m), crs),
     ]
     if catchments is not None and len(catchments):
-        parts.append(_layer("catchment", catchments.to_crs(crs).geometry, crs, minutes=catchments["minutes"], method=catchments["method"]))
+        parts.append(
+            _layer("catchment", catchments.to_crs(crs).geometry, crs, minutes=catchments["minutes"], method=catchments["method"])
+        )
     layers = pd.concat([p for p in parts if len(p)], ignore_index=True).reindex(columns=[*COLUMNS, "geometry"])
     return gpd.GeoDataFrame(layers, crs=crs).to_crs("EPSG:4326")
 

@@ -31,8 +31,7 @@ class RunFolder:
         self.path = Path(path)
         if not (self.path / "summary.json").is_file():
             raise DataFileError(
-                f"{self.path}: no summary.json; give a run folder (results/<scenario>/<run id>) "
-                "written by corridor-sim run"
+                f"{self.path}: no summary.json; give a run folder (results/<scenario>/<run id>) written by corridor-sim run"
             )
         self._tables: dict[str, pd.DataFrame] = {}
 

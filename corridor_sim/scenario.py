@@ -156,14 +156,9 @@ class CorridorSpec(_Strict):
         for k, seg in enumerate(self.segments):
             for field, name in (("from", seg.from_station), ("to", seg.to_station)):
                 if name not in index:
-                    raise ValueError(
-                        f"segments[{k}].{field} = {name!r} is not a station; stations are: "
-                        + ", ".join(index)
-                    )
+                    raise ValueError(f"segments[{k}].{field} = {name!r} is not a station; stations are: " + ", ".join(index))
             if index[seg.from_station] >= index[seg.to_station]:
-                raise ValueError(
-                    f"segments[{k}]: station {seg.from_station!r} must come before {seg.to_station!r}"
-                )
+                raise ValueError(f"segments[{k}]: station {seg.from_station!r} must come before {seg.to_station!r}")
         return self
 
 
@@ -249,9 +244,7 @@ class Traffic(_Strict):
     saturation_flow_vphpl: float = Field(default=1800.0, gt=0, le=2400)
     bpr_alpha: float = Field(default=0.15, ge=0, le=5)
     bpr_beta: float = Field(default=4.0, ge=0, le=10)
-    mix: dict[str, float] = Field(
-        default_factory=dict, description="share of the traffic by vehicle class (default: the city's)"
-    )
+    mix: dict[str, float] = Field(default_factory=dict, description="share of the traffic by vehicle class (default: the city's)")
 
     @field_validator("mix")
     @classmethod
@@ -336,7 +329,9 @@ class Baseline(_Strict):
     features; the general traffic is the scenario's.
     """
 
-    mode_shares: dict[str, float] = Field(default_factory=dict, description="previous mode of the passengers (default: the city's)")
+    mode_shares: dict[str, float] = Field(
+        default_factory=dict, description="previous mode of the passengers (default: the city's)"
+    )
     occupancy_pax: dict[str, float] = Field(default_factory=dict, description="passengers per vehicle (default: the city's)")
     speed_kmh: float | None = Field(default=None, gt=0, le=130, description="their mean speed (default: the general traffic's)")
     sidewalk_coverage: float = Field(default=0.5, ge=0, le=1)
@@ -374,7 +369,9 @@ class Paratransit(_Strict):
     match_demand: bool = Field(
         default=True, description="raise every route's frequency until today's minibus riders fit (operators wait to fill)"
     )
-    design_load: float = Field(default=0.85, gt=0, le=1, description="with match_demand: peak load over seats on the busiest segment")
+    design_load: float = Field(
+        default=0.85, gt=0, le=1, description="with match_demand: peak load over seats on the busiest segment"
+    )
 
 
 class ModeChoice(_Strict):
@@ -404,11 +401,15 @@ class Nmt(_Strict):
     """Walking and cycling: access to stops, catchments and the walking and cycling modes."""
 
     walk_speed_ms: float = Field(default=1.2, gt=0.3, le=2.5)
-    detour_factor: float = Field(default=1.3, ge=1, le=3, description="walking distance over straight line without a walk network")
+    detour_factor: float = Field(
+        default=1.3, ge=1, le=3, description="walking distance over straight line without a walk network"
+    )
     reach_m: float = Field(default=800.0, ge=100, le=3000, description="trip ends this close to the corridor use it")
     no_sidewalk_speed_factor: float = Field(default=0.8, gt=0, le=1, description="walking speed where there is no sidewalk")
     cycle_speed_kmh: float = Field(default=12.0, gt=3, le=30)
-    no_cycle_lane_time_weight: float = Field(default=1.5, ge=1, le=5, description="a minute cycling in traffic, in cycle-lane minutes")
+    no_cycle_lane_time_weight: float = Field(
+        default=1.5, ge=1, le=5, description="a minute cycling in traffic, in cycle-lane minutes"
+    )
 
 
 class Signals(_Strict):
@@ -488,7 +489,6 @@ class Scenario(_Strict):
     )
     path: Path | None = Field(default=None, exclude=True, description="the file it was read from")
 
-
     @model_validator(mode="after")
     def _names_are_stations(self) -> Scenario:
         names = [s.name for s in self.corridor.stations]
@@ -507,7 +507,8 @@ class Scenario(_Strict):
             skipped = [
                 stations[i].name
                 for i in range(order[0] + 1, order[-1])
-                if i not in order and not (stations[i].passing_lane if stations[i].passing_lane is not None else self.corridor.passing_lanes)
+                if i not in order
+                and not (stations[i].passing_lane if stations[i].passing_lane is not None else self.corridor.passing_lanes)
             ]
             if skipped:
                 raise ValueError(

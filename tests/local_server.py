@@ -145,8 +145,12 @@ def _load_osm(path: Path) -> tuple[dict[int, dict[str, Any]], list[dict[str, Any
             newest = max(newest, el.get("timestamp", ""))
             tags = {t.get("k"): t.get("v") for t in el.iter("tag")}
             if el.tag == "node":
-                node: dict[str, Any] = {"type": "node", "id": int(el.get("id")),
-                                        "lat": float(el.get("lat")), "lon": float(el.get("lon"))}
+                node: dict[str, Any] = {
+                    "type": "node",
+                    "id": int(el.get("id")),
+                    "lat": float(el.get("lat")),
+                    "lon": float(el.get("lon")),
+                }
                 if tags:
                     node["tags"] = tags
                 nodes[node["id"]] = node
@@ -242,17 +246,18 @@ class LocalDataServer:
 
         def inside(ref: int) -> bool:
             n = nodes.get(ref)
-            return n is not None and (bbox is None or (
-                bbox[0] <= n["lat"] <= bbox[2] and bbox[1] <= n["lon"] <= bbox[3]))
+            return n is not None and (bbox is None or (bbox[0] <= n["lat"] <= bbox[2] and bbox[1] <= n["lon"] <= bbox[3]))
 
         hit_ways = [w for w in ways if way_passes(w["tags"], clauses) and any(map(inside, w["nodes"]))]
         refs = sorted({r for w in hit_ways for r in w["nodes"] if r in nodes})
         return {
             "version": 0.6,
             "generator": "Overpass API (corridor-sim tests LocalDataServer)",
-            "osm3s": {"timestamp_osm_base": stamp,
-                      "copyright": "The data included in this document is from www.openstreetmap.org. "
-                                   "The data is made available under ODbL."},
+            "osm3s": {
+                "timestamp_osm_base": stamp,
+                "copyright": "The data included in this document is from www.openstreetmap.org. "
+                "The data is made available under ODbL.",
+            },
             "elements": [nodes[r] for r in refs] + sorted(hit_ways, key=lambda w: w["id"]),
         }
 
@@ -263,7 +268,7 @@ class _Handler(BaseHTTPRequestHandler):
     owner: LocalDataServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         """Silence the default stderr access log."""
 
     def _send(self, code: int, body: bytes, ctype: str = "text/plain; charset=utf-8") -> None:
@@ -293,7 +298,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, json.dumps(answer).encode(), "application/json")
         elif path.startswith("/files/") and self.command == "GET":
             root = self.owner.files_root
-            target = (root / unquote(path[len("/files/"):])).resolve()
+            target = (root / unquote(path[len("/files/") :])).resolve()
             if not target.is_relative_to(root):
                 self._send(403, b"forbidden")
             elif not target.is_file():
@@ -303,11 +308,11 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, b"not found")
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         """Serve ``/files/...``, ``/api/status`` and ``/api/interpreter?data=...``."""
         self._route(parse_qs(urlsplit(self.path).query))
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         """Serve ``/api/interpreter`` with a url-encoded ``data`` form field."""
         length = int(self.headers.get("Content-Length") or 0)
         self._route(parse_qs(self.rfile.read(length).decode()))

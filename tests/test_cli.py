@@ -8,11 +8,11 @@ from pathlib import Path
 import matplotlib.image as mpimg
 import pandas as pd
 import pytest
+from conftest import PRESETS
 from typer.testing import CliRunner
 
 from corridor_sim.cli import app
 from corridor_sim.corridor import Corridor
-from conftest import PRESETS
 
 runner = CliRunner()
 
@@ -75,12 +75,16 @@ def test_run_prints_json_honours_seed_and_out(tmp_path: Path) -> None:
     assert summary["seed"] == 7
     assert json.loads((out / "summary.json").read_text()) == summary
     assert summary["passengers"]["conserved"] and summary["passengers"]["generated"] > 5000
-    again = runner.invoke(app, ["run", str(PRESETS["addis_ababa"]), "--json", "--no-plots", "--seed", "7", "--out", str(tmp_path / "again")])
+    again = runner.invoke(
+        app, ["run", str(PRESETS["addis_ababa"]), "--json", "--no-plots", "--seed", "7", "--out", str(tmp_path / "again")]
+    )
     assert json.loads(again.output) == summary  # same seed, same summary
 
 
 def test_run_table_and_default_folder() -> None:
-    result = runner.invoke(app, ["run", str(PRESETS["addis_ababa"]), "--no-plots", "--set", "services.all_stop.peak_headway_min=4"])
+    result = runner.invoke(
+        app, ["run", str(PRESETS["addis_ababa"]), "--no-plots", "--set", "services.all_stop.peak_headway_min=4"]
+    )
     assert result.exit_code == 0, result.output
     assert "passengers generated" in result.output and "critical segment" in result.output
     folder = Path(result.output.split("written:")[1].split()[0])

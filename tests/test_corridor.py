@@ -3,10 +3,13 @@ the line, conflation and provenance."""
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 import numpy as np
 import pytest
 import shapely
+from conftest import PRESETS
 from pyproj import Geod
 from shapely import ops
 from shapely.geometry import LineString
@@ -14,7 +17,6 @@ from shapely.geometry import LineString
 from corridor_sim.corridor import TRACKED, Corridor, build_corridor
 from corridor_sim.network import conflate, gtfs, osm
 from corridor_sim.scenario import load_scenario, parse_scenario
-from conftest import PRESETS
 
 GEOD = Geod(ellps="WGS84")
 
@@ -35,13 +37,11 @@ def test_osm_corridor_length_matches_graph_path(corridors: dict[str, Corridor]) 
     graph, _ = osm.street_graph("addis_ababa", list(corridor.station_lat), list(corridor.station_lon), 1000)
     nodes = corridor.alignment.path_nodes
     # osmnx's own great-circle edge lengths along the same node path, an independent measure
-    graph_length = sum(min(d["length"] for d in graph[u][v].values()) for u, v in zip(nodes[:-1], nodes[1:], strict=True))
+    graph_length = sum(min(d["length"] for d in graph[u][v].values()) for u, v in itertools.pairwise(nodes))
     assert corridor.total_length_m == pytest.approx(graph_length, rel=0.02)
     # and the path is no longer than 15 % over the shortest drivable route (no detours)
     stations = corridor.alignment.station_nodes
-    shortest = sum(
-        nx.shortest_path_length(graph, a, b, weight="length") for a, b in zip(stations[:-1], stations[1:], strict=True)
-    )
+    shortest = sum(nx.shortest_path_length(graph, a, b, weight="length") for a, b in itertools.pairwise(stations))
     assert corridor.total_length_m <= 1.15 * shortest
     assert 3500 < corridor.total_length_m < 4000  # Bole Road, Meskel approach to Bole Dildiy
 
@@ -55,8 +55,12 @@ def test_every_station_within_50_m_of_the_path(corridors: dict[str, Corridor], c
     assert corridor.station_chainage_m[-1] == pytest.approx(corridor.total_length_m)
 
 
-@pytest.mark.parametrize(("city", "feed", "shape_id"), [("nairobi", "digital_matatus", "20145111"), ("kampala", "tfc", "taxi_IC155_R_shape")])
-def test_gtfs_corridor_length_matches_geodesic_shape_length(corridors: dict[str, Corridor], city: str, feed: str, shape_id: str) -> None:
+@pytest.mark.parametrize(
+    ("city", "feed", "shape_id"), [("nairobi", "digital_matatus", "20145111"), ("kampala", "tfc", "taxi_IC155_R_shape")]
+)
+def test_gtfs_corridor_length_matches_geodesic_shape_length(
+    corridors: dict[str, Corridor], city: str, feed: str, shape_id: str
+) -> None:
     corridor = corridors[city]
     assert corridor.alignment.source == "gtfs"  # no OSM graph here offline: the preset fell back
     assert any("osm unavailable" in note for note in corridor.alignment.notes)
@@ -77,12 +81,17 @@ def test_geojson_corridor_from_official_road_line() -> None:
     data["corridor"]["segments"] = []
     data.pop("demand")  # its counts name the preset's stations
     data["corridor"]["alignment"] = [
-        {"source": "geojson", "path": "data:kampala/uganda_unra_national_roads_fy25-26.geojson", "where": {"link_id": "A001_Link01"}}
+        {
+            "source": "geojson",
+            "path": "data:kampala/uganda_unra_national_roads_fy25-26.geojson",
+            "where": {"link_id": "A001_Link01"},
+        }
     ]
     corridor = build_corridor(parse_scenario(data))
     assert corridor.alignment.source == "geojson"
     assert corridor.station_offset_m.max() <= 50.0
     import geopandas as gpd
+
     from corridor_sim.data import data_file
 
     roads = gpd.read_file(data_file("kampala/uganda_unra_national_roads_fy25-26.geojson"))
@@ -91,7 +100,7 @@ def test_geojson_corridor_from_official_road_line() -> None:
     assert corridor.total_length_m == pytest.approx(_geodesic_between_stations(line, corridor), rel=0.02)
 
 
-def test_conflation_takes_tags_of_the_matching_road_only(shared_data) -> None:  # noqa: ANN001
+def test_conflation_takes_tags_of_the_matching_road_only(shared_data) -> None:
     """A line drawn along a real CBD edge matches it; the same line turned 90 degrees matches nothing."""
     roads = conflate.load_road_layer("nairobi", "cbd_drive", "EPSG:32737")
     tagged = roads[roads["lanes"].notna() & roads["maxspeed"].notna()]
@@ -104,9 +113,21 @@ def test_conflation_takes_tags_of_the_matching_road_only(shared_data) -> None:  
     expected_lanes = float(str(edge["lanes"]).strip("[]'\" ").split(",")[0].split(";")[0])
     # most pieces take this edge's own tags (near junctions another edge may be as close)
     assert np.mean(speed == float(str(edge["maxspeed"]).strip("[]'\" ").split(",")[0])) > 0.8
-    assert np.mean(lanes == (expected_lanes if "True" in str(edge["oneway"]) or "true" in str(edge["oneway"]).lower() else max(1.0, expected_lanes / 2))) > 0.8
+    assert (
+        np.mean(
+            lanes
+            == (
+                expected_lanes
+                if "True" in str(edge["oneway"]) or "true" in str(edge["oneway"]).lower()
+                else max(1.0, expected_lanes / 2)
+            )
+        )
+        > 0.8
+    )
     centre = along.interpolate(0.5, normalized=True)
-    across = shapely.affinity.rotate(LineString([(centre.x - 60, centre.y), (centre.x + 60, centre.y)]), 90 + _bearing(along), origin=centre)
+    across = shapely.affinity.rotate(
+        LineString([(centre.x - 60, centre.y), (centre.x + 60, centre.y)]), 90 + _bearing(along), origin=centre
+    )
     crossing = conflate.conflate(across, roads)
     assert crossing.pieces.loc[(crossing.pieces["start_m"] > 30) & (crossing.pieces["end_m"] < 90), "matched"].sum() <= 1
 
@@ -137,7 +158,7 @@ def test_scenario_values_override_data_on_their_segments_only(corridors: dict[st
     names = list(corridor.station_name)
     cbd = slice(0, names.index("Ngara"))
     assert set(corridor.running_way[cbd]) == {"curbside_bus_lane"}
-    assert set(corridor.running_way[names.index("Ngara"):]) == {"median_busway"}
+    assert set(corridor.running_way[names.index("Ngara") :]) == {"median_busway"}
     assert np.all(corridor.signal_count[cbd] == 2)
     prov = corridor.provenance
     cbd_speed = prov[(prov["attribute"] == "speed_limit_kmh") & (prov["segment"] < names.index("Ngara"))]
@@ -145,7 +166,7 @@ def test_scenario_values_override_data_on_their_segments_only(corridors: dict[st
     assert np.all(corridor.speed_limit_kmh[cbd] == 50.0)
 
 
-def test_osm_signals_and_crossings_come_from_node_tags(shared_data) -> None:  # noqa: ANN001
+def test_osm_signals_and_crossings_come_from_node_tags(shared_data) -> None:
     """On the 2026 Meskel extract (which tags signals), signals along the path are OSM-tagged."""
     data = load_scenario(PRESETS["addis_ababa"]).model_dump(by_alias=True, exclude={"path"})
     data["corridor"]["stations"] = [

@@ -13,14 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import simpy
-
+from conftest import PRESETS
 
 from corridor_sim.corridor import Corridor
 from corridor_sim.engine.runner import Run, simulate
 from corridor_sim.engine.station import Platform
 from corridor_sim.indicators import passenger_counts, summarize
 from corridor_sim.scenario import Scenario, load_scenario
-from conftest import PRESETS
 
 
 def addis(**overrides: object) -> Scenario:
@@ -102,7 +101,7 @@ def one_berth(headway_s: float, dwell_s: np.ndarray, clearance_s: float) -> tupl
     platform = Platform(env, berths=1, passing_lane=False, clearance_s=clearance_s)
     failures, departures = [], []
 
-    def bus(k: int):  # noqa: ANN202
+    def bus(k: int):
         yield env.timeout(k * headway_s)
         failures.append(platform.berths.count == 1 or len(platform.berths.queue) > 0)
         visit = yield from platform.visit(lambda: float(dwell_s[k]))
@@ -141,7 +140,7 @@ def test_buses_overtake_only_where_the_station_has_a_passing_lane(passing_lane: 
     platform = Platform(env, berths=2, passing_lane=passing_lane, clearance_s=5.0)
     left: dict[str, float] = {}
 
-    def bus(name: str, arrive_s: float, dwell_s: float):  # noqa: ANN202
+    def bus(name: str, arrive_s: float, dwell_s: float):
         yield env.timeout(arrive_s)
         visit = yield from platform.visit(lambda: dwell_s)
         left[name] = visit.depart_s

@@ -55,7 +55,9 @@ def nmt_run(corridors: dict[str, Corridor], tmp_path_factory: pytest.TempPathFac
 @pytest.fixture(scope="module")
 def plain_run(corridors: dict[str, Corridor], tmp_path_factory: pytest.TempPathFactory) -> RunFolder:
     """The Addis Ababa preset itself (no mode shift)."""
-    output = run_scenario(load_scenario(PRESETS["addis_ababa"]), tmp_path_factory.mktemp("plain") / "run", corridors["addis_ababa"])
+    output = run_scenario(
+        load_scenario(PRESETS["addis_ababa"]), tmp_path_factory.mktemp("plain") / "run", corridors["addis_ababa"]
+    )
     return RunFolder(output.folder)
 
 
@@ -85,7 +87,9 @@ def test_every_figure_renders_from_a_real_run_with_its_axis_labels(nmt_run: RunF
         files = draw_figures(nmt_run, [name], folder=tmp_path)[name]
     labels = _labels(fig)
     for x, y in AXIS_LABELS[name]:
-        assert any((x == lx or not x) and (y == ly or not y) for lx, ly in labels), f"{name}: no axes labelled {(x, y)} in {labels}"
+        assert any((x == lx or not x) and (y == ly or not y) for lx, ly in labels), (
+            f"{name}: no axes labelled {(x, y)} in {labels}"
+        )
     for ax in fig.axes:  # units on every labelled axis: in parentheses, or a rate per year
         for label in (ax.get_xlabel(), ax.get_ylabel()):
             assert not label or "(" in label or label.endswith("per year"), f"{name}: axis label {label!r} has no unit"
@@ -134,7 +138,9 @@ def test_comparison_against_a_baseline_run_folder(nmt_run: RunFolder, plain_run:
 
 
 def test_plot_command_draws_one_figure_or_says_which_exist(plain_run: RunFolder, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["plot", str(plain_run.path), "--figure", "load_profile", "--format", "png", "--out", str(tmp_path)])
+    result = runner.invoke(
+        app, ["plot", str(plain_run.path), "--figure", "load_profile", "--format", "png", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["load_profile.png"]
     _assert_drawn(tmp_path / "load_profile.png")
@@ -154,11 +160,15 @@ def test_plot_an_old_run_folder_names_the_missing_file(plain_run: RunFolder, tmp
 
 
 def test_run_saves_the_standard_figures_unless_told_not_to(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["run", str(PRESETS["addis_ababa"]), "--out", str(tmp_path / "with"), "--set", "period.end=08:00"])
+    result = runner.invoke(
+        app, ["run", str(PRESETS["addis_ababa"]), "--out", str(tmp_path / "with"), "--set", "period.end=08:00"]
+    )
     assert result.exit_code == 0, result.output
     drawn = sorted(p.name for p in (tmp_path / "with" / "figures").iterdir())
     assert drawn == sorted(f"{name}.{fmt}" for name in FIGURES for fmt in ("png", "pdf"))
-    result = runner.invoke(app, ["run", str(PRESETS["addis_ababa"]), "--out", str(tmp_path / "without"), "--no-plots", "--set", "period.end=08:00"])
+    result = runner.invoke(
+        app, ["run", str(PRESETS["addis_ababa"]), "--out", str(tmp_path / "without"), "--no-plots", "--set", "period.end=08:00"]
+    )
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "without" / "figures").exists()
 
@@ -167,7 +177,9 @@ def test_run_saves_the_standard_figures_unless_told_not_to(tmp_path: Path) -> No
 def sweep_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Addis Ababa sweep file's six runs (headway x berths)."""
     folder = tmp_path_factory.mktemp("sweep") / "sweep"
-    result = runner.invoke(app, ["sweep", str(REPO / "scenarios/addis_ababa/bole_road_sweep.toml"), "--out", str(folder), "--workers", "1"])
+    result = runner.invoke(
+        app, ["sweep", str(REPO / "scenarios/addis_ababa/bole_road_sweep.toml"), "--out", str(folder), "--workers", "1"]
+    )
     assert result.exit_code == 0, result.output
     return folder
 
@@ -181,7 +193,9 @@ def test_sweep_heatmap_and_pareto(sweep_folder: Path, tmp_path: Path) -> None:
     for paths in written.values():
         for path in paths:
             _assert_drawn(path)
-    result = runner.invoke(app, ["plot", str(folder), "--figure", "sweep_pareto", "--format", "png", "--out", str(tmp_path / "p")])
+    result = runner.invoke(
+        app, ["plot", str(folder), "--figure", "sweep_pareto", "--format", "png", "--out", str(tmp_path / "p")]
+    )
     assert result.exit_code == 0, result.output
     assert [p.name for p in (tmp_path / "p").iterdir()] == ["sweep_pareto.png"]
     result = runner.invoke(app, ["plot", str(folder), "--indicator", "journey_mins.mean"])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import PRESETS, REPO
 from typer.testing import CliRunner
 
 from corridor_sim._errors import ScenarioError
@@ -24,7 +25,6 @@ from corridor_sim.nmt import crossing
 from corridor_sim.paratransit.baseline import match_demand, minibus_baseline, stop_demand
 from corridor_sim.pipeline import RunOutput, run_scenario
 from corridor_sim.scenario import load_scenario
-from conftest import PRESETS, REPO
 
 MODE_SHIFT = {city: path.with_name(path.stem + "_mode_shift.toml") for city, path in PRESETS.items()}
 NMT = {city: path.with_name(path.stem + "_nmt.toml") for city, path in PRESETS.items()}
@@ -108,7 +108,9 @@ def test_minibus_stops_cover_the_corridor_and_routes_serve_their_overlap(kampala
         assert at.max() <= route.end_m + scenario.paratransit.stop_spacing_m / 2 + 1e-6
     # the re-cut road keeps its length and its lanes' lane-km
     assert baseline.corridor.total_length_m == pytest.approx(corridor.total_length_m)
-    assert (baseline.corridor.lanes * baseline.corridor.length_m).sum() == pytest.approx((corridor.lanes * corridor.length_m).sum())
+    assert (baseline.corridor.lanes * baseline.corridor.length_m).sum() == pytest.approx(
+        (corridor.lanes * corridor.length_m).sum()
+    )
     assert any("stop_times" in note for note in baseline.notes)
 
 
@@ -123,7 +125,9 @@ def test_matched_frequencies_carry_the_riders_at_the_design_load(kampala_minibus
     names = list(baseline.stops["name"])
     seats = np.zeros(n - 1)
     for service in matched.scenario.services.values():
-        seats[names.index(service.stops[0]) : names.index(service.stops[-1])] += 60.0 / service.peak_headway_min * vehicle_type(matched.scenario.vehicle).capacity_pax
+        seats[names.index(service.stops[0]) : names.index(service.stops[-1])] += (
+            60.0 / service.peak_headway_min * vehicle_type(matched.scenario.vehicle).capacity_pax
+        )
     riders = np.array([[od[: k + 1, k + 1 :].sum(), od[k + 1 :, : k + 1].sum()] for k in range(n - 1)])
     assert np.max(riders / seats[:, None]) == pytest.approx(0.85)  # the busiest segment runs at the design load
 

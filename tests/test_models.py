@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import PRESETS
 
 from corridor_sim._errors import ScenarioError
 from corridor_sim.corridor import Corridor
@@ -12,7 +13,6 @@ from corridor_sim.engine.dwell import dwell_model
 from corridor_sim.engine.traffic import cruise_speed_ms, time_bin
 from corridor_sim.kernels.motion import leg_run_time_s
 from corridor_sim.scenario import Dwell, load_scenario
-from conftest import PRESETS
 
 A, B, V = 1.0, 1.2, 15.0  # m/s2, m/s2, m/s
 BOUNDS = np.array([0.0, 400.0, 1000.0, 2000.0])
@@ -21,7 +21,7 @@ NONE = np.zeros(0)
 
 
 def run(t0: float, to_m: float, signals: tuple = (), extension: float = 0.0) -> tuple[float, int]:
-    pos, cycle, green, offset = (np.array(x, dtype=float) for x in (zip(*signals) if signals else (NONE,) * 4))
+    pos, cycle, green, offset = (np.array(x, dtype=float) for x in (zip(*signals, strict=True) if signals else (NONE,) * 4))
     return leg_run_time_s(t0, 0.0, to_m, BOUNDS, SPEED, A, B, pos, cycle, green, offset, extension, NONE, NONE)
 
 
@@ -69,7 +69,9 @@ def test_mean_signal_delay_over_arrival_times_matches_the_red_share() -> None:
 
 def test_mixed_traffic_slows_along_the_bpr_curve_and_busways_do_not(corridors: dict[str, Corridor]) -> None:
     bole = corridors["addis_ababa"]
-    mixed = load_scenario(PRESETS["addis_ababa"], {"corridor.running_way": "mixed_traffic", "traffic.volume_vph_per_lane": {"07:00": 1200.0}})
+    mixed = load_scenario(
+        PRESETS["addis_ababa"], {"corridor.running_way": "mixed_traffic", "traffic.volume_vph_per_lane": {"07:00": 1200.0}}
+    )
     busway = load_scenario(PRESETS["addis_ababa"], {"traffic.volume_vph_per_lane": {"07:00": 1200.0}})
     from dataclasses import replace
 

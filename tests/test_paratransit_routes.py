@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import gtfs_kit
 import numpy as np
@@ -30,14 +32,10 @@ def feeds() -> dict[str, gtfs_kit.Feed]:
 
 
 @pytest.fixture(scope="module")
-def patterns(
-    feeds: dict[str, gtfs_kit.Feed], corridors: dict[str, Corridor]
-) -> dict[str, pd.DataFrame]:
+def patterns(feeds: dict[str, gtfs_kit.Feed], corridors: dict[str, Corridor]) -> dict[str, pd.DataFrame]:
     """corridor_patterns of each preset corridor, with the default buffer and minimum."""
     return {
-        city: corridor_patterns(
-            feed, corridors[city].alignment.line, corridors[city].alignment.crs
-        )
+        city: corridor_patterns(feed, corridors[city].alignment.line, corridors[city].alignment.crs)
         for city, feed in feeds.items()
     }
 
@@ -52,16 +50,12 @@ def _secs(text: str) -> float:
     return 3600.0 * h + 60.0 * m + s
 
 
-def _with_shapes(
-    feed: gtfs_kit.Feed, lines: dict[str, LineString], crs: str
-) -> gtfs_kit.Feed:
+def _with_shapes(feed: gtfs_kit.Feed, lines: dict[str, LineString], crs: str) -> gtfs_kit.Feed:
     """A copy of ``feed`` with one route, trip and shape (id = key) per projected line."""
     copy = feed.copy()
     points = []
     for shape_id, line in lines.items():
-        xy = np.asarray(
-            gpd.GeoSeries([line], crs=crs).to_crs("EPSG:4326").iloc[0].coords
-        )
+        xy = np.asarray(gpd.GeoSeries([line], crs=crs).to_crs("EPSG:4326").iloc[0].coords)
         points.append(
             pd.DataFrame(
                 {
@@ -89,9 +83,7 @@ def _with_shapes(
     return copy
 
 
-def test_several_matatu_routes_run_along_thika_road(
-    patterns: dict[str, pd.DataFrame], corridors: dict[str, Corridor]
-) -> None:
+def test_several_matatu_routes_run_along_thika_road(patterns: dict[str, pd.DataFrame], corridors: dict[str, Corridor]) -> None:
     table, length_m = patterns["nairobi"], corridors["nairobi"].alignment.line.length
     assert len(table) >= 30
     assert (table["overlap_m"] >= 10_000).sum() >= 6  # outbound to Githurai, KU, Ruiru
@@ -132,9 +124,7 @@ def test_a_route_leaving_the_corridor_counts_only_its_overlap(
         {"leave": leaving, "back": leaving.reverse(), "cross": crossing},
         crs,
     )
-    table = corridor_patterns(feed, line, crs, BUFFER_M, min_overlap_m=0.0).set_index(
-        "shape_id"
-    )
+    table = corridor_patterns(feed, line, crs, BUFFER_M, min_overlap_m=0.0).set_index("shape_id")
     for shape_id, runs_with in (("leave", True), ("back", False)):
         row = table.loc[shape_id]
         assert row["shape_length_m"] == pytest.approx(7000.0, abs=1.0)
@@ -145,12 +135,10 @@ def test_a_route_leaving_the_corridor_counts_only_its_overlap(
     assert table["overlap_m"].get("cross", 0.0) < 20.0
 
 
-def test_a_feed_without_shapes_is_an_error(
-    feeds: dict[str, gtfs_kit.Feed], corridors: dict[str, Corridor]
-) -> None:
+def test_a_feed_without_shapes_is_an_error(feeds: dict[str, gtfs_kit.Feed], corridors: dict[str, Corridor]) -> None:
     feed = feeds["nairobi"].copy()
     feed.shapes = None
-    with pytest.raises(CorridorBuildError, match="shapes.txt"):
+    with pytest.raises(CorridorBuildError, match=re.escape("shapes.txt")):
         corridor_patterns(
             feed,
             corridors["nairobi"].alignment.line,
@@ -169,16 +157,11 @@ def test_vehicles_per_h_from_frequencies_match_the_headway(
     assert _secs(row["end_time"]) >= 8 * 3600  # 07:00-08:00 lies inside this row
     table = pattern_vehicles_per_h(feed, [shape_id], 7 * 3600, 8 * 3600)
     assert table["source"].tolist() == ["frequencies"]
-    assert table["vehicles_per_h"].iloc[0] == pytest.approx(
-        3600.0 / row["headway_secs"]
-    )
+    assert table["vehicles_per_h"].iloc[0] == pytest.approx(3600.0 / row["headway_secs"])
     # 08:30-09:30 straddles two rows: half an hour at each headway
     table = pattern_vehicles_per_h(feed, [shape_id], 8.5 * 3600, 9.5 * 3600)
     rows = rows.set_index(rows["start_time"].map(_secs))
-    expected = (
-        1800.0 / rows.loc[6 * 3600, "headway_secs"]
-        + 1800.0 / rows.loc[9 * 3600, "headway_secs"]
-    )
+    expected = 1800.0 / rows.loc[6 * 3600, "headway_secs"] + 1800.0 / rows.loc[9 * 3600, "headway_secs"]
     assert table["vehicles_per_h"].iloc[0] == pytest.approx(expected)
 
 
@@ -195,21 +178,13 @@ def test_trips_without_frequencies_are_counted_from_stop_times(
     copies = [
         template.assign(
             trip_id=new,
-            arrival_time=template["arrival_time"].map(
-                lambda t, d=shift: _hms(_secs(t) + d)
-            ),
-            departure_time=template["departure_time"].map(
-                lambda t, d=shift: _hms(_secs(t) + d)
-            ),
+            arrival_time=template["arrival_time"].map(lambda t, d=shift: _hms(_secs(t) + d)),
+            departure_time=template["departure_time"].map(lambda t, d=shift: _hms(_secs(t) + d)),
         )
         for new, shift in shifts.items()
     ]
     feed.stop_times = pd.concat([feed.stop_times, *copies], ignore_index=True)
-    extra = (
-        feed.trips[feed.trips["trip_id"] == trip_id]
-        .iloc[[0, 0, 0]]
-        .assign(trip_id=list(shifts))
-    )
+    extra = feed.trips[feed.trips["trip_id"] == trip_id].iloc[[0, 0, 0]].assign(trip_id=list(shifts))
     feed.trips = pd.concat([feed.trips, extra], ignore_index=True)
     departures = [first_s] + [first_s + s for s in shifts.values()]
     bins = np.arange(5 * 3600, 10 * 3600, 3600)
@@ -222,9 +197,7 @@ def test_trips_without_frequencies_are_counted_from_stop_times(
     table = pattern_vehicles_per_h(feed, [shape_id], 6 * 3600, 7 * 3600, step_s=1800)
     assert table["vehicles_per_h"].tolist() == [6.0, 0.0]
     # the real feed's route 0027 (Kariobangi North - Thika road - Town) has no frequencies
-    real = pattern_vehicles_per_h(
-        feeds["nairobi"], ["20027111", "no_such_shape"], 5 * 3600, 8 * 3600
-    )
+    real = pattern_vehicles_per_h(feeds["nairobi"], ["20027111", "no_such_shape"], 5 * 3600, 8 * 3600)
     assert "20027111" in set(patterns["nairobi"]["shape_id"])
     assert real.groupby("shape_id")["source"].first().to_dict() == {
         "20027111": "stop_times",
@@ -244,9 +217,7 @@ def test_kampala_patterns_and_stops_without_stop_times(
     feed, table = feeds["kampala"], patterns["kampala"]
     assert feed.stop_times is None
     assert len(table) >= 30
-    assert {"taxi_IC155_O_shape", "taxi_IC155_R_shape", "taxi_IC028_R_shape"} <= set(
-        table["shape_id"]
-    )
+    assert {"taxi_IC155_O_shape", "taxi_IC155_R_shape", "taxi_IC028_R_shape"} <= set(table["shape_id"])
     assert table.set_index("shape_id").loc["taxi_IC155_R_shape", "overlap_m"] > 10_000
     vph = pattern_vehicles_per_h(feed, table["shape_id"], 7 * 3600, 9 * 3600)
     assert (vph["source"] == "frequencies").all()
@@ -270,15 +241,11 @@ def test_kampala_patterns_and_stops_without_stop_times(
     assert len(corridor_stops(feed, line, crs, min_spacing_m=0.0)) > len(stops)
 
 
-def test_addis_patterns_along_bole_road(
-    feeds: dict[str, gtfs_kit.Feed], patterns: dict[str, pd.DataFrame]
-) -> None:
+def test_addis_patterns_along_bole_road(feeds: dict[str, gtfs_kit.Feed], patterns: dict[str, pd.DataFrame]) -> None:
     table = patterns["addis_ababa"]
     assert len(table) >= 10
     assert table["route_long_name"].str.contains("Bole").mean() > 0.5
-    vph = pattern_vehicles_per_h(
-        feeds["addis_ababa"], table["shape_id"], 7 * 3600, 8 * 3600
-    )
+    vph = pattern_vehicles_per_h(feeds["addis_ababa"], table["shape_id"], 7 * 3600, 8 * 3600)
     assert (vph["source"] == "frequencies").all()
     # the feed's headways are placeholders: every trip runs 05:00-22:00, mostly every 3000 s
     assert feeds["addis_ababa"].frequencies["headway_secs"].mode().iloc[0] == 3000

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import PRESETS, REPO
 from local_server import LocalDataServer
 
 from corridor_sim._errors import DataFileError, SourceUnavailableError
@@ -13,7 +14,6 @@ from corridor_sim.corridor import Corridor, build_corridor
 from corridor_sim.data import data_file
 from corridor_sim.network import gtfs
 from corridor_sim.scenario import load_scenario
-from conftest import PRESETS, REPO
 
 
 @pytest.fixture
@@ -111,7 +111,9 @@ def test_gtfs_download_once_then_cache(
     assert not list(first.path.parent.glob("*.part"))  # atomic: no partial file left
 
 
-def test_failed_download_leaves_no_file(empty_data: Path, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_download_leaves_no_file(
+    empty_data: Path, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from corridor_sim.data import cached_download
 
     monkeypatch.setenv("CORRIDOR_SIM_OFFLINE", "0")

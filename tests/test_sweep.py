@@ -63,7 +63,9 @@ def test_latin_hypercube_puts_one_point_in_each_stratum_of_each_axis() -> None:
 
 
 def test_plan_is_the_grid_crossed_with_the_samples_with_stable_ids() -> None:
-    spec = _spec(grid={"services.all_stop.peak_headway_min": [1.2, 2], "fleet": "100:150:50"}, range={"layover_min": (3.0, 8.0)}, sample=3)
+    spec = _spec(
+        grid={"services.all_stop.peak_headway_min": [1.2, 2], "fleet": "100:150:50"}, range={"layover_min": (3.0, 8.0)}, sample=3
+    )
     plan = plan_sweep(spec)
     assert len(plan.runs) == 2 * 2 * 3
     grid = [(r.params["services.all_stop.peak_headway_min"], r.params["fleet"]) for r in plan.runs[::3]]
@@ -85,7 +87,10 @@ def test_a_bad_path_or_value_fails_before_anything_runs(tmp_path: Path) -> None:
     result = runner.invoke(app, [*base, "--grid", "services.all_stp.peak_headway_min=2,3"])
     message = " ".join(result.output.split())
     assert result.exit_code == 2
-    assert "override services.all_stp.peak_headway_min: 'all_stp' is not a field of services (allowed: all_stop, express, short_turn)" in message
+    assert (
+        "override services.all_stp.peak_headway_min: 'all_stp' is not a field of services (allowed: all_stop, express, short_turn)"
+        in message
+    )
     result = runner.invoke(app, [*base, "--grid", "services.all_stop.peak_headway_min=2,-1"])
     message = " ".join(result.output.split())
     assert result.exit_code == 2
@@ -223,15 +228,24 @@ def test_a_killed_worker_loses_no_run(tmp_path: Path) -> None:
 
 def test_pareto_front_is_exactly_the_runs_no_other_beats() -> None:
     rng = np.random.default_rng(3)
-    table = pd.DataFrame({"run_id": [f"r{k}" for k in range(200)], "status": "ok", "x": rng.integers(0, 30, 200), "y": rng.random(200).round(2)})
+    table = pd.DataFrame(
+        {"run_id": [f"r{k}" for k in range(200)], "status": "ok", "x": rng.integers(0, 30, 200), "y": rng.random(200).round(2)}
+    )
     table.loc[7, "status"] = "failed"
     front = pareto_front(table, "x", "y")
     ok = table[table["status"] == "ok"]
     x, y = ok["x"].to_numpy(), ok["y"].to_numpy()
-    dominated = [((x <= a) & (y <= b) & ((x < a) | (y < b))).any() for a, b in zip(x, y)]
+    dominated = [((x <= a) & (y <= b) & ((x < a) | (y < b))).any() for a, b in zip(x, y, strict=True)]
     non_dominated = set(ok["run_id"][~np.array(dominated)])
     # Of runs equal on both, only the first stands on the front.
-    first_of_ties = {r for r in non_dominated if ok.loc[(ok["x"] == ok.loc[ok["run_id"] == r, "x"].item()) & (ok["y"] == ok.loc[ok["run_id"] == r, "y"].item()), "run_id"].iloc[0] == r}
+    first_of_ties = {
+        r
+        for r in non_dominated
+        if ok.loc[
+            (ok["x"] == ok.loc[ok["run_id"] == r, "x"].item()) & (ok["y"] == ok.loc[ok["run_id"] == r, "y"].item()), "run_id"
+        ].iloc[0]
+        == r
+    }
     assert set(front["run_id"]) == first_of_ties and "r7" not in set(front["run_id"])
     assert front["x"].is_monotonic_increasing and front["y"].is_monotonic_decreasing
     flipped = pareto_front(table, "x", "y", maximize=(True, False))

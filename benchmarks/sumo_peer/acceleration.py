@@ -21,7 +21,9 @@ from corridor_sim.engine.runner import Run
 from .network import binary
 
 
-def start_surcharge_g(run: Run, sumo_class: str, corridor_class: str, leg_m: float, cruise_kmh: float, work: Path) -> dict[str, float]:
+def start_surcharge_g(
+    run: Run, sumo_class: str, corridor_class: str, leg_m: float, cruise_kmh: float, work: Path
+) -> dict[str, float]:
     """Grams of CO2 and NOx per start from rest that SUMO charges beyond corridor-sim.
 
     Parameters
@@ -40,7 +42,7 @@ def start_surcharge_g(run: Run, sumo_class: str, corridor_class: str, leg_m: flo
     up = np.arange(0.0, cruise, v.accel_ms2)
     down = np.arange(cruise, 0.0, -v.decel_ms2)
     cruise_m = leg_m - up.sum() - down.sum()
-    speeds = np.concatenate([up, np.full(int(round(cruise_m / cruise)), cruise), down, [0.0]])
+    speeds = np.concatenate([up, np.full(round(cruise_m / cruise), cruise), down, [0.0]])
     cycle = work / "start_cycle.csv"
     np.savetxt(cycle, np.column_stack([np.arange(len(speeds)), speeds]), fmt="%.4f", delimiter=";")
     done = subprocess.run(
@@ -51,7 +53,14 @@ def start_surcharge_g(run: Run, sumo_class: str, corridor_class: str, leg_m: flo
     distance_m = float(sums["length"])
     moving_s = len(speeds) - 1
     factors, grid = scenario_factors(run.scenario)
-    row = pd.DataFrame({"vehicle_class": [corridor_class], "speed_kmh": [distance_m / moving_s * 3.6], "distance_km": [distance_m / 1000], "idle_s": [0.0]})
+    row = pd.DataFrame(
+        {
+            "vehicle_class": [corridor_class],
+            "speed_kmh": [distance_m / moving_s * 3.6],
+            "distance_km": [distance_m / 1000],
+            "idle_s": [0.0],
+        }
+    )
     ours = emit(row, factors, grid).iloc[0]
     return {"co2_g": float(sums["CO2"]) / 1000 - ours["co2_g"], "nox_g": float(sums["NOx"]) / 1000 - ours["nox_g"]}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from corridor_sim.engine.runner import Run
-from corridor_sim.engine.traffic import volume_per_lane, time_bin
+from corridor_sim.engine.traffic import time_bin, volume_per_lane
 
 from .network import LineNetwork
 
@@ -83,7 +83,9 @@ def _additional(run: Run, line: LineNetwork) -> ET.Element:
     root = ET.Element("additional")
     for stops in line.stops:
         for stop in stops:
-            ET.SubElement(root, "busStop", id=stop.id, lane=stop.lane, startPos=f"{stop.start_m}", endPos=f"{stop.end_m}", lines="brt")
+            ET.SubElement(
+                root, "busStop", id=stop.id, lane=stop.lane, startPos=f"{stop.start_m}", endPos=f"{stop.end_m}", lines="brt"
+            )
     layout = run.operations.layouts[0]
     for signal in line.signals:
         cycle, green, offset = layout.cycle_s[signal.signal], layout.green_s[signal.signal], layout.offset_s[signal.signal]
@@ -125,8 +127,18 @@ def _persons(run: Run, line: LineNetwork) -> ET.Element:
     direction = p.direction
     for k in np.argsort(p.arrive_s, kind="stable"):
         origin = stop[(int(p.origin[k]), int(direction[k]))]
-        person = ET.SubElement(root, "person", id=f"p{k}", depart=f"{p.arrive_s[k]:.2f}", departPos=f"{(origin.start_m + origin.end_m) / 2:.2f}")
-        ET.SubElement(person, "ride", attrib={"from": origin.lane.rsplit("_", 1)[0], "busStop": stop[(int(p.destination[k]), int(direction[k]))].id, "lines": "brt"})
+        person = ET.SubElement(
+            root, "person", id=f"p{k}", depart=f"{p.arrive_s[k]:.2f}", departPos=f"{(origin.start_m + origin.end_m) / 2:.2f}"
+        )
+        ET.SubElement(
+            person,
+            "ride",
+            attrib={
+                "from": origin.lane.rsplit("_", 1)[0],
+                "busStop": stop[(int(p.destination[k]), int(direction[k]))].id,
+                "lines": "brt",
+            },
+        )
     return root
 
 

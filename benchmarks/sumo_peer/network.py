@@ -12,6 +12,7 @@ the added lanes have none).
 from __future__ import annotations
 
 import bz2
+import itertools
 import math
 import shutil
 import subprocess
@@ -41,7 +42,7 @@ SNAP_TO_NODE_M = 12.0
 def sumo_home() -> Path:
     """SUMO_HOME of the ``eclipse-sumo`` package; puts its ``tools`` (sumolib) on the path."""
     try:
-        import sumo  # noqa: PLC0415 (optional: the bench extra)
+        import sumo
     except ImportError as err:
         raise SystemExit("eclipse-sumo is not installed: pip install -e '.[bench]'") from err
     home = Path(sumo.SUMO_HOME)
@@ -102,7 +103,7 @@ def build_network(osm_file: Path, corridor: Corridor, work: Path, berth_length_m
         A bus stop holds ``berths`` buses of this length (m, including the gap).
     """
     sumo_home()
-    import sumolib  # noqa: PLC0415
+    import sumolib
 
     work.mkdir(parents=True, exist_ok=True)
     osm_xml = work / "corridor.osm"
@@ -145,12 +146,12 @@ def _netconvert(args: list[str]) -> None:
 
 def _heading(edge, x: float, y: float) -> tuple[float, float]:
     """Unit heading of ``edge`` where it passes nearest to (x, y)."""
-    import sumolib  # noqa: PLC0415
+    import sumolib
 
     shape = edge.getShape()
     pos = sumolib.geomhelper.polygonOffsetWithMinimumDistanceToPoint((x, y), shape)
     acc = 0.0
-    for a, b in zip(shape, shape[1:], strict=False):
+    for a, b in itertools.pairwise(shape):
         step = math.dist(a, b)
         if acc + step >= pos and step > 0:
             return (b[0] - a[0]) / step, (b[1] - a[1]) / step
@@ -181,7 +182,7 @@ def _route(net, lonlat: np.ndarray, direction: int) -> tuple[list[str], np.ndarr
 
     Offsets count edge lengths only (junction interiors excluded), the measure in which edges are split.
     """
-    import sumolib  # noqa: PLC0415
+    import sumolib
 
     xy = np.array([net.convertLonLat2XY(lon, lat) for lon, lat in lonlat])
     order = range(len(xy)) if direction == 0 else range(len(xy) - 1, -1, -1)
@@ -202,7 +203,9 @@ def _route(net, lonlat: np.ndarray, direction: int) -> tuple[list[str], np.ndarr
             range(len(route)),
             key=lambda k: sumolib.geomhelper.distancePointToPolygon(tuple(xy[i]), route[k].getShape()),
         )
-        offsets[i] = start[best] + sumolib.geomhelper.polygonOffsetWithMinimumDistanceToPoint(tuple(xy[i]), route[best].getShape())
+        offsets[i] = start[best] + sumolib.geomhelper.polygonOffsetWithMinimumDistanceToPoint(
+            tuple(xy[i]), route[best].getShape()
+        )
     return [e.getID() for e in route], offsets
 
 
@@ -230,7 +233,9 @@ def _patch(net, corridor: Corridor, routes, offsets) -> tuple[ET.Element, list[t
             edge = net.getEdge(edge_id)
             segment = _segment_at(offsets[direction], direction, starts[k] + edge.getLength() / 2)
             n = edge.getLaneNumber()
-            el = ET.SubElement(root, "edge", id=edge_id, numLanes=str(n + 1), speed=f"{corridor.speed_limit_kmh[segment] / 3.6:.3f}")
+            el = ET.SubElement(
+                root, "edge", id=edge_id, numLanes=str(n + 1), speed=f"{corridor.speed_limit_kmh[segment] / 3.6:.3f}"
+            )
             ET.SubElement(el, "lane", index=str(n), allow="bus")
             elements[edge_id] = el
     nodes: list[tuple[str, int]] = []
@@ -258,7 +263,7 @@ def _bus_lane_connections(net, routes) -> ET.Element:
     lanes have none: netconvert keeps a loaded network's connections)."""
     root = ET.Element("connections")
     for route in routes:
-        for a, b in zip(route, route[1:], strict=False):
+        for a, b in itertools.pairwise(route):
             from_lane, to_lane = net.getEdge(a).getLaneNumber() - 1, net.getEdge(b).getLaneNumber() - 1
             ET.SubElement(root, "connection", attrib={"from": a, "to": b, "fromLane": str(from_lane), "toLane": str(to_lane)})
     return root
@@ -272,7 +277,9 @@ def _segment_at(offsets: np.ndarray, direction: int, offset_m: float) -> int:
     return int(np.clip(n_segments - np.searchsorted(offsets[::-1], offset_m, side="right"), 0, n_segments - 1))
 
 
-def _stops(net, route: list[str], offsets: np.ndarray, direction: int, bus_lane: dict[str, int], length_m: float) -> list[BusStop]:
+def _stops(
+    net, route: list[str], offsets: np.ndarray, direction: int, bus_lane: dict[str, int], length_m: float
+) -> list[BusStop]:
     """A bus stop on the bus lane at each station, on one edge; shorter where the edge is."""
     order = range(len(offsets)) if direction == 0 else range(len(offsets) - 1, -1, -1)
     stops = []

@@ -13,13 +13,29 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from corridor_sim.emissions.factors import GRID_GCO2_PER_KWH, REAL_WORLD_FACTOR, V_MAX_KMH, V_MIN_KMH, VEHICLE_CLASSES, FactorArrays, VehicleClass, factor_arrays
+from corridor_sim.emissions.factors import (
+    GRID_GCO2_PER_KWH,
+    REAL_WORLD_FACTOR,
+    V_MAX_KMH,
+    V_MIN_KMH,
+    VEHICLE_CLASSES,
+    FactorArrays,
+    VehicleClass,
+    factor_arrays,
+)
 from corridor_sim.indicators import _r
 from corridor_sim.kernels.emissions import OUTPUTS, row_emissions
 from corridor_sim.scenario import Scenario
 
 #: Table columns in kilograms (kWh for energy), from the kernel's grams.
-_KG = {"co2_g": "co2_kg", "co2_real_world_g": "co2_real_world_kg", "nox_g": "nox_kg", "pm25_g": "pm25_kg", "fuel_g": "fuel_kg", "grid_co2_g": "grid_co2_kg"}
+_KG = {
+    "co2_g": "co2_kg",
+    "co2_real_world_g": "co2_real_world_kg",
+    "nox_g": "nox_kg",
+    "pm25_g": "pm25_kg",
+    "fuel_g": "fuel_kg",
+    "grid_co2_g": "grid_co2_kg",
+}
 
 
 def vehicle_classes(scenario: Scenario) -> dict[str, VehicleClass]:
@@ -74,7 +90,9 @@ def segment_emissions(alternatives: dict[str, pd.DataFrame], scenario: Scenario)
 def _totals(table: pd.DataFrame, days: float) -> dict[str, Any]:
     year_t = days / 1000.0  # kg per period -> t per year
     tailpipe = table["co2_kg"].sum() + table["co2_real_world_kg"].sum()
-    by_class = table.groupby("vehicle_class")[["vehicle_km", "co2_kg", "co2_real_world_kg", "grid_co2_kg", "nox_kg", "pm25_kg"]].sum()
+    by_class = table.groupby("vehicle_class")[
+        ["vehicle_km", "co2_kg", "co2_real_world_kg", "grid_co2_kg", "nox_kg", "pm25_kg"]
+    ].sum()
     return {
         "co2_t": _r((tailpipe + table["grid_co2_kg"].sum()) * year_t),
         "co2_factor_curves_t": _r(table["co2_kg"].sum() * year_t),

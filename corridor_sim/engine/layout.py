@@ -40,7 +40,9 @@ class DirectionLayout:
     offset_s: np.ndarray
 
 
-def direction_layouts(corridor: Corridor, speed_ms: np.ndarray, rng: np.random.Generator) -> tuple[DirectionLayout, DirectionLayout]:
+def direction_layouts(
+    corridor: Corridor, speed_ms: np.ndarray, rng: np.random.Generator
+) -> tuple[DirectionLayout, DirectionLayout]:
     """Both directions' layouts.
 
     Parameters

@@ -55,7 +55,9 @@ class Operations:
     finish_trips: bool
 
 
-def plan_operations(scenario: Scenario, corridor: Corridor, timetable_rng: np.random.Generator, signal_rng: np.random.Generator) -> Operations:
+def plan_operations(
+    scenario: Scenario, corridor: Corridor, timetable_rng: np.random.Generator, signal_rng: np.random.Generator
+) -> Operations:
     """The scenario's operations on its corridor.
 
     Parameters

@@ -80,7 +80,10 @@ class Simulation:
                 bus = self.ops.fleet - self.depot
                 self.depot -= 1
             trip = len(self.trip_rows)
-            km = abs(self.ops.layouts[direction].station_m[stations[-1]] - self.ops.layouts[direction].station_m[stations[0]]) / 1000.0
+            km = (
+                abs(self.ops.layouts[direction].station_m[stations[-1]] - self.ops.layouts[direction].station_m[stations[0]])
+                / 1000.0
+            )
             self.trip_rows.append([trip, bus, plan.name, direction, scheduled, self.env.now, np.nan, len(stations), km])
             self.env.process(self._trip(trip, bus, k, stations, direction))
 
@@ -103,11 +106,13 @@ class Simulation:
                     p.arrive_s, p.destination, self.queue_head, p.queue_end, self.board_s, self.board_trip,
                     self.left_behind, self.onboard,
                 )  # fmt: skip
-                exchange[:] = (alighted, boarded, denied)
+                exchange[:] = (alighted, boarded, denied)  # noqa: B023 - called within this iteration
                 return ops.dwell.dwell_s(alighted, boarded, vehicle.door_channels, load > vehicle.seats)
 
             visit = yield from self.platforms[direction][station].visit(dwell_s)
-            self.stop_rows.append((trip, station, direction, arrive, visit.berth_s, visit.depart_s, visit.dwell_s, *exchange, load, signal_stops))
+            self.stop_rows.append(
+                (trip, station, direction, arrive, visit.berth_s, visit.depart_s, visit.dwell_s, *exchange, load, signal_stops)
+            )
             run_s = 0.0
             if i + 1 < len(stations):
                 run_s, signal_stops = leg_run_time_s(

@@ -45,10 +45,18 @@ class VehicleType:
 #: "mini-bus" class), no standees by law; one sliding door, entered one at a time; light-vehicle
 #: acceleration 1.5 m/s2 for the 14-seater, 1.2 for the 33-seater ([L]).
 VEHICLE_TYPES: dict[str, VehicleType] = {
-    "brt_18m": VehicleType("brt_18m", capacity_pax=150, seats=40, door_channels=4, accel_ms2=1.0, decel_ms2=1.2, max_speed_kmh=70.0),
-    "brt_12m": VehicleType("brt_12m", capacity_pax=80, seats=30, door_channels=3, accel_ms2=1.2, decel_ms2=1.2, max_speed_kmh=70.0),
-    "minibus_14": VehicleType("minibus_14", capacity_pax=14, seats=14, door_channels=1, accel_ms2=1.5, decel_ms2=1.5, max_speed_kmh=80.0),
-    "minibus_33": VehicleType("minibus_33", capacity_pax=33, seats=33, door_channels=1, accel_ms2=1.2, decel_ms2=1.2, max_speed_kmh=70.0),
+    "brt_18m": VehicleType(
+        "brt_18m", capacity_pax=150, seats=40, door_channels=4, accel_ms2=1.0, decel_ms2=1.2, max_speed_kmh=70.0
+    ),
+    "brt_12m": VehicleType(
+        "brt_12m", capacity_pax=80, seats=30, door_channels=3, accel_ms2=1.2, decel_ms2=1.2, max_speed_kmh=70.0
+    ),
+    "minibus_14": VehicleType(
+        "minibus_14", capacity_pax=14, seats=14, door_channels=1, accel_ms2=1.5, decel_ms2=1.5, max_speed_kmh=80.0
+    ),
+    "minibus_33": VehicleType(
+        "minibus_33", capacity_pax=33, seats=33, door_channels=1, accel_ms2=1.2, decel_ms2=1.2, max_speed_kmh=70.0
+    ),
 }
 
 

@@ -62,12 +62,26 @@ def generalized_cost_min(
 
     if brt is not None:
         reach = access.brt_walk_min + access.brt_cross_min
-        cost[..., 0] = spec.walk_weight * (reach[i] + reach[j]) + spec.wait_weight * brt.wait_min[i, direction] + brt.in_vehicle_min + money.brt_fare * per_min
+        cost[..., 0] = (
+            spec.walk_weight * (reach[i] + reach[j])
+            + spec.wait_weight * brt.wait_min[i, direction]
+            + brt.in_vehicle_min
+            + money.brt_fare * per_min
+        )
 
     a, b = station_stop[i], station_stop[j]
     reach = access.minibus_walk_min + access.minibus_cross_min
-    change = np.where(minibus.direct[a, b], 0.0, spec.transfer_penalty_min + spec.wait_weight * np.nanmean(minibus.wait_min[np.isfinite(minibus.wait_min)]))
-    minibus_cost = spec.walk_weight * (reach[i] + reach[j]) + spec.wait_weight * minibus.wait_min[a, direction] + minibus.in_vehicle_min[a, b] + change
+    change = np.where(
+        minibus.direct[a, b],
+        0.0,
+        spec.transfer_penalty_min + spec.wait_weight * np.nanmean(minibus.wait_min[np.isfinite(minibus.wait_min)]),
+    )
+    minibus_cost = (
+        spec.walk_weight * (reach[i] + reach[j])
+        + spec.wait_weight * minibus.wait_min[a, direction]
+        + minibus.in_vehicle_min[a, b]
+        + change
+    )
     cost[..., 1] = np.where(a != b, minibus_cost + money.minibus_fare * per_min, np.inf)
 
     hours = period_hours_by_bin(scenario.period.start_s, scenario.period.end_s)

@@ -116,7 +116,9 @@ def shift_modes(scenario: Scenario, corridor: Corridor) -> ModeShift:
     distances = walk_distances(scenario, corridor, minibus.stops["chainage_m"].to_numpy())
     access = {world: zone_access(scenario, corridor, distances, world) for world in ("today", "scenario")}
 
-    today_cost = generalized_cost_min(scenario, corridor, access["today"], minibus_levels, minibus.station_stop, None, cycle_lane=False)
+    today_cost = generalized_cost_min(
+        scenario, corridor, access["today"], minibus_levels, minibus.station_stop, None, cycle_lane=False
+    )
     constants = calibrate_constants(today_cost, trips, target, spec.scale_per_min)
     constants[BRT] = constants[MINIBUS] + spec.scale_per_min * spec.brt_constant_min
     today_shares = logit_shares(today_cost, np.where(np.arange(len(MODES)) == BRT, -np.inf, constants), spec.scale_per_min)
@@ -126,7 +128,13 @@ def shift_modes(scenario: Scenario, corridor: Corridor) -> ModeShift:
     for k in range(1, spec.max_iterations + 1):
         run = simulate(scenario, corridor, _with_flows(demand, brt_od))
         cost = generalized_cost_min(
-            scenario, corridor, access["scenario"], minibus_levels, minibus.station_stop, service_levels(run), scenario.corridor.cycle_lane
+            scenario,
+            corridor,
+            access["scenario"],
+            minibus_levels,
+            minibus.station_stop,
+            service_levels(run),
+            scenario.corridor.cycle_lane,
         )
         shares = logit_shares(cost, constants, spec.scale_per_min)
         target_od = trips * shares[..., BRT]
@@ -156,7 +164,13 @@ def mode_share_table(shift: ModeShift) -> pd.DataFrame:
     scenario = aggregate_shares(shift.scenario_shares, shift.trips_pax_h)
     total = float(shift.trips_pax_h.sum())
     return pd.DataFrame(
-        {"mode": MODES, "today_share": today, "scenario_share": scenario, "today_pax_h": today * total, "scenario_pax_h": scenario * total}
+        {
+            "mode": MODES,
+            "today_share": today,
+            "scenario_share": scenario,
+            "today_pax_h": today * total,
+            "scenario_pax_h": scenario * total,
+        }
     )
 
 

@@ -38,7 +38,12 @@ def logit_shares(cost_min: np.ndarray, constants: np.ndarray, scale_per_min: flo
 
 
 def calibrate_constants(
-    cost_min: np.ndarray, trips: np.ndarray, target_shares: np.ndarray, scale_per_min: float, tolerance: float = 1e-9, max_rounds: int = 500
+    cost_min: np.ndarray,
+    trips: np.ndarray,
+    target_shares: np.ndarray,
+    scale_per_min: float,
+    tolerance: float = 1e-9,
+    max_rounds: int = 500,
 ) -> np.ndarray:
     """Mode constants that reproduce the observed shares over all pairs.
 

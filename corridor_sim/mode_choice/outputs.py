@@ -37,9 +37,17 @@ def mode_choice_summary(shift: ModeShift) -> dict[str, Any]:
         "converged": shift.converged,
         "tolerance": scenario.mode_choice.tolerance,
         "constants": {m: (_r(float(c), 4) if c > -1e300 else None) for m, c in zip(shares.index, shift.constants, strict=True)},
-        "money": {"currency": money.currency, "value_of_time_per_h": money.value_of_time_per_h, "brt_fare": money.brt_fare, "minibus_fare": money.minibus_fare, "car_cost_per_km": money.car_cost_per_km},
+        "money": {
+            "currency": money.currency,
+            "value_of_time_per_h": money.value_of_time_per_h,
+            "brt_fare": money.brt_fare,
+            "minibus_fare": money.minibus_fare,
+            "car_cost_per_km": money.car_cost_per_km,
+        },
         "access": access,
-        "catchment": [{k: (_r(v, 4) if isinstance(v, float) else v) for k, v in row.items()} for row in shift.catchment.to_dict("records")],
+        "catchment": [
+            {k: (_r(v, 4) if isinstance(v, float) else v) for k, v in row.items()} for row in shift.catchment.to_dict("records")
+        ],
     }
 
 

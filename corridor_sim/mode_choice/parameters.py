@@ -25,7 +25,14 @@ MODES = ("brt", "minibus", "car", "walk", "cycle")
 
 #: The logit mode of each baseline travel mode (``[baseline] mode_shares``): road public transport
 #: is "minibus", private and hired road vehicles door to door (cars, motorcycle taxis) are "car".
-LOGIT_MODE = {"minibus_14": "minibus", "minibus_33": "minibus", "car": "car", "motorcycle": "car", "walk": "walk", "cycle": "cycle"}
+LOGIT_MODE = {
+    "minibus_14": "minibus",
+    "minibus_33": "minibus",
+    "car": "car",
+    "motorcycle": "car",
+    "walk": "walk",
+    "cycle": "cycle",
+}
 
 
 @dataclass(frozen=True)

@@ -71,8 +71,10 @@ def load_road_layer(city: str, key: str, crs: str) -> gpd.GeoDataFrame:
     try:
         fields = set(pyogrio.read_info(path)["fields"])
         frame = gpd.read_file(path, columns=sorted(fields & set(_LAYER_COLUMNS)))
-    except Exception as exc:  # pyogrio raises its own error types for broken files
-        raise DataFileError(f"{path}: cannot read this road layer ({exc}). Restore it from its source in PROVENANCE.md.") from None
+    except Exception as exc:  # noqa: BLE001 - pyogrio raises its own error types for broken files
+        raise DataFileError(
+            f"{path}: cannot read this road layer ({exc}). Restore it from its source in PROVENANCE.md."
+        ) from None
     frame = frame[frame.geometry.notna()].to_crs(crs).explode(index_parts=False)
     frame = frame[frame.geometry.geom_type == "LineString"].reset_index(drop=True)
     frame["geometry"] = shapely.force_2d(frame.geometry.values)

@@ -56,7 +56,7 @@ def _read(path: Path, mtime_ns: int) -> gtfs_kit.Feed:
             bad = archive.testzip()
         if bad is not None:
             raise zipfile.BadZipFile(f"corrupt member {bad}")
-        import gtfs_kit  # noqa: PLC0415 (see the TYPE_CHECKING import)
+        import gtfs_kit
 
         return gtfs_kit.read_feed(path, dist_units="km")
     except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:

@@ -122,9 +122,7 @@ def prepare_drive_graph(raw: nx.MultiDiGraph) -> nx.MultiDiGraph:
         (signals, crossings) and splitting ways where class, lanes or speed limit change.
     """
     graph = largest_part_where(raw, lambda data: _is_drive(data.get("highway")), "drivable roads")
-    return ox.simplify_graph(
-        graph, node_attrs_include=["highway"], edge_attrs_differ=["highway", "lanes", "maxspeed"]
-    )
+    return ox.simplify_graph(graph, node_attrs_include=["highway"], edge_attrs_differ=["highway", "lanes", "maxspeed"])
 
 
 def largest_part_where(raw: nx.MultiDiGraph, keep: Callable[[dict], bool], what: str) -> nx.MultiDiGraph:
@@ -193,9 +191,7 @@ def derived_cached(origin: GraphOrigin, label: str, make: Callable[[], T]) -> T:
     return value
 
 
-def street_graph(
-    city: str, lats: list[float], lons: list[float], buffer_m: float
-) -> tuple[nx.MultiDiGraph, GraphOrigin]:
+def street_graph(city: str, lats: list[float], lons: list[float], buffer_m: float) -> tuple[nx.MultiDiGraph, GraphOrigin]:
     """The prepared drive graph around a corridor's stations.
 
     Looks in order at the cache, the city's local OSM extracts in the data folder (the first
@@ -244,7 +240,7 @@ def _read_extract(relative: str) -> nx.MultiDiGraph:
     path = data_file(relative)
     try:
         raw = ox.graph_from_xml(path, simplify=False, retain_all=True)
-    except Exception as exc:  # osmnx and the XML parser raise many types for a broken file
+    except Exception as exc:  # noqa: BLE001 - osmnx and the XML parser raise many types for a broken file
         raise DataFileError(
             f"{path}: cannot read this OSM extract ({exc.__class__.__name__}: {exc}). "
             f"Restore the file from the source named in its PROVENANCE.md."

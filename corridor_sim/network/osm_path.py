@@ -10,6 +10,7 @@ programming over consecutive stations.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import networkx as nx
@@ -133,7 +134,9 @@ def match_stations(graph: nx.MultiDiGraph, station_xy: np.ndarray, names: list[s
 def _edge(graph: nx.MultiDiGraph, u: int, v: int) -> dict:
     data = min(graph[u][v].values(), key=lambda d: d["length"])
     if "geometry" not in data:
-        data = dict(data, geometry=LineString([(graph.nodes[u]["x"], graph.nodes[u]["y"]), (graph.nodes[v]["x"], graph.nodes[v]["y"])]))
+        data = dict(
+            data, geometry=LineString([(graph.nodes[u]["x"], graph.nodes[u]["y"]), (graph.nodes[v]["x"], graph.nodes[v]["y"])])
+        )
     return data
 
 
@@ -163,12 +166,12 @@ def trace_path(graph: nx.MultiDiGraph, station_nodes: list[int]) -> OsmPath:
     """
     path = [station_nodes[0]]
     station_pos = [0]
-    for a, b in zip(station_nodes[:-1], station_nodes[1:], strict=True):
+    for a, b in itertools.pairwise(station_nodes):
         path += nx.shortest_path(graph, a, b, weight="route_cost")[1:]
         station_pos.append(len(path) - 1)
     coords: list[tuple[float, float]] = [(graph.nodes[path[0]]["x"], graph.nodes[path[0]]["y"])]
     rows, node_chainage = [], [0.0]
-    for u, v in zip(path[:-1], path[1:], strict=True):
+    for u, v in itertools.pairwise(path):
         data = _edge(graph, u, v)
         start = node_chainage[-1]
         node_chainage.append(start + data["geometry"].length)

@@ -67,5 +67,12 @@ def source_status(city: str) -> list[SourceStatus]:
     for note_file in sorted((cache / "osm").glob(f"{city}-*.json")):
         note = json.loads(note_file.read_text())
         origin = f"{note['source']} {note['detail']}, made {note['created']}"
-        rows.append(SourceStatus("osm graph (cached)", note_file.stem, f"cache: {note['cache_file']} ({note['nodes']} nodes, {note['edges']} edges)", origin))
+        rows.append(
+            SourceStatus(
+                "osm graph (cached)",
+                note_file.stem,
+                f"cache: {note['cache_file']} ({note['nodes']} nodes, {note['edges']} edges)",
+                origin,
+            )
+        )
     return rows

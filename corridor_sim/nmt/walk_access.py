@@ -40,9 +40,7 @@ _SOURCE = "__stops__"
 def _node_xy(graph: nx.MultiGraph) -> tuple[np.ndarray, np.ndarray]:
     """Node ids (int64) and their coordinates (n, 2)."""
     nodes = np.fromiter(graph.nodes, dtype=np.int64, count=len(graph))
-    xy = np.array(
-        [(data["x"], data["y"]) for _, data in graph.nodes(data=True)], dtype=float
-    ).reshape(-1, 2)
+    xy = np.array([(data["x"], data["y"]) for _, data in graph.nodes(data=True)], dtype=float).reshape(-1, 2)
     return nodes, xy
 
 
@@ -118,9 +116,7 @@ def trip_ends(
 def _snap(xy: np.ndarray, node_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index of the nearest node to each point and the straight-line distance to it."""
     tree = shapely.STRtree(shapely.points(node_xy))
-    (query, nearest), distance_m = tree.query_nearest(
-        shapely.points(xy), return_distance=True, all_matches=False
-    )
+    (query, nearest), distance_m = tree.query_nearest(shapely.points(xy), return_distance=True, all_matches=False)
     order = np.argsort(query)
     return nearest[order], distance_m[order]
 
@@ -170,20 +166,14 @@ def _network_distances(graph: nx.MultiGraph, stop_xy: np.ndarray) -> pd.DataFram
     )
 
 
-def _straight_nearest(
-    xy: np.ndarray, stop_xy: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _straight_nearest(xy: np.ndarray, stop_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nearest stop of each point and the straight-line distance to it."""
-    gap = np.hypot(
-        xy[:, None, 0] - stop_xy[None, :, 0], xy[:, None, 1] - stop_xy[None, :, 1]
-    )
+    gap = np.hypot(xy[:, None, 0] - stop_xy[None, :, 0], xy[:, None, 1] - stop_xy[None, :, 1])
     stop = gap.argmin(axis=1)
     return stop, gap[np.arange(len(xy)), stop]
 
 
-def _on_network(
-    points: pd.DataFrame, stop_xy: np.ndarray, graph: nx.MultiGraph, table: pd.DataFrame
-) -> pd.DataFrame:
+def _on_network(points: pd.DataFrame, stop_xy: np.ndarray, graph: nx.MultiGraph, table: pd.DataFrame) -> pd.DataFrame:
     """Points' walking distances from the node distances ``table`` (see :func:`_network_distances`)."""
     xy = points[["x", "y"]].to_numpy(dtype=float)
     nodes, node_xy = _node_xy(graph)
@@ -249,9 +239,7 @@ def walk_distance_m(
     stop_xy = np.asarray(stop_xy, dtype=float).reshape(-1, 2)
     if graph is not None:
         return _on_network(points, stop_xy, graph, _network_distances(graph, stop_xy))
-    stop, straight_m = _straight_nearest(
-        points[["x", "y"]].to_numpy(dtype=float), stop_xy
-    )
+    stop, straight_m = _straight_nearest(points[["x", "y"]].to_numpy(dtype=float), stop_xy)
     return pd.DataFrame(
         {
             "stop": stop,
@@ -268,17 +256,13 @@ def _line_share(chainage_m: np.ndarray, radius_m: float, length_m: float) -> flo
     start = np.clip(np.sort(chainage_m) - radius_m, 0.0, length_m)
     end = np.clip(np.sort(chainage_m) + radius_m, 0.0, length_m)
     covered_before = np.concatenate([[0.0], np.maximum.accumulate(end)[:-1]])
-    return float(
-        np.clip(end - np.maximum(start, covered_before), 0.0, None).sum() / length_m
-    )
+    return float(np.clip(end - np.maximum(start, covered_before), 0.0, None).sum() / length_m)
 
 
 def _edges_near(graph: nx.MultiGraph, line: LineString, reach_m: float) -> pd.DataFrame:
     """Edges whose midpoint lies within ``reach_m`` of the line: u, v, length_m."""
     rows = list(graph.edges(data=True))
-    middle = shapely.line_interpolate_point(
-        [data["geometry"] for *_, data in rows], 0.5, normalized=True
-    )
+    middle = shapely.line_interpolate_point([data["geometry"] for *_, data in rows], 0.5, normalized=True)
     edges = pd.DataFrame(
         {
             "u": [u for u, _, _ in rows],
@@ -289,21 +273,15 @@ def _edges_near(graph: nx.MultiGraph, line: LineString, reach_m: float) -> pd.Da
     return edges[shapely.dwithin(middle, line, reach_m)]
 
 
-def _reached_length_m(
-    edges: pd.DataFrame, table: pd.DataFrame, budget_m: float
-) -> np.ndarray:
+def _reached_length_m(edges: pd.DataFrame, table: pd.DataFrame, budget_m: float) -> np.ndarray:
     """Length of each edge within ``budget_m`` walking from the nearest stop.
 
     Walking in from end u covers ``budget - d(u)`` of the edge, from end v ``budget - d(v)``
     (each at least 0); together at most the edge's length. Exact for an edge with no stop on it.
     """
     far = table["distance_m"]
-    from_u = np.clip(
-        budget_m - far.reindex(edges["u"]).fillna(np.inf).to_numpy(), 0.0, None
-    )
-    from_v = np.clip(
-        budget_m - far.reindex(edges["v"]).fillna(np.inf).to_numpy(), 0.0, None
-    )
+    from_u = np.clip(budget_m - far.reindex(edges["u"]).fillna(np.inf).to_numpy(), 0.0, None)
+    from_v = np.clip(budget_m - far.reindex(edges["v"]).fillna(np.inf).to_numpy(), 0.0, None)
     return np.minimum(edges["length_m"].to_numpy(), from_u + from_v)
 
 
@@ -362,11 +340,7 @@ def catchment(
         reached = int(np.sum(distance_m <= budget_m))
         if graph is not None:
             total_m = edges["length_m"].sum()
-            share = (
-                float(_reached_length_m(edges, table, budget_m).sum() / total_m)
-                if total_m > 0
-                else np.nan
-            )
+            share = float(_reached_length_m(edges, table, budget_m).sum() / total_m) if total_m > 0 else np.nan
         else:
             share = reached / len(points) if len(points) else np.nan
         rows.append(

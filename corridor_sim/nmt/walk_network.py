@@ -81,9 +81,7 @@ def is_walkable(edge: dict) -> bool:
     foot = _values(edge.get("foot"))
     if foot & FOOT_FORBIDDEN:
         return False
-    return not (_values(edge.get("access")) & ACCESS_FORBIDDEN) or bool(
-        foot & FOOT_ALLOWED
-    )
+    return not (_values(edge.get("access")) & ACCESS_FORBIDDEN) or bool(foot & FOOT_ALLOWED)
 
 
 def prepare_walk_graph(raw: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -162,9 +160,7 @@ def _undirected(graph: nx.MultiDiGraph) -> nx.MultiGraph:
         if "geometry" in data:
             geometry = data["geometry"]
         else:
-            geometry = LineString(
-                [(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in (u, v)]
-            )
+            geometry = LineString([(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in (u, v)])
         undirected.add_edge(u, v, **{**data, "geometry": geometry})
     return undirected
 
@@ -194,9 +190,7 @@ def to_walk_graph(graph: nx.MultiDiGraph, crs: str) -> nx.MultiGraph:
     return undirected
 
 
-def walk_graph(
-    city: str, lats: list[float], lons: list[float], crs: str
-) -> tuple[nx.MultiGraph, str] | None:
+def walk_graph(city: str, lats: list[float], lons: list[float], crs: str) -> tuple[nx.MultiGraph, str] | None:
     """The walk network around points (e.g. a corridor's stations), if a local extract has it.
 
     Looks at the city's OSM extracts in manifest order; for the first whose box covers every
@@ -228,19 +222,13 @@ def walk_graph(
     for extract in covering_extracts(city, lats, lons):
         files = _cache_files(city, f"walk-extract:v{_RULES_VERSION}:{extract.file}")
         found = _from_cache(*files)
-        if (
-            found is None
-            and data_folder is not None
-            and (data_folder / extract.file).is_file()
-        ):
-            found = _store(
-                _read_extract(extract.file), *files, "osm extract", extract.file
-            )
+        if found is None and data_folder is not None and (data_folder / extract.file).is_file():
+            found = _store(_read_extract(extract.file), *files, "osm extract", extract.file)
         if found is not None:
             graph, origin = found
             detail = (
                 f"walk network from {origin.source} {origin.detail} (served from {origin.served_from}, "
                 f"graph made {origin.created}, cache {origin.cache_file})"
             )
-            return derived_cached(origin, f"walk graph in {crs}", lambda: to_walk_graph(graph, crs)), detail
+            return derived_cached(origin, f"walk graph in {crs}", lambda: to_walk_graph(graph, crs)), detail  # noqa: B023 - built within this iteration
     return None

@@ -40,7 +40,13 @@ from corridor_sim.scenario import Scenario
 
 #: Dwell of a minibus stop: door 2 s, alighting 2.5 s and boarding 3 s per passenger through
 #: one sliding door, no payment at the door [L].
-MINIBUS_DWELL = {"fare_collection": "on_board", "door_open_close_s": 2.0, "alighting_s": 2.5, "boarding_s": 3.0, "crowding_penalty_s": 0.0}
+MINIBUS_DWELL = {
+    "fare_collection": "on_board",
+    "door_open_close_s": 2.0,
+    "alighting_s": 2.5,
+    "boarding_s": 3.0,
+    "crowding_penalty_s": 0.0,
+}
 #: Minibuses pull in two at a time at a stop and overtake each other [L].
 STOP_BERTHS = 2
 #: The fleet is whatever the feed's frequencies need (the engine's largest fleet).
@@ -143,7 +149,8 @@ def match_demand(baseline: MinibusBaseline, stop_od_pax_h: np.ndarray, design_lo
     if factor <= 1.0:
         return baseline
     routes = baseline.routes.assign(
-        peak_headway_min=baseline.routes["peak_headway_min"] / factor, offpeak_headway_min=baseline.routes["offpeak_headway_min"] / factor
+        peak_headway_min=baseline.routes["peak_headway_min"] / factor,
+        offpeak_headway_min=baseline.routes["offpeak_headway_min"] / factor,
     )
     services = {
         name: service.model_copy(
@@ -184,7 +191,9 @@ def _stops(corridor: Corridor, feed_stops: pd.DataFrame, spacing_m: float) -> pd
     ]
     if extra:
         at = np.concatenate(extra)
-        filler = pd.DataFrame({"name": [f"informal stop {c / 1000:.1f} km" for c in at - first], "chainage_m": at, "source": "spacing"})
+        filler = pd.DataFrame(
+            {"name": [f"informal stop {c / 1000:.1f} km" for c in at - first], "chainage_m": at, "source": "spacing"}
+        )
         stops = pd.concat([stops, filler], ignore_index=True).sort_values("chainage_m", kind="stable", ignore_index=True)
     repeat = stops.groupby("name").cumcount()
     stops["name"] = stops["name"].where(repeat == 0, stops["name"] + " (" + (repeat + 1).astype(str) + ")")
@@ -197,11 +206,17 @@ def _routes(scenario: Scenario, feed, patterns: pd.DataFrame, notes: list[str]) 
     peaks = peak_windows(scenario)
     vph["peak"] = [any(a <= t < b for a, b in peaks) for t in vph["bin_start_s"]]
     by_pattern = patterns[["route_id", "direction_id", "shape_id"]].astype({"shape_id": str}).merge(vph, on="shape_id")
-    per_direction = by_pattern.groupby(["route_id", "direction_id", "bin_start_s", "peak"], as_index=False)["vehicles_per_h"].sum()
+    per_direction = by_pattern.groupby(["route_id", "direction_id", "bin_start_s", "peak"], as_index=False)[
+        "vehicles_per_h"
+    ].sum()
     per_route = per_direction.groupby(["route_id", "peak"])["vehicles_per_h"].mean().unstack("peak")
     source = by_pattern.groupby("route_id")["source"].agg(lambda s: "/".join(sorted(set(s))))
     spans = patterns.groupby("route_id").agg(
-        name=("route_long_name", "first"), short=("route_short_name", "first"), start_m=("start_m", "min"), end_m=("end_m", "max"), overlap_m=("overlap_m", "max")
+        name=("route_long_name", "first"),
+        short=("route_short_name", "first"),
+        start_m=("start_m", "min"),
+        end_m=("end_m", "max"),
+        overlap_m=("overlap_m", "max"),
     )
     override = scenario.paratransit.headway_min
     rows = []
@@ -223,7 +238,19 @@ def _routes(scenario: Scenario, feed, patterns: pd.DataFrame, notes: list[str]) 
                 "frequency_source": "scenario" if override else source.get(route_id, "none"),
             }
         )
-    return pd.DataFrame(rows, columns=["route_id", "name", "start_m", "end_m", "overlap_m", "peak_headway_min", "offpeak_headway_min", "frequency_source"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "route_id",
+            "name",
+            "start_m",
+            "end_m",
+            "overlap_m",
+            "peak_headway_min",
+            "offpeak_headway_min",
+            "frequency_source",
+        ],
+    )
 
 
 def _minibus_scenario(scenario: Scenario, corridor: Corridor, routes: pd.DataFrame, stops: pd.DataFrame) -> Scenario:
@@ -249,7 +276,10 @@ def _minibus_scenario(scenario: Scenario, corridor: Corridor, routes: pd.DataFra
         mode_choice={"enabled": False},
     )
     data["corridor"].update(
-        stations=[{"name": n, "lat": float(a), "lon": float(o)} for n, a, o in zip(corridor.station_name, corridor.station_lat, corridor.station_lon, strict=True)],
+        stations=[
+            {"name": n, "lat": float(a), "lon": float(o)}
+            for n, a, o in zip(corridor.station_name, corridor.station_lat, corridor.station_lon, strict=True)
+        ],
         segments=[],
         running_way="mixed_traffic",
         berths=STOP_BERTHS,

@@ -120,9 +120,7 @@ def corridor_patterns(
     trips = feed.trips.reindex(columns=["route_id", "direction_id", "shape_id"])
     trips = trips.dropna(subset=["shape_id"]).astype({"shape_id": str})
     names = feed.routes.reindex(columns=PATTERN_COLUMNS[:3])
-    table = trips.drop_duplicates().merge(
-        per_shape, left_on="shape_id", right_index=True
-    )
+    table = trips.drop_duplicates().merge(per_shape, left_on="shape_id", right_index=True)
     table = table.merge(names, on="route_id", how="left")
     table = table.sort_values(["route_id", "direction_id", "shape_id"])
     return table[PATTERN_COLUMNS].reset_index(drop=True)
@@ -174,9 +172,7 @@ def pattern_vehicles_per_h(
         end = _seconds(freq["end_time"])[:, None]
         seconds = np.minimum(end, bins + step_s) - np.maximum(start, bins)
         runs = np.clip(seconds, 0, None) / freq["headway_secs"].to_numpy(float)[:, None]
-        runs = (
-            pd.DataFrame(runs, columns=bins).groupby(freq["shape_id"].to_numpy()).sum()
-        )
+        runs = pd.DataFrame(runs, columns=bins).groupby(freq["shape_id"].to_numpy()).sum()
         vehicles = vehicles.add(runs, fill_value=0.0)
         source[freq["shape_id"].unique()] = "frequencies"
 
@@ -230,9 +226,7 @@ def corridor_stops(
         a long run of close stops is thinned rather than dropped).
     """
     stops = feed.stops.dropna(subset=["stop_lat", "stop_lon"])
-    points = gpd.GeoSeries(
-        gpd.points_from_xy(stops["stop_lon"], stops["stop_lat"]), crs="EPSG:4326"
-    ).to_crs(crs)
+    points = gpd.GeoSeries(gpd.points_from_xy(stops["stop_lon"], stops["stop_lat"]), crs="EPSG:4326").to_crs(crs)
     table = pd.DataFrame(
         {
             "stop_id": stops["stop_id"].to_numpy(),

@@ -62,9 +62,7 @@ SAFETY_PANELS = (
 )
 #: Parts of a trip, bottom to top, and the summary's keys for them.
 TRIP_PARTS = ("access", "wait", "in vehicle")
-NO_TRAVEL_BASELINE = (
-    "no baseline travel time: run a *_mode_shift scenario or give --baseline RUN"
-)
+NO_TRAVEL_BASELINE = "no baseline travel time: run a *_mode_shift scenario or give --baseline RUN"
 #: Outline and hatch colour of the bars.
 EDGE = "#4d4d4d"
 
@@ -108,9 +106,7 @@ def draw(run: RunFolder, baseline: RunFolder | None = None) -> Figure:
     fig, axes = new_figure(2, 3, width_in=11.0, height_in=8.0)
     travel_note = _travel_time_panel(axes[0, 0], run, baseline)
     for ax, (key, label, title) in zip(axes[0, 1:], SAFETY_PANELS, strict=True):
-        change = (
-            summary["safety"].get("change", {}).get(key) if baseline is None else None
-        )
+        change = summary["safety"].get("change", {}).get(key) if baseline is None else None
         _safety_panel(
             ax,
             names,
@@ -130,9 +126,7 @@ def draw(run: RunFolder, baseline: RunFolder | None = None) -> Figure:
         ax.set_ylabel(label)
         ax.set_title(title)
     fig.suptitle(f"{summary.get('title', summary['scenario'])}\n{what}", fontsize=11)
-    simulated = f"Simulation: {run.label}" + (
-        f" against {baseline.label}" if baseline is not None else ""
-    )
+    simulated = f"Simulation: {run.label}" + (f" against {baseline.label}" if baseline is not None else "")
     source_note(
         fig,
         f"{simulated}, corridor-sim. {travel_note}".strip(),
@@ -187,9 +181,7 @@ def _access(summary: dict[str, Any], when: str, mode: str) -> float | None:
     return None if walk is None else walk + (cross or 0.0)
 
 
-def _trip(
-    summary: dict[str, Any] | None, access: float | None
-) -> dict[str, float | None]:
+def _trip(summary: dict[str, Any] | None, access: float | None) -> dict[str, float | None]:
     """Access, wait, in-vehicle mean and the journey's 95th percentile (min) of a summary section."""
     return {
         "access": access,
@@ -223,22 +215,14 @@ def _travel_time_panel(ax: Axes, run: RunFolder, baseline: RunFolder | None) -> 
     note = "Travel time: access = walk to the stop and crossing to it (mode choice's walk network)."
     if any(trip["access"] is None for _, trip, _ in bars):
         modelled = any(trip["access"] is not None for _, trip, _ in bars)
-        note = (
-            "Travel time: walk access left out, as one alternative did not model it."
-            if modelled
-            else ""
-        )
+        note = "Travel time: walk access left out, as one alternative did not model it." if modelled else ""
         for _, trip, _ in bars:
             trip["access"] = None
     positions = np.arange(len(bars)) * 1.6
     top = max(
         max(sum(trip[p] or 0.0 for p in TRIP_PARTS) for _, trip, _ in bars),
         max(
-            (
-                ((trip["access"] or 0.0) + trip["p95"])
-                for _, trip, _ in bars
-                if trip["p95"] is not None
-            ),
+            (((trip["access"] or 0.0) + trip["p95"]) for _, trip, _ in bars if trip["p95"] is not None),
             default=0.0,
         ),
     )
@@ -286,13 +270,11 @@ def _travel_time_panel(ax: Axes, run: RunFolder, baseline: RunFolder | None) -> 
     return note
 
 
-def _stacked_bar(
-    ax: Axes, x: float, trip: dict[str, float | None], look: dict[str, Any], top: float
-) -> None:
+def _stacked_bar(ax: Axes, x: float, trip: dict[str, float | None], look: dict[str, Any], top: float) -> None:
     """One alternative's trip parts, stacked bottom up, each named to the right of the bar."""
     parts = [(p, trip[p]) for p in TRIP_PARTS if trip[p] is not None]
     bottoms = np.concatenate([[0.0], np.cumsum([v for _, v in parts])])
-    for (part, value), bottom in zip(parts, bottoms, strict=False):
+    for (_part, value), bottom in zip(parts, bottoms, strict=True):
         ax.bar(
             x,
             value,
@@ -373,9 +355,7 @@ def _axes_look(ax: Axes) -> None:
     """No vertical grid lines, small alternative names, thousands separated on the y axis."""
     ax.grid(False, axis="x")
     ax.tick_params(axis="x", labelsize=8)
-    ax.yaxis.set_major_formatter(
-        FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:g}")
-    )
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:g}"))
 
 
 def _change_text(base: float, scenario: float) -> str:
@@ -399,9 +379,7 @@ def _safety_panel(
     values = [float(base["estimate"]), float(scenario["estimate"])]
     low = [float(d.get("p5", d["estimate"])) for d in (base, scenario)]
     high = [float(d.get("p95", d["estimate"])) for d in (base, scenario)]
-    errors = np.clip(
-        np.array([np.subtract(values, low), np.subtract(high, values)]), 0.0, None
-    )
+    errors = np.clip(np.array([np.subtract(values, low), np.subtract(high, values)]), 0.0, None)
     positions = _bars(ax, names, values, errors)
     top = max(max(high), max(values))
     for x, value in zip(positions, values, strict=True):
@@ -433,9 +411,7 @@ def _not_in_summary(ax: Axes, names: tuple[str, str]) -> None:
     ax.set_xticks([0, 1], names)
 
 
-def _emission_panel(
-    ax: Axes, names: tuple[str, str], base: float | None, scenario: float | None
-) -> None:
+def _emission_panel(ax: Axes, names: tuple[str, str], base: float | None, scenario: float | None) -> None:
     """Baseline and scenario totals with their values and the change in per cent above them."""
     if base is None or scenario is None:
         _not_in_summary(ax, names)

@@ -67,7 +67,16 @@ def map_figure(layers: gpd.GeoDataFrame, corridor: dict[str, Any]) -> Figure:
             part.plot(ax=ax, zorder=3, **line_style)
     signals = layers[layer == "signal"]
     if len(signals):
-        ax.scatter(signals.geometry.x, signals.geometry.y, marker="s", s=18, color="#1a9850", edgecolor="black", zorder=4, label="traffic signal")
+        ax.scatter(
+            signals.geometry.x,
+            signals.geometry.y,
+            marker="s",
+            s=18,
+            color="#1a9850",
+            edgecolor="black",
+            zorder=4,
+            label="traffic signal",
+        )
     stations = layers[layer == "station"]
     ax.scatter(stations.geometry.x, stations.geometry.y, s=36, color="white", edgecolor="black", zorder=5, label="station")
     step = max(1, len(stations) // 15)

@@ -53,15 +53,11 @@ def draw(run: RunFolder, baseline: RunFolder | None = None) -> Figure:
     matplotlib.figure.Figure
         Two panels: headways (left) and waits (right).
     """
-    headways = station_headways(
-        run.table("stop_events"), run.scenario.get("services", {})
-    )
+    headways = station_headways(run.table("stop_events"), run.scenario.get("services", {}))
     waits = run.table("wait_distribution")
     names = [d["direction"] for d in run.summary["directions"]]
     fig, (left, right) = new_figure(1, 2, width_in=11.0, height_in=5.6)
-    headway_note = _headway_panel(
-        left, headways, run.scenario.get("services", {}), names
-    )
+    headway_note = _headway_panel(left, headways, run.scenario.get("services", {}), names)
     wait_note, expected = _wait_panel(right, waits, headways, names)
     period = run.summary.get("period") or run.scenario.get("period", {})
     fig.suptitle(
@@ -81,17 +77,14 @@ def draw(run: RunFolder, baseline: RunFolder | None = None) -> Figure:
             else ""
         )
         + f". {headway_note}",
-        "Wait: from arrival at the platform to the doors opening on the bus boarded (boarded passengers only). "
-        + wait_note,
+        "Wait: from arrival at the platform to the doors opening on the bus boarded (boarded passengers only). " + wait_note,
         "Random-arrival wait E[W] = E[H]/2 x (1 + CV(H)^2) from the headways of the left panel (Osuna & Newell 1972, "
         "Transportation Science 6(1)); " + expected,
     )
     return fig
 
 
-def station_headways(
-    stops: pd.DataFrame, services: dict[str, Any] | None = None
-) -> pd.DataFrame:
+def station_headways(stops: pd.DataFrame, services: dict[str, Any] | None = None) -> pd.DataFrame:
     """Headway of every bus arrival behind the previous bus of the same service, station and direction.
 
     Parameters
@@ -112,17 +105,12 @@ def station_headways(
     frame = stops.sort_values([*keys, "arrive_s"], kind="stable").reset_index(drop=True)
     gap = frame.groupby(keys, sort=False)["arrive_s"].diff()
     longest = {
-        name: max(
-            [v for k, v in (s or {}).items() if k.endswith("headway_min") and v]
-            or [0.0]
-        )
+        name: max([v for k, v in (s or {}).items() if k.endswith("headway_min") and v] or [0.0])
         for name, s in (services or {}).items()
     }
     limit = np.maximum(
         BREAK_MIN_S,
-        frame["service"].map(longest).fillna(0.0).astype(float).to_numpy()
-        * 60.0
-        * BREAK_HEADWAYS,
+        frame["service"].map(longest).fillna(0.0).astype(float).to_numpy() * 60.0 * BREAK_HEADWAYS,
     )
     service_break = (gap > limit).to_numpy()
     frame["headway_s"] = gap.mask(service_break)
@@ -139,9 +127,7 @@ def random_arrival_wait_s(headway_s: np.ndarray) -> float:
     return float(h.mean() / 2.0 * (1.0 + (h.std() / h.mean()) ** 2))
 
 
-def _headway_panel(
-    ax: Axes, headways: pd.DataFrame, services: dict[str, Any], names: list[str]
-) -> str:
+def _headway_panel(ax: Axes, headways: pd.DataFrame, services: dict[str, Any], names: list[str]) -> str:
     minutes = headways["headway_s"].to_numpy() / 60.0
     valid = np.isfinite(minutes)
     scheduled = [
@@ -179,11 +165,7 @@ def _headway_panel(
     ax.set_title("Headways at the stations, per service")
     ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.14))
     over = float((minutes[valid] >= top).mean() * 100.0) if valid.any() else 0.0
-    return (
-        f"Headways of {top:g} min and longer ({over:.1f} % of arrivals) are counted in the last bin"
-        if over > 0
-        else ""
-    )
+    return f"Headways of {top:g} min and longer ({over:.1f} % of arrivals) are counted in the last bin" if over > 0 else ""
 
 
 def _scheduled_lines(ax: Axes, services: dict[str, Any]) -> None:
@@ -208,9 +190,7 @@ def _scheduled_lines(ax: Axes, services: dict[str, Any]) -> None:
             zorder=1,
         )
         seen.add(label)
-        named.setdefault(value, []).extend(
-            n if peak else f"{n} off-peak" for n in names
-        )
+        named.setdefault(value, []).extend(n if peak else f"{n} off-peak" for n in names)
     if len(services) > 1:
         for value, names in named.items():
             ax.annotate(
@@ -227,9 +207,7 @@ def _scheduled_lines(ax: Axes, services: dict[str, Any]) -> None:
             )
 
 
-def _wait_panel(
-    ax: Axes, waits: pd.DataFrame, headways: pd.DataFrame, names: list[str]
-) -> tuple[str, str]:
+def _wait_panel(ax: Axes, waits: pd.DataFrame, headways: pd.DataFrame, names: list[str]) -> tuple[str, str]:
     waits = waits.sort_values(["direction", "wait_from_s"])
     total = waits.groupby("wait_to_s")["passengers"].sum()
     share = total.cumsum() / max(total.sum(), 1)
@@ -238,30 +216,11 @@ def _wait_panel(
         w = waits[waits["direction"] == d]
         n = w["passengers"].sum()
         if n:
-            means[d] = float(
-                ((w["wait_from_s"] + w["wait_to_s"]) / 2.0 * w["passengers"]).sum()
-                / n
-                / 60.0
-            )
-        expected[d] = (
-            random_arrival_wait_s(
-                headways.loc[headways["direction"] == d, "headway_s"].to_numpy()
-            )
-            / 60.0
-        )
-    needed = max(
-        [*means.values(), *(v for v in expected.values() if np.isfinite(v)), 0.5]
-    )
-    top = (
-        float(share.index[share.to_numpy() >= WAIT_SHOWN_SHARE][0]) / 60.0
-        if len(share) and share.iloc[-1] > 0
-        else 1.0
-    )
-    longest = (
-        float(waits.loc[waits["passengers"] > 0, "wait_to_s"].max() / 60.0)
-        if (waits["passengers"] > 0).any()
-        else 1.0
-    )
+            means[d] = float(((w["wait_from_s"] + w["wait_to_s"]) / 2.0 * w["passengers"]).sum() / n / 60.0)
+        expected[d] = random_arrival_wait_s(headways.loc[headways["direction"] == d, "headway_s"].to_numpy()) / 60.0
+    needed = max([*means.values(), *(v for v in expected.values() if np.isfinite(v)), 0.5])
+    top = float(share.index[share.to_numpy() >= WAIT_SHOWN_SHARE][0]) / 60.0 if len(share) and share.iloc[-1] > 0 else 1.0
+    longest = float(waits.loc[waits["passengers"] > 0, "wait_to_s"].max() / 60.0) if (waits["passengers"] > 0).any() else 1.0
     top = float(np.ceil(longest if longest <= 2.0 * top else max(top, 1.5 * needed)))
     handles = []
     for d in (0, 1):
@@ -270,9 +229,7 @@ def _wait_panel(
         if n == 0:
             continue
         style = DIRECTIONS[d]
-        edges = (
-            np.append(w["wait_from_s"].to_numpy(), w["wait_to_s"].to_numpy()[-1]) / 60.0
-        )
+        edges = np.append(w["wait_from_s"].to_numpy(), w["wait_to_s"].to_numpy()[-1]) / 60.0
         ax.stairs(
             100.0 * w["passengers"].to_numpy() / n,
             edges,
@@ -293,9 +250,7 @@ def _wait_panel(
     ymax = ax.get_ylim()[1]
     for d, mean in means.items():
         style = DIRECTIONS[d]
-        ax.axvline(
-            mean, color=style["color"], linestyle=style["linestyle"], linewidth=1.0
-        )
+        ax.axvline(mean, color=style["color"], linestyle=style["linestyle"], linewidth=1.0)
         ax.plot(
             [mean],
             [ymax * 0.97],
@@ -344,11 +299,7 @@ def _wait_panel(
     ax.set_ylabel("share of boarded passengers (%)")
     ax.set_title("Passengers' waits")
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.14))
-    longer = (
-        float(100.0 * (1.0 - share[share.index <= top * 60.0 + 1e-6].iloc[-1]))
-        if len(share)
-        else 0.0
-    )
+    longer = float(100.0 * (1.0 - share[share.index <= top * 60.0 + 1e-6].iloc[-1])) if len(share) else 0.0
     wait_note = "Mean waits from the 30 s bins (bin middles)."
     if longer > 0.005:
         wait_note += f" Axis cut at {top:g} min: {longer:.1f} % of boarded passengers waited longer (up to {longest:.0f} min)."

@@ -100,19 +100,13 @@ def station_positions(run: RunFolder) -> pd.DataFrame:
     return pd.DataFrame({"station": index, "name": names, "chainage_m": chainage_m})
 
 
-def _panel(
-    ax: Axes, loads: pd.DataFrame, edges_km: np.ndarray, d: int, name: str
-) -> int | None:
+def _panel(ax: Axes, loads: pd.DataFrame, edges_km: np.ndarray, d: int, name: str) -> int | None:
     """Draw one direction's peak-hour load and capacity; return the peak hour."""
     if loads.empty:
         ax.set_title(f"{name}: no buses", loc="left")
         return None
     hour = int(loads.loc[loads["pax"].idxmax(), "hour"])
-    peak = (
-        loads[loads["hour"] == hour]
-        .set_index("segment")
-        .reindex(range(len(edges_km) - 1))
-    )
+    peak = loads[loads["hour"] == hour].set_index("segment").reindex(range(len(edges_km) - 1))
     pax = peak["pax"].fillna(0).to_numpy(dtype=float)
     capacity = peak["capacity_pax"].fillna(0).to_numpy(dtype=float)
     style = DIRECTIONS[d]
@@ -135,9 +129,7 @@ def _panel(
         zorder=3,
         label=f"passengers on board, {_hour(hour)}",
     )
-    ax.stairs(
-        capacity, edges_km, **LIMIT, baseline=None, zorder=2, label="offered capacity"
-    )
+    ax.stairs(capacity, edges_km, **LIMIT, baseline=None, zorder=2, label="offered capacity")
     factor = peak["load_factor"].to_numpy(dtype=float)
     worst = int(np.nanargmax(factor)) if np.isfinite(factor).any() else None
     where = (

@@ -105,9 +105,7 @@ def draw(run: RunFolder, baseline: RunFolder | None = None) -> Figure:
     return fig
 
 
-def _saturation(
-    ax: Axes, stats: pd.DataFrame, row: pd.Series, names: list[str]
-) -> None:
+def _saturation(ax: Axes, stats: pd.DataFrame, row: pd.Series, names: list[str]) -> None:
     height = 0.38
     over = []
     for d in (0, 1):
@@ -131,13 +129,10 @@ def _saturation(
     ax.set_xlim(0.0, top)
     ax.set_xlabel("station saturation (share of the period)")
     highest = stats.loc[stats["saturation"].idxmax()]
-    title = (
-        f"Saturation: highest {highest['saturation']:.2f} at {highest['name']} ({names[int(highest['direction'])]}); "
-        + (
-            f"{sum(over)} station-directions above the design limit"
-            if over
-            else f"all under the design limit of {SATURATION_LIMIT:g}"
-        )
+    title = f"Saturation: highest {highest['saturation']:.2f} at {highest['name']} ({names[int(highest['direction'])]}); " + (
+        f"{sum(over)} station-directions above the design limit"
+        if over
+        else f"all under the design limit of {SATURATION_LIMIT:g}"
     )
     ax.set_title(textwrap.fill(title, TITLE_CHARS), loc="left")
     handles, _ = ax.get_legend_handles_labels()

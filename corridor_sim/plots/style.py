@@ -59,7 +59,9 @@ def style() -> matplotlib.rc_context:
     return matplotlib.rc_context(STYLE)
 
 
-def new_figure(nrows: int = 1, ncols: int = 1, width_in: float = 8.0, height_in: float = 5.0, **subplots) -> tuple[Figure, object]:
+def new_figure(
+    nrows: int = 1, ncols: int = 1, width_in: float = 8.0, height_in: float = 5.0, **subplots
+) -> tuple[Figure, object]:
     """A figure (not registered with pyplot, so nothing leaks between figures) and its axes.
 
     Call inside :func:`style`. ``subplots`` go to :meth:`matplotlib.figure.Figure.subplots`.

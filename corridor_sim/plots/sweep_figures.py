@@ -123,26 +123,18 @@ def draw_heatmap(
     frame = _runs_frame(table, plan)
     rows = frame["_row"].to_numpy()
     ok = (frame["status"] == "ok").to_numpy() & (rows >= 0)
-    frame["_value"] = np.where(
-        ok, values[np.clip(rows, 0, None)] if len(values) else np.nan, np.nan
-    )
+    frame["_value"] = np.where(ok, values[np.clip(rows, 0, None)] if len(values) else np.nan, np.nan)
     x = x or (params[0] if params else None)
     y = y if y is not None else (next((p for p in params if p != x), None))
     if x is None:
-        raise CorridorSimError(
-            "the sweep varies no parameter: nothing to draw a heatmap over"
-        )
+        raise CorridorSimError("the sweep varies no parameter: nothing to draw a heatmap over")
     for column in (x, y):
         if column is not None and column not in frame.columns:
             close = difflib.get_close_matches(column, params, n=3, cutoff=0.4)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            raise CorridorSimError(
-                f"no parameter {column!r} in the sweep{hint}; its parameters are: {', '.join(params)}"
-            )
+            raise CorridorSimError(f"no parameter {column!r} in the sweep{hint}; its parameters are: {', '.join(params)}")
     ranges = set(plan.get("spec", {}).get("range", {}))
-    sampled = bool(ranges & {x, y}) or any(
-        frame[c].nunique() > MAX_GRID_VALUES for c in (x, y) if c is not None
-    )
+    sampled = bool(ranges & {x, y}) or any(frame[c].nunique() > MAX_GRID_VALUES for c in (x, y) if c is not None)
     label = axis_label(indicator)
     if sampled:
         fig, ax = new_figure(width_in=7.5, height_in=5.5)
@@ -195,11 +187,7 @@ def draw_pareto(
         For an unknown or non-numeric column.
     """
     xs, ys = numeric_column(table, x), numeric_column(table, y)
-    ok = (
-        (table["status"] == "ok").to_numpy()
-        & xs.notna().to_numpy()
-        & ys.notna().to_numpy()
-    )
+    ok = (table["status"] == "ok").to_numpy() & xs.notna().to_numpy() & ys.notna().to_numpy()
     front = pareto_front(table, x, y, tuple(maximize))
     params = plan_parameters(plan)
     fig, ax = new_figure(width_in=8.0, height_in=5.8)
@@ -227,19 +215,12 @@ def draw_pareto(
     )
     ax.margins(x=0.3, y=0.2)
     texts = [
-        "\n".join(
-            f"{p.rsplit('.', 1)[-1]}={_short(row.get(p))}"
-            for p in params
-            if p in row.index
-        )
-        or str(row["run_id"])
+        "\n".join(f"{p.rsplit('.', 1)[-1]}={_short(row.get(p))}" for p in params if p in row.index) or str(row["run_id"])
         for _, row in front.iterrows()
     ]
     labelled = _label_front(fig, ax, fx, fy, texts, maximize)
     if labelled < len(front):
-        line.set_label(
-            f"Pareto front ({len(front)} runs, {labelled} labelled where there is room)"
-        )
+        line.set_label(f"Pareto front ({len(front)} runs, {labelled} labelled where there is room)")
     failed = int((table["status"] != "ok").sum())
     if failed:
         ax.plot(
@@ -255,13 +236,8 @@ def draw_pareto(
             axis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(axis_label(x))
     ax.set_ylabel(axis_label(y))
-    better = [
-        ("larger" if m else "smaller") + f" {c}"
-        for c, m in zip((x, y), maximize, strict=True)
-    ]
-    corner = ("upper " if maximize[1] else "lower ") + (
-        "right" if maximize[0] else "left"
-    )
+    better = [("larger" if m else "smaller") + f" {c}" for c, m in zip((x, y), maximize, strict=True)]
+    corner = ("upper " if maximize[1] else "lower ") + ("right" if maximize[0] else "left")
     ax.set_title(
         f"Pareto front: better is {better[0]} and {better[1]}\n(towards the {corner}; no run on the front is beaten on both)"
     )
@@ -313,24 +289,16 @@ def draw_sweep_figures(
     plan = store.load_plan()
     table = store.read([r["run_id"] for r in plan["runs"]])
     if not len(table):
-        raise CorridorSimError(
-            f"{folder}: no finished runs yet; run (or resume) the sweep first (corridor-sim sweep)"
-        )
+        raise CorridorSimError(f"{folder}: no finished runs yet; run (or resume) the sweep first (corridor-sim sweep)")
     x, y = pareto
-    for column in ([indicator] if "sweep_heatmap" in chosen else []) + (
-        [x, y] if "sweep_pareto" in chosen else []
-    ):
+    for column in ([indicator] if "sweep_heatmap" in chosen else []) + ([x, y] if "sweep_pareto" in chosen else []):
         numeric_column(table, column)  # unknown columns fail before any figure is drawn
     target = Path(out) if out is not None else Path(folder) / "figures"
     formats = tuple(formats)
     written = {}
     for name in chosen:
         with style():
-            fig = (
-                draw_heatmap(table, plan, indicator)
-                if name == "sweep_heatmap"
-                else draw_pareto(table, plan, x, y, maximize)
-            )
+            fig = draw_heatmap(table, plan, indicator) if name == "sweep_heatmap" else draw_pareto(table, plan, x, y, maximize)
         written[name] = save_figure(fig, target, name, formats)
     return written
 
@@ -395,9 +363,7 @@ def _label_front(
     return len(placed)
 
 
-def _fit(
-    limits: tuple[float, float], values: np.ndarray, need: np.ndarray, upward: bool
-) -> tuple[float, float]:
+def _fit(limits: tuple[float, float], values: np.ndarray, need: np.ndarray, upward: bool) -> tuple[float, float]:
     """Axis limits widened so each value is at least ``need`` (a share of the axis) from the edge
     its label points to."""
     low, high = limits
@@ -408,9 +374,7 @@ def _fit(
 
 def plan_parameters(plan: dict[str, Any]) -> list[str]:
     """The parameters the plan's runs set, in order of first appearance."""
-    return list(
-        dict.fromkeys(p for run in plan.get("runs", []) for p in run.get("params", {}))
-    )
+    return list(dict.fromkeys(p for run in plan.get("runs", []) for p in run.get("params", {})))
 
 
 def sweep_note(table: pd.DataFrame, plan: dict[str, Any]) -> str:
@@ -427,24 +391,13 @@ def sweep_note(table: pd.DataFrame, plan: dict[str, Any]) -> str:
 
 def _runs_frame(table: pd.DataFrame, plan: dict[str, Any]) -> pd.DataFrame:
     """One row per planned run: its parameters, status (``not run`` if it has no row) and table row."""
-    runs = pd.DataFrame(
-        [{"run_id": r["run_id"], **r.get("params", {})} for r in plan.get("runs", [])]
-    )
+    runs = pd.DataFrame([{"run_id": r["run_id"], **r.get("params", {})} for r in plan.get("runs", [])])
     if runs.empty:
         runs = table[["run_id"]].copy()
-    rows = (
-        pd.Series(np.arange(len(table)), index=table["run_id"].to_numpy())
-        if len(table)
-        else pd.Series(dtype=int)
-    )
+    rows = pd.Series(np.arange(len(table)), index=table["run_id"].to_numpy()) if len(table) else pd.Series(dtype=int)
     runs["_row"] = runs["run_id"].map(rows)
     others = [c for c in table.columns if c not in runs.columns]
-    extra = (
-        table[others]
-        .reset_index(drop=True)
-        .reindex(runs["_row"].fillna(-1).astype(int))
-        .reset_index(drop=True)
-    )
+    extra = table[others].reset_index(drop=True).reindex(runs["_row"].fillna(-1).astype(int)).reset_index(drop=True)
     runs = pd.concat([runs.reset_index(drop=True), extra], axis=1)
     runs["status"] = runs["status"].fillna("not run") if "status" in runs else "not run"
     runs["_row"] = runs["_row"].fillna(-1).astype(int)
@@ -454,10 +407,7 @@ def _runs_frame(table: pd.DataFrame, plan: dict[str, Any]) -> pd.DataFrame:
 def _levels(values: pd.Series) -> list[Any]:
     """Distinct values of a parameter: sorted if numbers, else in order of first appearance."""
     distinct = list(dict.fromkeys(values.dropna().tolist()))
-    if all(
-        isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
-        for v in distinct
-    ):
+    if all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in distinct):
         return sorted(distinct)
     return distinct
 
@@ -487,17 +437,11 @@ def _grid(
 ) -> bool:
     """The heatmap cells, annotated. Returns whether some cell holds more than one run."""
     col = frame[x].map({v: i for i, v in enumerate(xs)})
-    row = (
-        frame[y].map({v: i for i, v in enumerate(ys)})
-        if y is not None
-        else pd.Series(0, index=frame.index)
+    row = frame[y].map({v: i for i, v in enumerate(ys)}) if y is not None else pd.Series(0, index=frame.index)
+    cells = frame.assign(_col=col, _rowpos=row, _failed=~frame["status"].isin(["ok", "not run"])).dropna(
+        subset=["_col", "_rowpos"]
     )
-    cells = frame.assign(
-        _col=col, _rowpos=row, _failed=~frame["status"].isin(["ok", "not run"])
-    ).dropna(subset=["_col", "_rowpos"])
-    grouped = cells.groupby(["_rowpos", "_col"]).agg(
-        value=("_value", "mean"), runs=("run_id", "size"), failed=("_failed", "sum")
-    )
+    grouped = cells.groupby(["_rowpos", "_col"]).agg(value=("_value", "mean"), runs=("run_id", "size"), failed=("_failed", "sum"))
     values = np.full((len(ys), len(xs)), np.nan)
     r, c = (grouped.index.get_level_values(k).astype(int) for k in (0, 1))
     values[r, c] = grouped["value"].to_numpy(float)
@@ -526,9 +470,7 @@ def _grid(
         if np.isfinite(value):
             red, green, blue, _ = cmap(norm(value))
             dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
-            text = _format(value, float(np.abs(finite).max())) + (
-                f"\n({int(cell['failed'])} failed)" if cell["failed"] else ""
-            )
+            text = _format(value, float(np.abs(finite).max())) + (f"\n({int(cell['failed'])} failed)" if cell["failed"] else "")
             ax.text(
                 cp,
                 rp,
@@ -565,9 +507,7 @@ def _grid(
                 },
             )
     ax.set_xticks(np.arange(len(xs)), [_short(v) for v in xs])
-    ax.set_yticks(
-        np.arange(len(ys)), [_short(v) for v in ys] if y is not None else [""]
-    )
+    ax.set_yticks(np.arange(len(ys)), [_short(v) for v in ys] if y is not None else [""])
     if y is None:
         ax.tick_params(axis="y", length=0)
     ax.set_xlim(-0.5, len(xs) - 0.5)
@@ -590,15 +530,11 @@ def _grid(
     return bool((grouped["runs"] > 1).any())
 
 
-def _scatter(
-    fig: Figure, ax: Axes, frame: pd.DataFrame, x: str, y: str | None, label: str
-) -> None:
+def _scatter(fig: Figure, ax: Axes, frame: pd.DataFrame, x: str, y: str | None, label: str) -> None:
     """One point per run at its parameters, coloured by the indicator; failed runs as crosses."""
     px = _numeric_or_codes(frame[x], ax.xaxis)
     py = _numeric_or_codes(frame[y], ax.yaxis) if y is not None else frame["_value"]
-    ok = (frame["status"] == "ok").to_numpy() & np.isfinite(
-        frame["_value"].to_numpy(float)
-    )
+    ok = (frame["status"] == "ok").to_numpy() & np.isfinite(frame["_value"].to_numpy(float))
     failed = ~frame["status"].isin(["ok", "not run"]).to_numpy()
     points = ax.scatter(
         px[ok],
@@ -629,9 +565,7 @@ def _scatter(
             color=FAILED["color"],
             label=f"failed run ({int(failed.sum())})",
         )
-        ax.legend(
-            handles=[handle], loc="upper left", bbox_to_anchor=(0.0, -0.12), fontsize=7
-        )
+        ax.legend(handles=[handle], loc="upper left", bbox_to_anchor=(0.0, -0.12), fontsize=7)
     if y is None:
         ax.set_ylabel(label)
 

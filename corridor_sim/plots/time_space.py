@@ -70,9 +70,7 @@ def draw(run: RunFolder, baseline: RunFolder | None = None) -> Figure:
     busiest = _busiest_hour(run, stops)
     windowed = end_s - start_s > FULL_RUN_MAX_S
     if windowed:
-        lo_w = min(
-            max(busiest * 3600.0 - (WINDOW_S - 3600) / 2, lo), max(hi - WINDOW_S, lo)
-        )
+        lo_w = min(max(busiest * 3600.0 - (WINDOW_S - 3600) / 2, lo), max(hi - WINDOW_S, lo))
         lo, hi = lo_w, lo_w + WINDOW_S
     names = [d["direction"] for d in run.summary["directions"]]
     services = list(
@@ -84,16 +82,8 @@ def draw(run: RunFolder, baseline: RunFolder | None = None) -> Figure:
         )
     )
     services = [s for s in services if (paths["service"] == s).any()]
-    station_chain = (
-        stops.groupby("station")[["chainage_m"]]
-        .first()
-        .join(stops.groupby("station")["station_name"].first())
-    )
-    first_station = (
-        station_chain["station_name"].iloc[0]
-        if len(station_chain)
-        else "the first station"
-    )
+    station_chain = stops.groupby("station")[["chainage_m"]].first().join(stops.groupby("station")["station_name"].first())
+    first_station = station_chain["station_name"].iloc[0] if len(station_chain) else "the first station"
 
     fig, axes = new_figure(2, 1, width_in=11.0, height_in=8.5, sharex=True)
     for d, ax in enumerate(axes):
@@ -145,9 +135,7 @@ def draw(run: RunFolder, baseline: RunFolder | None = None) -> Figure:
         if windowed
         else f"{period.get('start', '?')}-{period.get('end', '?')}"
     )
-    fig.suptitle(
-        f"{run.summary['title']}: bus trips in time and space\n{window}, run {run.label}"
-    )
+    fig.suptitle(f"{run.summary['title']}: bus trips in time and space\n{window}, run {run.label}")
     source_note(
         fig,
         f"Simulation: corridor-sim, run {run.label} (trajectories.parquet: arrival and departure of every trip at every "
@@ -178,12 +166,10 @@ def bunched_arrivals(stops: pd.DataFrame, services: dict | None = None) -> pd.Da
     """
     frame = station_headways(stops, services)
     hour = (frame["arrive_s"] // 3600).astype(int)
-    frame["median_headway_s"] = frame.groupby(
-        [frame["service"], frame["station"], frame["direction"], hour]
-    )["headway_s"].transform("median")
-    frame["bunched"] = (
-        frame["headway_s"] < BUNCHED_SHARE * frame["median_headway_s"]
-    ).to_numpy()
+    frame["median_headway_s"] = frame.groupby([frame["service"], frame["station"], frame["direction"], hour])[
+        "headway_s"
+    ].transform("median")
+    frame["bunched"] = (frame["headway_s"] < BUNCHED_SHARE * frame["median_headway_s"]).to_numpy()
     return frame
 
 
@@ -206,9 +192,7 @@ def _panel(
         y = p["chainage_m"].to_numpy() / 1000.0
         same = p["trip"].to_numpy()[1:] == p["trip"].to_numpy()[:-1]
         seen = same & (t[1:] >= lo) & (t[:-1] <= hi)
-        segments = np.stack(
-            [np.column_stack([t[:-1], y[:-1]]), np.column_stack([t[1:], y[1:]])], axis=1
-        )[seen]
+        segments = np.stack([np.column_stack([t[:-1], y[:-1]]), np.column_stack([t[1:], y[1:]])], axis=1)[seen]
         style = SERVICE_STYLES[k % len(SERVICE_STYLES)]
         ax.add_collection(
             LineCollection(
@@ -235,9 +219,7 @@ def _panel(
 
 def _service_colour(d: int, k: int) -> tuple[float, float, float]:
     """The direction's grey, lightened for the second and later services."""
-    base = np.array(
-        [int(DIRECTIONS[d]["color"][i : i + 2], 16) / 255.0 for i in (1, 3, 5)]
-    )
+    base = np.array([int(DIRECTIONS[d]["color"][i : i + 2], 16) / 255.0 for i in (1, 3, 5)])
     mix = SERVICE_STYLES[k % len(SERVICE_STYLES)]["lightness"] * (0.6 if d else 1.0)
     return tuple(float(c) for c in base + (0.85 - base) * mix * (base < 0.85))
 
@@ -277,9 +259,7 @@ def _clock_axis(ax: Axes, lo: float, hi: float) -> None:
     """Clock seconds as hh:mm, ticks at a round spacing giving at most nine labels."""
     step = next((s for s in TICK_STEPS_S if (hi - lo) / s <= 9), TICK_STEPS_S[-1])
     ax.xaxis.set_major_locator(MultipleLocator(step))
-    ax.xaxis.set_minor_locator(
-        MultipleLocator(step / (3 if step in (900, 10800) else 2))
-    )
+    ax.xaxis.set_minor_locator(MultipleLocator(step / (3 if step in (900, 10800) else 2)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda s, _: _hhmm(s)))
 
 

@@ -75,10 +75,7 @@ CITED_SOURCES = (
     (
         "passengers",
         "Bus operations",
-        (
-            "TCQSM 3rd ed. (TCRP Report 165, 2013); HCM 6th ed. (2016); ITDP BRT Planning "
-            "Guide; DART Dar es Salaam fleet"
-        ),
+        ("TCQSM 3rd ed. (TCRP Report 165, 2013); HCM 6th ed. (2016); ITDP BRT Planning Guide; DART Dar es Salaam fleet"),
     ),
     (
         "emissions",
@@ -263,11 +260,7 @@ def change(scenario: Any, baseline: Any, stored: Any = None) -> str:
 
 
 def _number(value: Any) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _signed(value: float) -> str:
@@ -346,9 +339,7 @@ def _facts(s: Data, c: Data, sc: Data) -> list[tuple[str, str]]:
         rows.append(("Signals and crossings", text))
     source = c.get("alignment_source", s["corridor"]["alignment"])
     rows.append(("Alignment", f"{source}: {c.get('alignment_detail', '')}"))
-    text = (
-        f"{period}, seed {s['seed']}; a year is {days:g} operating days of this period"
-    )
+    text = f"{period}, seed {s['seed']}; a year is {days:g} operating days of this period"
     rows.append(("Simulated", text))
     rows.append(("Demand (peak hour)", _demand(sc["demand"], "mode_choice" in s)))
     if volumes := sc.get("traffic", {}).get("volume_vph_per_lane"):
@@ -398,9 +389,7 @@ def _design(sc: Data) -> list[tuple[str, str]]:
         ("Berths", berths),
         ("Passing lanes", passing),
     ]
-    rows += [
-        (f"Service {k}", _service(v, len(stations))) for k, v in sc["services"].items()
-    ]
+    rows += [(f"Service {k}", _service(v, len(stations))) for k, v in sc["services"].items()]
     if sc.get("peak_hours"):
         rows.append(("Peak hours", ", ".join(sc["peak_hours"])))
     rows.append(("Vehicle", _vehicle(sc["vehicle"])))
@@ -480,9 +469,7 @@ TRAVEL = (
         "Passengers left behind by a full bus at least once",
         "passengers",
     ),
-    _Indicator(
-        "wait_min.mean", "Mean wait at the platform", "min", f"{_MB}.wait_min.mean"
-    ),
+    _Indicator("wait_min.mean", "Mean wait at the platform", "min", f"{_MB}.wait_min.mean"),
     _Indicator(
         "in_vehicle_min.mean",
         "Mean in-vehicle time",
@@ -497,9 +484,7 @@ TRAVEL = (
     ),
 )
 OPERATIONS = (
-    _Indicator(
-        "stations.max_saturation", "Highest station saturation", "share of time"
-    ),
+    _Indicator("stations.max_saturation", "Highest station saturation", "share of time"),
     _Indicator("fleet.used", "Fleet used", "buses"),
     _Indicator("bus_km", "Bus-km in the simulated period", "km"),
 )
@@ -513,9 +498,7 @@ MODES = (
         )
         for mode in ("brt", "minibus", "car", "walk", "cycle")
     ),
-    _Indicator(
-        "mode_choice.brt_peak_pax_h", "BRT riders in the peak hour", "passengers/h"
-    ),
+    _Indicator("mode_choice.brt_peak_pax_h", "BRT riders in the peak hour", "passengers/h"),
 )
 EMISSIONS = tuple(
     _Indicator(
@@ -541,9 +524,7 @@ def _headline(s: Data, other: Data | None) -> list[HeadlineRow]:
     rows = _rows(s, other, TRAVEL) + _direction_rows(s, other)
     for row in _rows(s, other, OPERATIONS):
         if row.label == "Fleet used" and _get(s, "fleet.available") is not None:
-            row = row._replace(
-                label=f"Fleet used (of {s['fleet']['available']} available)"
-            )
+            row = row._replace(label=f"Fleet used (of {s['fleet']['available']} available)")
         rows.append(row)
     rows += _rows(s, other, MODES) + _rows(s, other, EMISSIONS)
     for key, label in SAFETY:
@@ -559,9 +540,7 @@ def _headline(s: Data, other: Data | None) -> list[HeadlineRow]:
     return rows
 
 
-def _rows(
-    s: Data, other: Data | None, spec: tuple[_Indicator, ...]
-) -> list[HeadlineRow]:
+def _rows(s: Data, other: Data | None, spec: tuple[_Indicator, ...]) -> list[HeadlineRow]:
     rows = []
     for item in spec:
         if (value := _get(s, item.path)) is None:
@@ -661,10 +640,7 @@ def _operations(s: Data, sc: Data) -> list[str]:
             "headway from both terminals; passengers arrive at random (Poisson) and board the "
             "first bus to their destination with room."
         ),
-        (
-            "Travel times run from platform to platform (wait + in vehicle); walking to and "
-            "from the stations is not in them."
-        ),
+        ("Travel times run from platform to platform (wait + in vehicle); walking to and from the stations is not in them."),
         (
             "Demand: the scenario's peak-hour figures, spread over the period by its hourly "
             "factors. Check that they are counts: the presets ship illustrative figures [L]."
@@ -696,9 +672,7 @@ def _road(c: Data, sc: Data) -> list[str]:
     ]
     if shares := c.get("source_shares"):
         parts = "; ".join(
-            f"{_name(attr)}: "
-            + ", ".join(f"{k} {_pct(v)}" for k, v in by_source.items())
-            for attr, by_source in shares.items()
+            f"{_name(attr)}: " + ", ".join(f"{k} {_pct(v)}" for k, v in by_source.items()) for attr, by_source in shares.items()
         )
         items.append(
             f"Road attributes by share of corridor length and source: {parts}. OSM tags "
@@ -712,14 +686,10 @@ def _emissions(em: Data, sc: Data) -> list[str]:
     given = sc.get("baseline", {})
     shares = given.get("mode_shares") or BASELINE_MODE_SHARES.get(sc["city"], {})
     occupancy = OCCUPANCY_PAX | (given.get("occupancy_pax") or {})
-    per = ", ".join(
-        f"{occupancy[k]:g} per {_name(k)}" for k in shares if k in occupancy
-    )
+    per = ", ".join(f"{occupancy[k]:g} per {_name(k)}" for k in shares if k in occupancy)
     rw = em.get("real_world_factor", {})
     tag = "[D]" if sc["city"] == "nairobi" else "[D; L here: transferred from Nairobi]"
-    curves = [
-        show(_get(em, f"{alt}.co2_factor_curves_t")) for alt in ("scenario", "baseline")
-    ]
+    curves = [show(_get(em, f"{alt}.co2_factor_curves_t")) for alt in ("scenario", "baseline")]
     items = [
         (
             f"Per year: {em.get('per_year', 'the simulated period x operating days')}. A "
@@ -742,14 +712,9 @@ def _emissions(em: Data, sc: Data) -> list[str]:
             f"CO2 is {curves[0]} t/year (scenario) and {curves[1]} t/year (baseline)."
         ),
     ]
-    if any(
-        (_get(em, f"{alt}.electricity_mwh") or 0) > 0
-        for alt in ("scenario", "baseline")
-    ):
+    if any((_get(em, f"{alt}.electricity_mwh") or 0) > 0 for alt in ("scenario", "baseline")):
         grid = show(em.get("grid_gco2_per_kwh"))
-        items.append(
-            f"Grid electricity: {grid} g CO2/kWh [L: use the funder's factor]."
-        )
+        items.append(f"Grid electricity: {grid} g CO2/kWh [L: use the funder's factor].")
     return items
 
 
@@ -782,9 +747,7 @@ def _mode_choice(s: Data, sc: Data) -> list[str]:
     money = {k: show(v) for k, v in mc.get("money", {}).items()}
     cur = money.get("currency", "")
     state = "Converged" if mc.get("converged") else "NOT converged (read with caution)"
-    today = ", ".join(
-        f"{m} {show(v)}" for m, v in mc.get("shares_today", {}).items() if m != "brt"
-    )
+    today = ", ".join(f"{m} {show(v)}" for m, v in mc.get("shares_today", {}).items() if m != "brt")
     items = [
         (
             "Mode shift: multinomial logit on generalized cost (Ortuzar & Willumsen, 4th "
@@ -826,45 +789,27 @@ def _mode_choice(s: Data, sc: Data) -> list[str]:
 # --- sources ------------------------------------------------------------------------
 
 
-def _sources(
-    s: Data, c: Data, sc: Data, manifest: CityManifest | None, version: str
-) -> list[Source]:
-    rows = [
-        Source(
-            "Street network and every map", f"OpenStreetMap, {OSM_CREDIT}", OSM_LICENCE
-        )
-    ]
+def _sources(s: Data, c: Data, sc: Data, manifest: CityManifest | None, version: str) -> list[Source]:
+    rows = [Source("Street network and every map", f"OpenStreetMap, {OSM_CREDIT}", OSM_LICENCE)]
     used = c.get("alignment_source", s["corridor"]["alignment"])
     detail = c.get("alignment_detail", "")
     if used == "osm":
         what = "Corridor alignment and road attributes"
         rows.append(Source(what, f"OpenStreetMap: {detail}", OSM_LICENCE))
     elif used == "gtfs":
-        feeds = [
-            a.get("feed") for a in sc["corridor"]["alignment"] if a["source"] == "gtfs"
-        ]
-        rows.append(
-            _feed("Corridor alignment (route shape)", feeds[0], manifest, detail)
-        )
+        feeds = [a.get("feed") for a in sc["corridor"]["alignment"] if a["source"] == "gtfs"]
+        rows.append(_feed("Corridor alignment (route shape)", feeds[0], manifest, detail))
     else:
-        rows.append(
-            Source(
-                "Corridor alignment", detail, "as supplied: verify before publishing"
-            )
-        )
+        rows.append(Source("Corridor alignment", detail, "as supplied: verify before publishing"))
     for name in sc["corridor"].get("road_layers", []):
         layer = manifest.road_layers.get(name) if manifest is not None else None
         if layer is None:
-            rows.append(
-                Source("Road attributes", f"road layer {name}", "see PROVENANCE.md")
-            )
+            rows.append(Source("Road attributes", f"road layer {name}", "see PROVENANCE.md"))
         else:
             text = f"road layer {name}: {layer.file} ({layer.note})"
             rows.append(Source("Road attributes", text, layer.licence))
     if feed := _get(s, "minibus.feed"):
-        rows.append(
-            _feed("Today's minibus routes, stops and frequencies", feed, manifest, "")
-        )
+        rows.append(_feed("Today's minibus routes, stops and frequencies", feed, manifest, ""))
     rows.append(
         Source(
             "Passenger demand, traffic volumes",
@@ -878,9 +823,7 @@ def _sources(
     return [*rows, Source("Simulator", f"corridor-sim {version}", "MIT")]
 
 
-def _feed(
-    what: str, feed: str | None, manifest: CityManifest | None, detail: str
-) -> Source:
+def _feed(what: str, feed: str | None, manifest: CityManifest | None, detail: str) -> Source:
     spec = manifest.gtfs.get(feed) if manifest is not None and feed else None
     if spec is None:
         return Source(what, detail or f"GTFS feed {feed}", "see PROVENANCE.md")

@@ -88,10 +88,7 @@ def write_html(content: ReportContent, figures: dict[str, Path], path: Path) -> 
         parts.append(
             _section(
                 HEADINGS["figures"],
-                "".join(
-                    _figure(content, name, file, k)
-                    for k, (name, file) in enumerate(figures.items(), 1)
-                ),
+                "".join(_figure(content, name, file, k) for k, (name, file) in enumerate(figures.items(), 1)),
             )
         )
     assumptions = (
@@ -100,10 +97,7 @@ def write_html(content: ReportContent, figures: dict[str, Path], path: Path) -> 
         + "</ul>"
     )
     parts.append(_section(HEADINGS["assumptions"], assumptions))
-    sources = (
-        _table(SOURCE_COLUMNS, content.sources, set())
-        + f'<p class="note">{escape(content.sources_note)}</p>'
-    )
+    sources = _table(SOURCE_COLUMNS, content.sources, set()) + f'<p class="note">{escape(content.sources_note)}</p>'
     parts.append(_section(HEADINGS["sources"], sources))
     parts.append(f"<footer>{escape(content.footer())}</footer></main></body></html>\n")
     with atomic_path(path) as tmp:
@@ -116,10 +110,7 @@ def _section(heading: str, body: str) -> str:
 
 
 def _rows_table(rows: Iterable[tuple[str, str]]) -> str:
-    body = "".join(
-        f'<tr><th scope="row">{escape(label)}</th><td>{escape(value)}</td></tr>'
-        for label, value in rows
-    )
+    body = "".join(f'<tr><th scope="row">{escape(label)}</th><td>{escape(value)}</td></tr>' for label, value in rows)
     return f"<table><tbody>{body}</tbody></table>"
 
 
@@ -130,17 +121,9 @@ def _table(
     caption: str = "",
 ) -> str:
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
-    head = "".join(
-        f'<th{_num(k, numeric)} scope="col">{escape(h)}</th>'
-        for k, h in enumerate(header)
-    )
+    head = "".join(f'<th{_num(k, numeric)} scope="col">{escape(h)}</th>' for k, h in enumerate(header))
     body = "".join(
-        "<tr>"
-        + "".join(
-            f"<td{_num(k, numeric)}>{escape(cell)}</td>" for k, cell in enumerate(row)
-        )
-        + "</tr>"
-        for row in rows
+        "<tr>" + "".join(f"<td{_num(k, numeric)}>{escape(cell)}</td>" for k, cell in enumerate(row)) + "</tr>" for row in rows
     )
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 

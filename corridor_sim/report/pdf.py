@@ -121,9 +121,7 @@ def figure_order(content: ReportContent, figures: dict[str, Path]) -> dict[str, 
     wide figure moves up to share the page of an earlier wide one.
     """
     room = _text(content)[2]
-    return dict(
-        item for group in _groups(list(figures.items()), room) for item in group
-    )
+    return dict(item for group in _groups(list(figures.items()), room) for item in group)
 
 
 @dataclass
@@ -192,9 +190,7 @@ class _Flow:
         self.y += 0.1 if self.y > TOP else 0.0
         self.paragraph(text, SIZE["heading"], after=0.06, fontweight="bold")
 
-    def rule(
-        self, width: float = 0.6, x0: float = MARGIN, x1: float = MARGIN + WIDTH
-    ) -> None:
+    def rule(self, width: float = 0.6, x0: float = MARGIN, x1: float = MARGIN + WIDTH) -> None:
         y = 1 - self.y / PAGE_H
         self.fig.add_artist(
             Line2D(
@@ -228,9 +224,7 @@ class _Flow:
             if k % 2:
                 corner = (MARGIN / PAGE_W, 1 - (self.y + height) / PAGE_H)
                 size = (WIDTH / PAGE_W, height / PAGE_H)
-                shade = Rectangle(
-                    corner, *size, transform=self.fig.transFigure, color=SHADE, zorder=0
-                )
+                shade = Rectangle(corner, *size, transform=self.fig.transFigure, color=SHADE, zorder=0)
                 self.fig.add_artist(shade)
             self._row(row, widths, columns, height)
         self.rule(0.8)
@@ -248,9 +242,7 @@ class _Flow:
         on one page where they fit on one. Returns the index of the heading's page."""
         above = _line(SIZE["heading"]) + 0.22
         if caption:
-            above += (
-                len(wrap(caption, WIDTH, SIZE["small"])) * _line(SIZE["small"]) + 0.08
-            )
+            above += len(wrap(caption, WIDTH, SIZE["small"])) * _line(SIZE["small"]) + 0.08
         _, _, head_h, heights = _cells(header, rows, columns)
         whole = above + head_h + sum(heights)
         if self.room() < whole <= PAGE_H - TOP - BOTTOM:
@@ -293,23 +285,15 @@ class _Flow:
             x += width
         self.y = top + height
 
-    def figure_page(
-        self, content: ReportContent, items: list[tuple[int, str, Path]]
-    ) -> None:
+    def figure_page(self, content: ReportContent, items: list[tuple[int, str, Path]]) -> None:
         """One page of figures, each scaled to the width (or its share of the height) with its caption."""
         credits = [content.figure_credit(name) for _, name, _ in items]
         self.new_page(credit=any(credits))
         slot = (PAGE_H - TOP - BOTTOM) / len(items)
         for (number, name, file), credit in zip(items, credits, strict=True):
-            caption = wrap(
-                content.figure_caption(name, number), WIDTH, SIZE["body"], "bold"
-            )
+            caption = wrap(content.figure_caption(name, number), WIDTH, SIZE["body"], "bold")
             notes = wrap(credit, WIDTH, SIZE["small"]) if credit else []
-            text_h = (
-                len(caption) * _line(SIZE["body"])
-                + len(notes) * _line(SIZE["small"])
-                + 0.3
-            )
+            text_h = len(caption) * _line(SIZE["body"]) + len(notes) * _line(SIZE["small"]) + 0.3
             image = _rgb(file)
             aspect = image.shape[0] / image.shape[1]
             width = min(WIDTH, (slot - text_h) / aspect)
@@ -388,9 +372,7 @@ def _groups(figures: list[tuple[str, Path]], room: int) -> list[list[tuple[str, 
     while pending:
         group = [pending.pop(0)]
         if merges > 0 and _pairable(*group[0]):
-            partner = next(
-                (k for k, item in enumerate(pending) if _pairable(*item)), None
-            )
+            partner = next((k for k, item in enumerate(pending) if _pairable(*item)), None)
             if partner is not None:
                 group.append(pending.pop(partner))
                 merges -= 1
@@ -459,18 +441,8 @@ def _cells(
     """A table's wrapped header and cells, the header's height and each row's (inches)."""
     size, step = SIZE["table"], _line(SIZE["table"])
     inner = [frac * WIDTH - 2 * PAD for frac, _ in columns]
-    cells = [
-        [
-            _cell(text, w, size, right)
-            for text, w, (_, right) in zip(row, inner, columns, strict=True)
-        ]
-        for row in rows
-    ]
-    head = (
-        [wrap(h, w, size, "bold") for h, w in zip(header, inner, strict=True)]
-        if header
-        else None
-    )
+    cells = [[_cell(text, w, size, right) for text, w, (_, right) in zip(row, inner, columns, strict=True)] for row in rows]
+    head = [wrap(h, w, size, "bold") for h, w in zip(header, inner, strict=True)] if header else None
     heights = [max(len(lines) for lines in row) * step + 2 * PAD for row in cells]
     head_h = max(len(lines) for lines in head) * step + 2 * PAD if head else 0.0
     return head, cells, head_h, heights
@@ -489,9 +461,7 @@ def _line(size: float) -> float:
 
 @lru_cache(maxsize=8192)
 def _width(text: str, size: float, weight: str) -> float:
-    width, _, _ = _MEASURE.get_text_width_height_descent(
-        text, FontProperties(size=size, weight=weight), ismath=False
-    )
+    width, _, _ = _MEASURE.get_text_width_height_descent(text, FontProperties(size=size, weight=weight), ismath=False)
     return width / 72.0
 
 
@@ -503,20 +473,14 @@ def wrap(text: str, width: float, size: float, weight: str = "normal") -> list[s
         line = ""
         for word in paragraph.split(" "):
             candidate = f"{line} {word}" if line else word
-            if (
-                _width(candidate, size, weight) <= width
-                or not line
-                and _width(word, size, weight) <= width
-            ):
+            if _width(candidate, size, weight) <= width or (not line and _width(word, size, weight) <= width):
                 line = candidate
                 continue
             if line:
                 lines.append(line)
             while _width(word, size, weight) > width:
                 cut = 1
-                while (
-                    cut < len(word) and _width(word[: cut + 1], size, weight) <= width
-                ):
+                while cut < len(word) and _width(word[: cut + 1], size, weight) <= width:
                     cut += 1
                 lines.append(word[:cut])
                 word = word[cut:]

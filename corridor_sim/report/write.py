@@ -49,9 +49,7 @@ def write_report(
     figures = {name: Path(file) for name, file in figures.items()}
     for name, file in figures.items():
         if not file.is_file():
-            raise DataFileError(
-                f"{file}: figure {name!r} not found; draw the figures again"
-            )
+            raise DataFileError(f"{file}: figure {name!r} not found; draw the figures again")
     content = report_content(run, baseline)
     if captions:
         content = replace(content, captions=dict(captions))

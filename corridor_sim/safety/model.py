@@ -55,7 +55,10 @@ def rate_per_vkm(scenario: Scenario) -> np.ndarray:
     for cls, share in traffic_mix(scenario).items():
         mode_share[vehicle_mode(cls)] += share
     return np.array(
-        [base / 1e8 * s / mode_share[m] if mode_share[m] > 0 else 0.0 for s, m in zip(sf.DEATH_SHARE, sf.EXPOSURE_MODE, strict=True)]
+        [
+            base / 1e8 * s / mode_share[m] if mode_share[m] > 0 else 0.0
+            for s, m in zip(sf.DEATH_SHARE, sf.EXPOSURE_MODE, strict=True)
+        ]
     )
 
 
@@ -77,7 +80,9 @@ def _access_crossings(run: Run) -> tuple[np.ndarray, np.ndarray]:
     """Per segment: BRT passengers' crossings (boardings + alightings, half to each adjacent segment) and their access type shares."""
     c, spec = run.corridor, run.scenario.corridor
     n_seg = c.n_segments
-    per_station = np.bincount(run.trace.stops["station"], weights=run.trace.stops["boarded"] + run.trace.stops["alighted"], minlength=n_seg + 1)
+    per_station = np.bincount(
+        run.trace.stops["station"], weights=run.trace.stops["boarded"] + run.trace.stops["alighted"], minlength=n_seg + 1
+    )
     access = np.array([s.access or spec.station_access for s in spec.stations])
     crossings = np.zeros(n_seg)
     by_type = {kind: np.zeros(n_seg) for kind in ("signalized", "grade_separated")}
@@ -134,14 +139,18 @@ def safety_inputs(run: Run, rows: pd.DataFrame, alternative: str, baseline_speed
         spacing = scenario.corridor.protected_crossing_spacing_m
         if spacing is not None:  # signalized pedestrian crossings replace unsignalized ones
             protected = c.length_m / spacing
-            at_signals = (c.signal_count + protected) / np.maximum(c.signal_count + np.maximum(protected, c.crossing_count), 1e-12)
+            at_signals = (c.signal_count + protected) / np.maximum(
+                c.signal_count + np.maximum(protected, c.crossing_count), 1e-12
+            )
         presence[:, col["signalized_crossings"]] = (background * at_signals + access_types[0]) / crossings
         presence[:, col["grade_separated_crossings"]] = access_types[1] / crossings
     else:
         presence[:, col["sidewalks"]] = scenario.baseline.sidewalk_coverage
         presence[:, col["signalized_crossings"]] = background * at_signals / crossings
     speed = mean_speed_kmh(rows, n_seg)
-    ratio = np.where((speed > 0) & (baseline_speed_kmh > 0), speed / np.where(baseline_speed_kmh > 0, baseline_speed_kmh, 1.0), 1.0)
+    ratio = np.where(
+        (speed > 0) & (baseline_speed_kmh > 0), speed / np.where(baseline_speed_kmh > 0, baseline_speed_kmh, 1.0), 1.0
+    )
     return SafetyInputs(exposure_vkm=exposure, speed_ratio=ratio, presence=presence)
 
 
@@ -170,7 +179,16 @@ def estimate(inputs: SafetyInputs, scenario: Scenario, z: np.ndarray) -> SafetyR
     spread = scenario.safety.uncertainty_scale
     rate = rate_per_vkm(scenario)
     serious_per_death = scenario.safety.serious_per_death or sf.SERIOUS_PER_DEATH
-    deaths, serious = casualties(inputs.exposure_vkm, inputs.speed_ratio, inputs.presence, cmf, rate, serious_per_death, sf.DEATH_EXPONENT, sf.SERIOUS_EXPONENT)
+    deaths, serious = casualties(
+        inputs.exposure_vkm,
+        inputs.speed_ratio,
+        inputs.presence,
+        cmf,
+        rate,
+        serious_per_death,
+        sf.DEATH_EXPONENT,
+        sf.SERIOUS_EXPONENT,
+    )
     death_draws, serious_draws = casualty_draws(
         inputs.exposure_vkm, inputs.speed_ratio, inputs.presence, cmf, cmf_sigma * spread, rate,
         sf.lognormal_sigma(*sf.BASE_RATE_RANGE) * spread, serious_per_death, sf.lognormal_sigma(*sf.SERIOUS_PER_DEATH_RANGE) * spread,
@@ -236,7 +254,9 @@ def assess_safety(run: Run, alternatives: dict[str, pd.DataFrame]) -> tuple[pd.D
         }
     s, b = results["scenario"], results["baseline"]
     summary["change"] = {
-        "deaths_per_year": _band(s.deaths.sum() - b.deaths.sum(), s.death_draws.sum(axis=(1, 2)) - b.death_draws.sum(axis=(1, 2)), days),
+        "deaths_per_year": _band(
+            s.deaths.sum() - b.deaths.sum(), s.death_draws.sum(axis=(1, 2)) - b.death_draws.sum(axis=(1, 2)), days
+        ),
         "serious_injuries_per_year": _band(
             s.serious.sum() - b.serious.sum(), s.serious_draws.sum(axis=(1, 2)) - b.serious_draws.sum(axis=(1, 2)), days
         ),
@@ -246,4 +266,9 @@ def assess_safety(run: Run, alternatives: dict[str, pd.DataFrame]) -> tuple[pd.D
 
 def _band(point: float, draws: np.ndarray, days: float) -> dict[str, float]:
     p5, p50, p95 = np.percentile(draws, [5, 50, 95]) * days
-    return {"estimate": round(float(point) * days, 3), "median": round(float(p50), 3), "p5": round(float(p5), 3), "p95": round(float(p95), 3)}
+    return {
+        "estimate": round(float(point) * days, 3),
+        "median": round(float(p50), 3),
+        "p5": round(float(p5), 3),
+        "p95": round(float(p95), 3),
+    }

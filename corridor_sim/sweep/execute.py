@@ -61,7 +61,9 @@ class LocalWorkers:
             for run in lost:
                 attempts[run.run_id] += 1
                 if attempts[run.run_id] >= self.max_attempts:
-                    died = WorkerDied(f"the worker process died {self.max_attempts} times making this run (out of memory, or killed)")
+                    died = WorkerDied(
+                        f"the worker process died {self.max_attempts} times making this run (out of memory, or killed)"
+                    )
                     on_row(failed_row(run.run_id, run.params, died))
                 else:
                     pending.appendleft(run)
@@ -123,7 +125,11 @@ class DaskCluster:
             # Quiet logs: a run's error comes back as its row, and workers losing the scheduler
             # while the cluster closes is no news.
             cluster = LocalCluster(
-                n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.CRITICAL
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.CRITICAL,
             )
         try:
             client = Client(cluster if cluster is not None else self.address, timeout="20s")

@@ -185,7 +185,7 @@ def _points(spec: SweepSpec) -> list[dict[str, Any]]:
     both = sorted(set(grid_axes) & set(spec.range))
     if both:
         raise ScenarioError(f"{', '.join(both)}: give each path as a grid or as a range, not both")
-    grid = [dict(zip(grid_axes, combo)) for combo in itertools.product(*grid_axes.values())]
+    grid = [dict(zip(grid_axes, combo, strict=True)) for combo in itertools.product(*grid_axes.values())]
     rng = np.random.default_rng(spec.seed)
     if spec.range and not spec.sample:
         raise ScenarioError(f"range {', '.join(spec.range)}: give sample = N (--sample N) to draw points over the ranges")
@@ -198,11 +198,13 @@ def _points(spec: SweepSpec) -> list[dict[str, Any]]:
     for path, (low, high) in spec.range.items():
         if not low < high:
             raise ScenarioError(f"range {path} = {low}:{high}: give low < high")
-    unit = latin_hypercube(spec.sample, len(spec.range), rng) if spec.method == "lhs" else rng.random((spec.sample, len(spec.range)))
+    unit = (
+        latin_hypercube(spec.sample, len(spec.range), rng) if spec.method == "lhs" else rng.random((spec.sample, len(spec.range)))
+    )
     samples = []
     for row in unit:
         point = {}
-        for u, (path, (low, high)) in zip(row, spec.range.items()):
+        for u, (path, (low, high)) in zip(row, spec.range.items(), strict=True):
             whole = isinstance(low, int) and isinstance(high, int)
             point[path] = math.floor(low + u * (high - low + 1)) if whole else round(low + u * (high - low), 4)
         samples.append(point)

@@ -97,4 +97,3 @@ def run_record(scenario: Scenario, params: dict[str, Any], keep_folder: Path | N
 def failed_row(rid: str, params: dict[str, Any], exc: BaseException, trace: str = "") -> dict[str, Any]:
     """The row of a run that failed: its id, parameters and error."""
     return {"run_id": rid, "status": "failed", "error": f"{type(exc).__name__}: {exc}", "traceback": trace, **params}
-
