@@ -1,0 +1,221 @@
+"""Golden tests: the headline figures README.md publishes for each city preset, as the code makes them.
+
+Each plain preset runs through the Python pipeline (``run_scenario``; no figures are drawn) and its
+summary is checked against three README tables: "Preset runs on this machine", the emissions and
+road-safety table, and, for Addis Ababa's mode-shift variant, the variants table.
+
+A figure printed as text (``"1.6"``, ``"8,446"``, ``"+0.43"``) must agree with the code to the
+README's rounding: within half a unit of its last printed digit (plus a tiny epsilon), so 1.6 is
+1.55-1.65 and 8,446 is 8,445.5-8,446.5. A figure given as an int (passengers, fleet, iterations)
+must be equal.
+
+A change that moves one of these figures must update README.md and this file together, with the
+reason in the commit. Never replace a README figure here by the code's output alone: if the code no
+longer reproduces it, either the code or the README is wrong, and the commit must say which.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import PRESETS
+
+from corridor_sim.pipeline import run_scenario
+from corridor_sim.scenario import load_scenario
+
+REPO = Path(__file__).resolve().parents[1]
+MODE_SHIFT = {"addis_ababa": REPO / "scenarios/addis_ababa/bole_road_brt_mode_shift.toml"}
+
+# Every value below is README.md's published figure, copied as printed (strings) or as a count (ints).
+# Direction [0] is the first direction of the summary (the README's first number of "a / b").
+EXPECTED: dict[str, dict[str, int | str]] = {
+    "addis_ababa": {
+        # README "Preset runs on this machine", Addis Ababa Bole Road, 07:00-09:00
+        "passengers": 11089,  # README: passengers 11,089
+        "wait_mean_min": "1.6",  # README: mean wait 1.6 min
+        "wait_p95_min": "3.5",  # README: p95 wait 3.5 min
+        "all_stop_run_time_min[0]": "11.6",  # README: run time all-stop 11.6 min
+        "all_stop_run_time_min[1]": "10.4",  # README: run time all-stop 10.4 min
+        "all_stop_speed_kmh[0]": "19",  # README: all-stop 19 km/h
+        "all_stop_speed_kmh[1]": "22",  # README: all-stop 22 km/h
+        "critical_segment_pphpd": 1824,  # README: critical segment 1,824 pphpd
+        "critical_segment_load_factor": "0.61",  # README: critical segment load factor 0.61
+        "fleet_used": 12,  # README: fleet used 12 of 14
+        "fleet_available": 14,  # README: fleet used 12 of 14
+        # README emissions and road-safety table, Addis Ababa Bole Road (07:00-09:00 x 300)
+        "co2_scenario_t": "8,446",  # README: CO2 scenario 8,446 t
+        "co2_baseline_t": "8,589",  # README: CO2 baseline 8,589 t
+        "co2_change_t": "-143",  # README: change CO2 -143 t
+        "nox_change_t": "+0.43",  # README: change NOx +0.43 t
+        "pm25_change_t": "-0.03",  # README: change PM2.5 -0.03 t
+        "deaths_scenario": "1.35",  # README: deaths scenario 1.35
+        "deaths_scenario_p5": "0.62",  # README: deaths scenario band 0.62-2.78
+        "deaths_scenario_p95": "2.78",  # README: deaths scenario band 0.62-2.78
+        "deaths_baseline": "2.61",  # README: deaths baseline 2.61
+        "deaths_baseline_p5": "1.26",  # README: deaths baseline band 1.26-5.22
+        "deaths_baseline_p95": "5.22",  # README: deaths baseline band 1.26-5.22
+        "deaths_change": "-1.26",  # README: change in deaths -1.26
+        "deaths_change_p5": "-2.61",  # README: change in deaths band -2.61 to -0.55
+        "deaths_change_p95": "-0.55",  # README: change in deaths band -2.61 to -0.55
+    },
+    "kampala": {
+        # README "Preset runs on this machine", Kampala Jinja Road, 06:00-09:00
+        "passengers": 22380,  # README: passengers 22,380
+        "wait_mean_min": "2.0",  # README: mean wait 2.0 min
+        "wait_p95_min": "8.9",  # README: p95 wait 8.9 min
+        "all_stop_run_time_min[0]": "20.0",  # README: run time all-stop 20.0 min
+        "all_stop_run_time_min[1]": "25.4",  # README: run time all-stop 25.4 min
+        "all_stop_speed_kmh[0]": "33",  # README: all-stop 33 km/h
+        "all_stop_speed_kmh[1]": "26",  # README: all-stop 26 km/h
+        "critical_segment_pphpd": 3912,  # README: critical segment 3,912 pphpd
+        "critical_segment_load_factor": "0.87",  # README: critical segment load factor 0.87
+        "fleet_used": 31,  # README: fleet used 31 of 36
+        "fleet_available": 36,  # README: fleet used 31 of 36
+        # README emissions and road-safety table, Kampala Jinja Road (06:00-09:00 x 300)
+        "co2_scenario_t": "12,561",  # README: CO2 scenario 12,561 t
+        "co2_baseline_t": "13,656",  # README: CO2 baseline 13,656 t
+        "co2_change_t": "-1,095",  # README: change CO2 -1,095 t
+        "nox_change_t": "+2.3",  # README: change NOx +2.3 t
+        "pm25_change_t": "-0.29",  # README: change PM2.5 -0.29 t
+        "deaths_scenario": "2.21",  # README: deaths scenario 2.21
+        "deaths_scenario_p5": "1.05",  # README: deaths scenario band 1.05-4.45
+        "deaths_scenario_p95": "4.45",  # README: deaths scenario band 1.05-4.45
+        "deaths_baseline": "4.07",  # README: deaths baseline 4.07
+        "deaths_baseline_p5": "1.98",  # README: deaths baseline band 1.98-8.14
+        "deaths_baseline_p95": "8.14",  # README: deaths baseline band 1.98-8.14
+        "deaths_change": "-1.86",  # README: change in deaths -1.86
+        "deaths_change_p5": "-3.80",  # README: change in deaths band -3.80 to -0.86
+        "deaths_change_p95": "-0.86",  # README: change in deaths band -3.80 to -0.86
+    },
+    "nairobi": {
+        # README "Preset runs on this machine", Nairobi Thika Road (all-stop, express, short turn), 05:00-23:00
+        "passengers": 252711,  # README: passengers 252,711
+        "wait_mean_min": "2.9",  # README: mean wait 2.9 min
+        "wait_p95_min": "8.9",  # README: p95 wait 8.9 min
+        "all_stop_run_time_min[0]": "43.4",  # README: run time all-stop 43.4 min
+        "all_stop_run_time_min[1]": "40.6",  # README: run time all-stop 40.6 min
+        "all_stop_speed_kmh[0]": "34",  # README: all-stop 34 km/h
+        "all_stop_speed_kmh[1]": "36",  # README: all-stop 36 km/h
+        "critical_segment_pphpd": 9059,  # README: critical segment 9,059 pphpd
+        "critical_segment_load_factor": "0.67",  # README: critical segment load factor 0.67
+        "fleet_used": 138,  # README: fleet used 138 of 150
+        "fleet_available": 150,  # README: fleet used 138 of 150
+        # README emissions and road-safety table, Nairobi Thika Road (05:00-23:00 x 300)
+        "co2_scenario_t": "373,105",  # README: CO2 scenario 373,105 t
+        "co2_baseline_t": "393,739",  # README: CO2 baseline 393,739 t
+        "co2_change_t": "-20,634",  # README: change CO2 -20,634 t
+        "nox_change_t": "+27.0",  # README: change NOx +27.0 t
+        "pm25_change_t": "-5.2",  # README: change PM2.5 -5.2 t
+        "deaths_scenario": "35.7",  # README: deaths scenario 35.7
+        "deaths_scenario_p5": "17.9",  # README: deaths scenario band 17.9-74.8
+        "deaths_scenario_p95": "74.8",  # README: deaths scenario band 17.9-74.8
+        "deaths_baseline": "62.3",  # README: deaths baseline 62.3
+        "deaths_baseline_p5": "31.3",  # README: deaths baseline band 31.3-126
+        "deaths_baseline_p95": "126",  # README: deaths baseline band 31.3-126
+        "deaths_change": "-26.6",  # README: change in deaths -26.6
+        "deaths_change_p5": "-51.6",  # README: change in deaths band -51.6 to -12.9
+        "deaths_change_p95": "-12.9",  # README: change in deaths band -51.6 to -12.9
+    },
+}
+
+# README "Variants" table, row "Addis Ababa mode shift" only (one mode-shift run, to keep the CI short).
+EXPECTED_MODE_SHIFT: dict[str, dict[str, int | str]] = {
+    "addis_ababa": {
+        "brt_share_pct": "40.5",  # README: BRT share 40.5 %
+        "brt_trips_h": 2233,  # README: BRT share's trips/h (2,233)
+        "iterations": 4,  # README: iterations 4
+        "deaths_scenario": "1.01",  # README: deaths/yr with BRT 1.01
+    },
+}
+
+
+def tolerance(printed: int | str) -> float:
+    """How far the code's value may be from a README figure: half its last printed digit, or 0 for a count."""
+    if isinstance(printed, int):
+        return 0.0
+    text = printed.replace(",", "")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return 0.5 * 10.0**-decimals + 1e-9 * max(1.0, abs(float(text)))
+
+
+def value(printed: int | str) -> float:
+    """A README figure as a number (``"-1,095"`` is -1095.0)."""
+    return float(printed) if isinstance(printed, int) else float(printed.replace(",", ""))
+
+
+def figures(summary: dict[str, Any]) -> dict[str, float]:
+    """The summary's numbers under the names of :data:`EXPECTED`."""
+    directions = summary["directions"]
+    # The README gives one critical segment per preset: the busier direction's.
+    critical = max((d["critical_segment"] for d in directions), key=lambda segment: segment["pphpd"])
+    safety = summary["safety"]
+    out: dict[str, float] = {
+        "passengers": summary["passengers"]["generated"],
+        "wait_mean_min": summary["wait_min"]["mean"],
+        "wait_p95_min": summary["wait_min"]["p95"],
+        "critical_segment_pphpd": critical["pphpd"],
+        "critical_segment_load_factor": critical["load_factor"],
+        "fleet_used": summary["fleet"]["used"],
+        "fleet_available": summary["fleet"]["available"],
+        "co2_scenario_t": summary["emissions"]["scenario"]["co2_t"],
+        "co2_baseline_t": summary["emissions"]["baseline"]["co2_t"],
+        "co2_change_t": summary["emissions"]["change"]["co2_t"],
+        "nox_change_t": summary["emissions"]["change"]["nox_t"],
+        "pm25_change_t": summary["emissions"]["change"]["pm25_t"],
+    }
+    for i, direction in enumerate(directions):
+        all_stop = direction["services"]["all_stop"]
+        out[f"all_stop_run_time_min[{i}]"] = all_stop["run_time_mean_min"]
+        out[f"all_stop_speed_kmh[{i}]"] = all_stop["commercial_speed_kmh"]
+    for side in ("scenario", "baseline", "change"):
+        deaths = safety[side]["deaths_per_year"]
+        out[f"deaths_{side}"] = deaths["estimate"]
+        out[f"deaths_{side}_p5"] = deaths["p5"]
+        out[f"deaths_{side}_p95"] = deaths["p95"]
+    return out
+
+
+def mode_shift_figures(summary: dict[str, Any]) -> dict[str, float]:
+    """A mode-shift run's numbers under the names of :data:`EXPECTED_MODE_SHIFT`."""
+    choice = summary["mode_choice"]
+    return {
+        "brt_share_pct": 100 * choice["shares_scenario"]["brt"],
+        "brt_trips_h": choice["brt_peak_pax_h"],
+        "iterations": choice["iterations"],
+        "deaths_scenario": summary["safety"]["scenario"]["deaths_per_year"]["estimate"],
+    }
+
+
+def differences(actual: dict[str, float], expected: dict[str, int | str]) -> list[str]:
+    """One line per README figure the code's value is outside of."""
+    lines = []
+    for name, printed in expected.items():
+        if name not in actual:
+            lines.append(f"{name}: README {printed}, not in the summary")
+        elif abs(actual[name] - value(printed)) > tolerance(printed):
+            lines.append(f"{name}: README {printed}, code {actual[name]} (allowed ±{tolerance(printed):.3g})")
+    return lines
+
+
+def summary_of(path: Path, out: Path) -> dict[str, Any]:
+    """Run a scenario file through the pipeline into ``out`` and return its summary."""
+    return run_scenario(load_scenario(path), out=out).summary
+
+
+@pytest.mark.parametrize("preset", sorted(EXPECTED))
+def test_preset_matches_readme(preset: str, tmp_path: Path) -> None:
+    """The preset's run gives every figure README.md publishes for it (in the runs and emissions tables)."""
+    summary = summary_of(PRESETS[preset], tmp_path / preset)
+    found = differences(figures(summary), EXPECTED[preset])
+    assert not found, f"{preset} no longer gives README.md's figures:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("preset", sorted(EXPECTED_MODE_SHIFT))
+def test_mode_shift_matches_readme(preset: str, tmp_path: Path) -> None:
+    """The mode-shift variant converges and gives README.md's BRT share, iterations and deaths per year."""
+    summary = summary_of(MODE_SHIFT[preset], tmp_path / preset)
+    assert summary["mode_choice"]["converged"]
+    found = differences(mode_shift_figures(summary), EXPECTED_MODE_SHIFT[preset])
+    assert not found, f"{preset} mode shift no longer gives README.md's figures:\n" + "\n".join(found)
