@@ -34,7 +34,7 @@ def main() -> None:
     from corridor_sim.pipeline import run_scenario
     from corridor_sim.plots.figures import FIGURES, draw_figures
     from corridor_sim.report.write import write_report
-    from corridor_sim.run_folder import RunFolder
+    from corridor_sim.results.reader import RunFolder
     from corridor_sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)

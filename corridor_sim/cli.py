@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 from typer.core import TyperGroup
 
 from corridor_sim import settings
@@ -97,7 +99,7 @@ def run(
         output = run_scenario(scenario, out)
         if plots:
             from corridor_sim.plots.figures import draw_figures
-            from corridor_sim.run_folder import RunFolder
+            from corridor_sim.results.reader import RunFolder
 
             draw_figures(RunFolder(output.folder))
     except CorridorSimError as exc:
@@ -117,8 +119,8 @@ def compare(
     all_: Annotated[bool, typer.Option("--all", help="Print every indicator, not only the headline ones.")] = False,
 ) -> None:
     """Compare two runs (or scenarios, run first): times, waits, emissions and safety side by side, and B - A."""
-    from corridor_sim.compare import HEADLINE, comparison_table, read_summary
-    from corridor_sim.data import write_table
+    from corridor_sim.compare import comparison_table, read_summary
+    from corridor_sim.results.files import write_table
 
     try:
         (label_a, summary_a), (label_b, summary_b) = read_summary(a), read_summary(b)
@@ -128,7 +130,7 @@ def compare(
     name = f"{summary_a['scenario']}-{summary_a['run_id']}-vs-{summary_b['scenario']}-{summary_b['run_id']}"
     path = out or settings.current().results_folder / "compare" / f"{name}.parquet"
     write_table(table, path)
-    shown = table if all_ else table[table["indicator"].isin(HEADLINE)]
+    shown = table if all_ else table[table["headline"]]
     view = Table(title=f"A: {label_a}   B: {label_b}")
     view.add_column("indicator", overflow="fold")
     for column in ("A", "B", "B - A", "change"):
@@ -169,7 +171,7 @@ def plot(
             )
         else:
             from corridor_sim.plots.figures import draw_figures
-            from corridor_sim.run_folder import RunFolder
+            from corridor_sim.results.reader import RunFolder
 
             other = RunFolder(baseline) if baseline is not None else None
             written = draw_figures(RunFolder(folder), figure, formats, baseline=other, folder=out)
@@ -236,55 +238,30 @@ def _fmt(value: float) -> str:
 
 
 def _print_summary(summary: dict) -> None:
-    pax, wait, st, fleet = summary["passengers"], summary["wait_min"], summary["stations"], summary["fleet"]
+    from corridor_sim.results.headline import headline_rows
+
+    pax, st = summary["passengers"], summary["stations"]
     console.print(
-        f"[bold]{summary['title']}[/] ({summary['city']}), run {summary['run_id']}, {summary['period']['start']}-{summary['period']['end']}"
+        f"[bold]{escape(summary['title'])}[/] ({escape(summary['city'])}), run {summary['run_id']}, "
+        f"{summary['period']['start']}-{summary['period']['end']}"
     )
-    head = Table(title="passengers and fleet", show_header=False)
-    head.add_column("indicator")
-    head.add_column("value", justify="right")
-    rows = [
-        ("passengers generated / delivered / waiting / on board", f"{pax['generated']} / {pax['delivered']} / {pax['waiting']} / {pax['on_board']}"),
-        ("wait mean / p95 (min)", f"{wait['mean']} / {wait['p95']}"),
-        ("in-vehicle time mean (min)", f"{summary['in_vehicle_min']['mean']}"),
-        ("denied boardings (passengers left behind at least once)", f"{pax['denied_boardings']} ({pax['passengers_denied_at_least_once']})"),
-        ("fleet used / available, trips", f"{fleet['used']} / {fleet['available']}, {fleet['trips']}"),
-        ("bus-km", f"{summary['bus_km']}"),
-        ("highest station saturation", f"{st['max_saturation']} at {st['max_saturation_at']}"),
-        ("bus queueing at stations: share of stops, mean / max (s)", f"{st['stop_events_queued_share']:.1%}, {st['bus_queue_mean_s']} / {st['bus_queue_max_s']}"),
-    ]  # fmt: skip
-    for row in rows:
-        head.add_row(*row)
-    console.print(head)
-    services = Table(title="services by direction")
-    for column in ("direction", "service", "trips", "run time min", "speed km/h"):
-        services.add_column(column, justify="left" if column in {"direction", "service"} else "right")
-    critical = Table(title="critical segment (busiest clock hour)")
-    for column in ("direction", "segment", "hour", "pphpd", "buses/h", "load factor"):
-        critical.add_column(column, justify="left" if column in {"direction", "segment"} else "right")
-    for d in summary["directions"]:
-        for k, (name, s) in enumerate(d["services"].items()):
-            services.add_row(
-                d["direction"] if k == 0 else "",
-                name,
-                str(s["trips"]),
-                str(s["run_time_mean_min"]),
-                str(s["commercial_speed_kmh"]),
-            )
-        crit = d["critical_segment"]
-        if crit:
-            critical.add_row(
-                d["direction"], f"{crit['from']} -> {crit['to']}", crit["clock_hour"], str(crit["pphpd"]),
-                str(crit["buses_per_h"]), str(crit["load_factor"]),
-            )  # fmt: skip
-    console.print(services)
-    console.print(critical)
-    if "emissions" in summary:
-        console.print(_impacts_table(summary))
+    table = Table(title="headline indicators (baseline: the corridor without the BRT; travel times: today's minibuses)")
+    for column in ("indicator", "unit", "scenario", "baseline", "change"):
+        table.add_column(column, justify="left" if column in {"indicator", "unit"} else "right", overflow="fold")
+    for row in headline_rows(summary):
+        table.add_row(*(escape(cell) for cell in row))
+    table.caption = (
+        f"passengers generated {pax['generated']} = delivered {pax['delivered']} + waiting {pax['waiting']} "
+        f"+ on board {pax['on_board']}; bus queueing at {st['stop_events_queued_share']:.1%} of stops, "
+        f"mean / max {st['bus_queue_mean_s']} / {st['bus_queue_max_s']} s"
+    )
+    console.print(table)
     if "mode_choice" in summary:
         console.print(_mode_choice_table(summary))
+    for note in summary.get("city_profile", {}).get("placeholders", []):
+        console.print(Text(f"placeholder: {note}", style="yellow"))
     for check in summary["checks"]:
-        console.print(f"[yellow]check:[/] {check}", highlight=False)
+        console.print(Text(f"check: {check}", style="yellow"))
 
 
 def _mode_choice_table(summary: dict) -> Table:
@@ -302,24 +279,6 @@ def _mode_choice_table(summary: dict) -> Table:
         f"minibus today: {mb['routes']} GTFS routes, {mb['stops']} stops, wait {mb['wait_min']['mean']} min, "
         f"in vehicle {mb['in_vehicle_min']['mean']} min" + "".join(f"; {note}" for note in mb["notes"])
     )
-    return table
-
-
-def _impacts_table(summary: dict) -> Table:
-    """Emissions and casualties per year: scenario, baseline and change (safety with its 5-95 % band)."""
-    em, sa = summary["emissions"], summary["safety"]
-    table = Table(title=f"emissions and road safety per year ({em['per_year']})")
-    for column in ("indicator", "scenario", "baseline", "change"):
-        table.add_column(column, justify="left" if column == "indicator" else "right")
-    for key, label in (("co2_t", "CO2 (t, tailpipe + grid)"), ("nox_t", "NOx (t)"), ("pm25_t", "PM2.5 exhaust (t)")):
-        table.add_row(label, str(em["scenario"][key]), str(em["baseline"][key]), str(em["change"][key]))
-    table.add_row(
-        f"  of which real-world factor (x{em['real_world_factor']['existing_fleet']} existing fleet)",
-        str(em["scenario"]["co2_real_world_t"]), str(em["baseline"]["co2_real_world_t"]), "",
-    )  # fmt: skip
-    for key, label in (("deaths_per_year", "deaths"), ("serious_injuries_per_year", "serious injuries")):
-        cells = [sa[alt][key] for alt in ("scenario", "baseline", "change")]
-        table.add_row(label, *(f"{c['estimate']:.3g} ({c['p5']:.3g} to {c['p95']:.3g})" for c in cells))
     return table
 
 
@@ -350,7 +309,7 @@ def corridor_show(
     """Build a scenario's corridor, print its segments and sources, save its map and tables."""
     from corridor_sim.corridor import build_corridor
     from corridor_sim.plots.corridor_map import draw_corridor_map
-    from corridor_sim.results import corridor_summary, write_corridor
+    from corridor_sim.results.writer import corridor_summary, write_corridor
 
     try:
         scenario = load_scenario(scenario_file)
@@ -538,7 +497,7 @@ def sweep_report(
     ] = None,
 ) -> None:
     """The best runs of a sweep by an indicator, and the Pareto front of two; written beside the table."""
-    from corridor_sim.data import write_table
+    from corridor_sim.results.files import write_table
     from corridor_sim.sweep.report import best_runs, pareto_front
     from corridor_sim.sweep.store import SweepStore
 

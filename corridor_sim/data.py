@@ -1,68 +1,22 @@
 """Data files: the shared data folder read in place, downloads, and the cache under networks/.
 
 A source file is looked up, in order, in the data folder (``CORRIDOR_SIM_DATA``), in the
-download cache (``networks/cache/downloads``), and finally fetched from its public URL. Every
-write, of downloads and of results (:func:`write_table`, :func:`write_json`), is atomic: a file
-appears whole under its final name or not at all.
+download cache (``networks/cache/downloads``), and finally fetched from its public URL. Downloads
+are written atomically (:func:`corridor_sim.results.files.atomic_path`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-import pandas as pd
 import requests
 
 from corridor_sim import settings
 from corridor_sim._errors import DataFileError, SourceUnavailableError
+from corridor_sim.results.files import atomic_path
 
 _TIMEOUT_S = 120
-
-
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; on success it is renamed onto ``target``.
-
-    Parameters
-    ----------
-    target
-        The final file. Its folder is created if needed.
-
-    Yields
-    ------
-    Path
-        Where to write. Removed if the block raises.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, target)
-    finally:
-        tmp_path.unlink(missing_ok=True)
-
-
-def write_table(frame: pd.DataFrame, path: Path) -> Path:
-    """Write a table as Parquet, atomically."""
-    with atomic_path(path) as tmp:
-        frame.to_parquet(tmp, index=False)
-    return path
-
-
-def write_json(data: dict[str, Any], path: Path) -> Path:
-    """Write JSON (UTF-8, indented), atomically."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=float), encoding="utf-8")
-    return path
 
 
 def data_file(relative: str) -> Path:

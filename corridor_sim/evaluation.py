@@ -3,6 +3,7 @@ against the baseline, as one summary and a set of tables."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -11,8 +12,8 @@ from corridor_sim.corridor import Corridor
 from corridor_sim.emissions.inventory import emissions_summary, segment_emissions
 from corridor_sim.engine.runner import Run, simulate
 from corridor_sim.indicators import result_tables, segment_loads, station_stats, summarize
-from corridor_sim.mode_choice.equilibrium import ModeShift, shift_modes
-from corridor_sim.mode_choice.outputs import mode_choice_summary, mode_choice_tables
+from corridor_sim.mode_choice.equilibrium import shift_modes
+from corridor_sim.mode_choice.outputs import minibus_summary, mode_choice_summary, mode_choice_tables
 from corridor_sim.safety.model import assess_safety
 from corridor_sim.scenario import Scenario
 from corridor_sim.vehicle_travel import alternatives
@@ -49,31 +50,47 @@ def evaluate(run: Run, run_id: str, all_tables: bool = True) -> tuple[dict[str, 
     return summary, tables
 
 
-def run_and_evaluate(
-    scenario: Scenario, corridor: Corridor, run_id: str, all_tables: bool = True
-) -> tuple[Run, dict[str, Any], dict[str, pd.DataFrame], ModeShift | None]:
+@dataclass(frozen=True)
+class Evaluation:
+    """A simulated and evaluated scenario: what the run folder is written from.
+
+    Attributes
+    ----------
+    run
+        The scenario's run (with mode choice: the run at the fixed point).
+    summary
+        Its summary (with mode choice also ``mode_choice`` and ``minibus``).
+    tables
+        Its tables by name.
+    minibus
+        Today's minibus service as simulated (its run, summary and tables), with mode choice.
+    """
+
+    run: Run
+    summary: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    minibus: Evaluation | None = None
+
+
+def run_and_evaluate(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: bool = True) -> Evaluation:
     """Simulate a scenario (to the mode-choice fixed point if ``mode_choice.enabled``) and evaluate it.
 
-    The one path the pipeline and the sweep worker share. With mode choice the summary gains a
-    ``mode_choice`` section and the tables those of
-    :func:`~corridor_sim.mode_choice.outputs.mode_choice_tables`.
-
-    Returns
-    -------
-    run, summary, tables
-        As :func:`evaluate` gives them, for the scenario's run.
-    shift : ModeShift or None
-        The fixed point and today's minibus run (``None`` without mode choice).
+    The one path the pipeline and the sweep worker share. With mode choice the summary gains
+    ``mode_choice`` and ``minibus`` sections, the tables those of
+    :func:`~corridor_sim.mode_choice.outputs.mode_choice_tables`, and today's minibus run is
+    evaluated too (:attr:`Evaluation.minibus`).
     """
     if not scenario.mode_choice.enabled:
         run = simulate(scenario, corridor)
-        return run, *evaluate(run, run_id, all_tables), None
+        return Evaluation(run, *evaluate(run, run_id, all_tables))
     shift = shift_modes(scenario, corridor)
     summary, tables = evaluate(shift.run, run_id, all_tables)
     summary["mode_choice"] = mode_choice_summary(shift)
+    minibus = Evaluation(shift.minibus_run, *evaluate(shift.minibus_run, run_id, all_tables))
+    summary["minibus"] = minibus_summary(shift, minibus.summary)
     if all_tables:
         tables |= mode_choice_tables(shift)
-    return shift.run, summary, tables, shift
+    return Evaluation(shift.run, summary, tables, minibus)
 
 
 def _named(run: Run, table: pd.DataFrame) -> pd.DataFrame:

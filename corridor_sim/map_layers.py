@@ -67,7 +67,7 @@ def map_layers(corridor: Corridor, catchments: gpd.GeoDataFrame | None = None) -
     geopandas.GeoDataFrame
         Columns ``layer`` (one of :data:`LAYERS`), ``name`` (station name, segment ``from - to``),
         ``running_way`` (segments), ``minutes`` and ``method`` (catchments), ``geometry``. The corridor's title,
-        length and credits are in ``corridor.json`` (:func:`corridor_sim.results.corridor_summary`).
+        length and credits are in ``corridor.json`` (:func:`corridor_sim.results.writer.corridor_summary`).
     """
     crs = corridor.alignment.crs
     streets = corridor.alignment.backdrop.to_crs(crs)

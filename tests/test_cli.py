@@ -83,11 +83,23 @@ def test_run_prints_json_honours_seed_and_out(tmp_path: Path) -> None:
 
 def test_run_table_and_default_folder() -> None:
     result = runner.invoke(
-        app, ["run", str(PRESETS["addis_ababa"]), "--no-plots", "--set", "services.all_stop.peak_headway_min=4"]
+        app,
+        ["run", str(PRESETS["addis_ababa"]), "--no-plots", "--set", "services.all_stop.peak_headway_min=4"],
+        env={"COLUMNS": "240"},
     )
     assert result.exit_code == 0, result.output
-    assert "passengers generated" in result.output and "critical segment" in result.output
     folder = Path(result.output.split("written:")[1].split()[0])
+    summary = json.loads((folder / "summary.json").read_text())
+    # the terminal shows the headline indicators with the summary's values as stored
+    cells = {
+        line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
+        for line in result.output.splitlines()
+        if line.count("│") >= 5
+    }
+    assert cells["Mean wait at the platform"][:2] == ["min", str(summary["wait_min"]["mean"])]
+    assert cells["CO2, tailpipe + grid"][3].startswith(str(summary["emissions"]["change"]["co2_t"]))
+    assert any(label.startswith("Critical segment, to Bole Dildiy") for label in cells)
+    assert f"passengers generated {summary['passengers']['generated']} = delivered" in result.output
     assert folder.parent.name == "addis_ababa_bole_road_brt" and folder.name.startswith("seed2020-")
     assert (folder / "stop_events.parquet").exists()
 

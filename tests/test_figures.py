@@ -19,7 +19,7 @@ from corridor_sim.pipeline import run_scenario
 from corridor_sim.plots import style as figure_style
 from corridor_sim.plots.figures import FIGURES, draw_figures
 from corridor_sim.plots.sweep_figures import SWEEP_FIGURES, draw_sweep_figures
-from corridor_sim.run_folder import RunFolder
+from corridor_sim.results.reader import RunFolder
 from corridor_sim.scenario import load_scenario
 
 runner = CliRunner()

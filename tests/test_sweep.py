@@ -32,7 +32,7 @@ from corridor_sim.sweep.plan import (
 )
 from corridor_sim.sweep.report import best_runs, pareto_front
 from corridor_sim.sweep.store import SweepStore
-from corridor_sim.sweep.worker import summary_row
+from corridor_sim.results.summary import flatten
 
 runner = CliRunner()
 HALF_HOUR = {"period.start": "07:00", "period.end": "07:30"}
@@ -137,7 +137,7 @@ def test_local_workers_and_a_dask_local_cluster_give_identical_tables(local_swee
     first = plan.runs[0]
     from corridor_sim.corridor import build_corridor
 
-    direct = summary_row(summarize(simulate(first.scenario, build_corridor(first.scenario)), first.run_id))
+    direct = flatten(summarize(simulate(first.scenario, build_corridor(first.scenario)), first.run_id))
     row = local.iloc[0]
     for column in ("passengers.generated", "wait_min.mean", "journey_min.mean", "fleet.used", "bus_km"):
         assert row[column] == direct[column], column

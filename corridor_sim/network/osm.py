@@ -27,8 +27,9 @@ import requests
 
 from corridor_sim import settings
 from corridor_sim._errors import DataFileError, SourceUnavailableError
-from corridor_sim.data import atomic_path, data_file
+from corridor_sim.data import data_file
 from corridor_sim.network.manifest import OsmExtract, load_manifest
+from corridor_sim.results.files import atomic_path
 
 #: Highway classes a bus may use (OSM ``highway=*``; service roads and tracks are excluded).
 DRIVE_HIGHWAYS = frozenset(

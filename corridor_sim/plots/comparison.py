@@ -35,7 +35,7 @@ from corridor_sim.plots.style import (
     new_figure,
     source_note,
 )
-from corridor_sim.run_folder import RunFolder
+from corridor_sim.results.reader import RunFolder
 
 #: Sources of the emission factors (:mod:`corridor_sim.emissions.factors`), short.
 EMISSION_SOURCES = (
@@ -274,7 +274,7 @@ def _stacked_bar(ax: Axes, x: float, trip: dict[str, float | None], look: dict[s
     """One alternative's trip parts, stacked bottom up, each named to the right of the bar."""
     parts = [(p, trip[p]) for p in TRIP_PARTS if trip[p] is not None]
     bottoms = np.concatenate([[0.0], np.cumsum([v for _, v in parts])])
-    for (_part, value), bottom in zip(parts, bottoms, strict=True):
+    for (_part, value), bottom in zip(parts, bottoms, strict=False):
         ax.bar(
             x,
             value,

@@ -13,8 +13,8 @@ from matplotlib.patches import Patch
 from corridor_sim.corridor import Corridor
 from corridor_sim.map_layers import map_layers
 from corridor_sim.plots.style import OSM_CREDIT, new_figure, save_figure, source_note, style
-from corridor_sim.results import corridor_summary
-from corridor_sim.run_folder import RunFolder
+from corridor_sim.results.reader import RunFolder
+from corridor_sim.results.writer import corridor_summary
 
 #: Running ways: distinct in line style and lightness as well as colour.
 RUNNING_WAY_STYLE = {
@@ -47,7 +47,7 @@ def map_figure(layers: gpd.GeoDataFrame, corridor: dict[str, Any]) -> Figure:
     layers
         The map's features (EPSG:4326).
     corridor
-        :func:`corridor_sim.results.corridor_summary`: title, length, stations, credits.
+        :func:`corridor_sim.results.writer.corridor_summary`: title, length, stations, credits.
     """
     fig, ax = new_figure(width_in=8.0, height_in=8.0)
     layer = layers["layer"]

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from corridor_sim._errors import CorridorSimError
 from corridor_sim.plots import comparison, corridor_map, headways, load_profile, stations, time_space
 from corridor_sim.plots.style import save_figure, style
-from corridor_sim.run_folder import RunFolder
+from corridor_sim.results.reader import RunFolder
 
 
 @dataclass(frozen=True)

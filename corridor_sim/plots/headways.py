@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from corridor_sim.plots.style import DIRECTIONS, LIMIT, new_figure, source_note
-from corridor_sim.run_folder import RunFolder
+from corridor_sim.results.reader import RunFolder
 
 #: Width of the headway histogram's bins (min).
 HEADWAY_BIN_MIN = 0.25

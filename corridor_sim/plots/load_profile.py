@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from corridor_sim.plots.style import DIRECTIONS, LIMIT, new_figure, source_note
-from corridor_sim.run_folder import RunFolder
+from corridor_sim.results.reader import RunFolder
 
 #: Fill of the load steps, per direction (lighter and hatched for direction 1).
 #: How each direction runs along the x axis.

@@ -28,7 +28,7 @@ from corridor_sim.plots.style import (
     new_figure,
     source_note,
 )
-from corridor_sim.run_folder import RunFolder
+from corridor_sim.results.reader import RunFolder
 
 #: Design limit of station saturation (ITDP practice; anchors.md 2.1, unverified in the guide's text).
 SATURATION_LIMIT = 0.4

@@ -13,7 +13,7 @@ from pathlib import Path
 import matplotlib
 from matplotlib.figure import Figure
 
-from corridor_sim.data import atomic_path
+from corridor_sim.results.files import atomic_path
 
 #: Attribution required on every map drawn from OpenStreetMap data (ODbL 1.0).
 OSM_CREDIT = "(c) OpenStreetMap contributors"

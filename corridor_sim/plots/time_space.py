@@ -24,7 +24,7 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from corridor_sim.plots.headways import station_headways
 from corridor_sim.plots.style import DIRECTIONS, HIGHLIGHT, new_figure, source_note
-from corridor_sim.run_folder import RunFolder
+from corridor_sim.results.reader import RunFolder
 
 #: Runs longer than this (s) are shown in a window of :data:`WINDOW_S` around the busiest hour.
 FULL_RUN_MAX_S = 3 * 3600

@@ -24,7 +24,8 @@ from corridor_sim.engine.vehicles import VEHICLE_TYPES
 from corridor_sim.indicators import RECORD_BUSES_PER_H, RECORD_PPHPD
 from corridor_sim.network.manifest import CityManifest, load_manifest
 from corridor_sim.plots.style import OSM_CREDIT
-from corridor_sim.run_folder import RunFolder
+from corridor_sim.results.headline import HeadlineRow, headline_rows, show
+from corridor_sim.results.reader import RunFolder
 from corridor_sim.safety import factors as safety
 from corridor_sim.vehicle_travel import BASELINE_MODE_SHARES, OCCUPANCY_PAX, TRAFFIC_MIX
 
@@ -101,16 +102,6 @@ MODE_CHOICE_SOURCE = (
         "Levinson & El-Geneidy 2009; money values: placeholders [L]"
     ),
 )
-
-
-class HeadlineRow(NamedTuple):
-    """One indicator: label, unit, and the scenario, baseline and change as printed."""
-
-    label: str
-    unit: str
-    scenario: str
-    baseline: str
-    change: str
 
 
 class Source(NamedTuple):
@@ -212,7 +203,7 @@ def report_content(run: RunFolder, baseline: RunFolder | None = None) -> ReportC
         version=version,
         facts=tuple(_facts(s, run.corridor, sc)),
         design=tuple(_design(sc)),
-        headline=tuple(_headline(s, other)),
+        headline=tuple(headline_rows(s, other)),
         headline_caption=_caption(s, baseline),
         assumptions=tuple(_assumptions(s, run.corridor, sc)),
         sources=tuple(_sources(s, run.corridor, sc, manifest, version)),
@@ -222,54 +213,8 @@ def report_content(run: RunFolder, baseline: RunFolder | None = None) -> ReportC
 # --- numbers ------------------------------------------------------------------------
 
 
-def show(value: Any) -> str:
-    """A stored value as stored (``str``); ``-`` where there is none."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return MISSING
-    return str(value)
-
-
-def band(cell: Any, signed: bool = False) -> str:
-    """A Monte Carlo result as ``estimate (p5 to p95)``, each as stored."""
-    if not isinstance(cell, dict) or not _number(cell.get("estimate")):
-        return MISSING
-    text = _signed(cell["estimate"]) if signed else str(cell["estimate"])
-    if "p5" in cell and "p95" in cell:
-        text += f" ({cell['p5']} to {cell['p95']})"
-    return text
-
-
-def change(scenario: Any, baseline: Any, stored: Any = None) -> str:
-    """Scenario minus baseline with the relative change, e.g. ``-143.23 (-1.7 %)``.
-
-    ``stored`` (the summary's own change) is printed as stored; otherwise the difference
-    is rounded to the decimals of its inputs.
-    """
-    if not (_number(scenario) and _number(baseline)):
-        return MISSING
-    if _number(stored):
-        text = _signed(stored)
-    else:
-        places = max(_decimals(scenario), _decimals(baseline))
-        diff = round(scenario - baseline, places)
-        text = f"{diff:+.{places}f}" if diff else f"{0:.{places}f}"
-    if baseline != 0:
-        relative = round(100.0 * (scenario - baseline) / abs(baseline), 1)
-        text += f" ({relative:+.1f} %)" if relative else " (0.0 %)"
-    return text
-
-
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _signed(value: float) -> str:
-    return f"+{value}" if value > 0 else str(value)
-
-
-def _decimals(value: float) -> int:
-    text = str(value)
-    return 4 if "e" in text.lower() else min(len(text.partition(".")[2]), 4)
 
 
 def _get(data: Any, path: str | None) -> Any:
@@ -451,136 +396,7 @@ def _walking(c: Data) -> str:
 # --- headline indicators ------------------------------------------------------------
 
 
-class _Indicator(NamedTuple):
-    """A headline row: where the summary holds it, and the run's own baseline and change."""
-
-    path: str
-    label: str
-    unit: str
-    own_baseline: str | None = None
-    own_change: str | None = None
-
-
 _MB = "minibus"
-TRAVEL = (
-    _Indicator("passengers.delivered", "Passengers delivered", "passengers"),
-    _Indicator(
-        "passengers.passengers_denied_at_least_once",
-        "Passengers left behind by a full bus at least once",
-        "passengers",
-    ),
-    _Indicator("wait_min.mean", "Mean wait at the platform", "min", f"{_MB}.wait_min.mean"),
-    _Indicator(
-        "in_vehicle_min.mean",
-        "Mean in-vehicle time",
-        "min",
-        f"{_MB}.in_vehicle_min.mean",
-    ),
-    _Indicator(
-        "journey_min.mean",
-        "Mean journey time, platform to platform",
-        "min",
-        f"{_MB}.journey_min.mean",
-    ),
-)
-OPERATIONS = (
-    _Indicator("stations.max_saturation", "Highest station saturation", "share of time"),
-    _Indicator("fleet.used", "Fleet used", "buses"),
-    _Indicator("bus_km", "Bus-km in the simulated period", "km"),
-)
-MODES = (
-    *(
-        _Indicator(
-            f"mode_choice.shares_scenario.{mode}",
-            f"Mode share: {'BRT' if mode == 'brt' else mode}",
-            "share of trips",
-            f"mode_choice.shares_today.{mode}",
-        )
-        for mode in ("brt", "minibus", "car", "walk", "cycle")
-    ),
-    _Indicator("mode_choice.brt_peak_pax_h", "BRT riders in the peak hour", "passengers/h"),
-)
-EMISSIONS = tuple(
-    _Indicator(
-        f"emissions.scenario.{key}",
-        label,
-        "t/year",
-        f"emissions.baseline.{key}",
-        f"emissions.change.{key}",
-    )
-    for key, label in (
-        ("co2_t", "CO2, tailpipe + grid"),
-        ("nox_t", "NOx"),
-        ("pm25_t", "PM2.5, exhaust"),
-    )
-)
-SAFETY = (
-    ("deaths_per_year", "Road deaths (5-95 % band)"),
-    ("serious_injuries_per_year", "Serious injuries (5-95 % band)"),
-)
-
-
-def _headline(s: Data, other: Data | None) -> list[HeadlineRow]:
-    rows = _rows(s, other, TRAVEL) + _direction_rows(s, other)
-    for row in _rows(s, other, OPERATIONS):
-        if row.label == "Fleet used" and _get(s, "fleet.available") is not None:
-            row = row._replace(label=f"Fleet used (of {s['fleet']['available']} available)")
-        rows.append(row)
-    rows += _rows(s, other, MODES) + _rows(s, other, EMISSIONS)
-    for key, label in SAFETY:
-        if (scenario := _get(s, f"safety.scenario.{key}")) is None:
-            continue
-        if other is None:
-            base = _get(s, f"safety.baseline.{key}")
-            diff = band(_get(s, f"safety.change.{key}"), signed=True)
-        else:
-            base = _get(other, f"safety.scenario.{key}")
-            diff = change(_get(scenario, "estimate"), _get(base, "estimate"))
-        rows.append(HeadlineRow(label, "per year", band(scenario), band(base), diff))
-    return rows
-
-
-def _rows(s: Data, other: Data | None, spec: tuple[_Indicator, ...]) -> list[HeadlineRow]:
-    rows = []
-    for item in spec:
-        if (value := _get(s, item.path)) is None:
-            continue
-        if other is None:
-            base, stored = _get(s, item.own_baseline), _get(s, item.own_change)
-        else:
-            base, stored = _get(other, item.path), None
-        diff = change(value, base, stored)
-        rows.append(HeadlineRow(item.label, item.unit, show(value), show(base), diff))
-    return rows
-
-
-def _direction_rows(s: Data, other: Data | None) -> list[HeadlineRow]:
-    theirs = (other or {}).get("directions", [])
-    speeds, loads = [], []
-    for k, d in enumerate(s.get("directions", [])):
-        their = theirs[k] if k < len(theirs) else {}
-        services = d.get("services", {})
-        for name, service in services.items():
-            where = f"{name}, {d['direction']}" if len(services) > 1 else d["direction"]
-            value = service.get("commercial_speed_kmh")
-            base = _get(their, f"services.{name}.commercial_speed_kmh")
-            row = (show(value), show(base), change(value, base))
-            speeds.append(HeadlineRow(f"Commercial speed, {where}", "km/h", *row))
-        if crit := d.get("critical_segment"):
-            base = their.get("critical_segment") or {}
-            where = f"{crit['from']} to {crit['to']}, {crit['clock_hour']}"
-            for key, unit, label in (
-                ("pphpd", "pphpd", f"Critical segment, {d['direction']}: {where}"),
-                (
-                    "load_factor",
-                    "load / capacity",
-                    f"Load factor there, {d['direction']}",
-                ),
-            ):
-                value, theirs_value = crit.get(key), base.get(key)
-                row = (show(value), show(theirs_value), change(value, theirs_value))
-                loads.append(HeadlineRow(label, unit, *row))
-    return speeds + loads
 
 
 def _caption(s: Data, baseline: RunFolder | None) -> str:

@@ -9,13 +9,13 @@ from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 
-from corridor_sim.data import atomic_path
 from corridor_sim.report.content import (
     HEADINGS,
     HEADLINE_COLUMNS,
     SOURCE_COLUMNS,
     ReportContent,
 )
+from corridor_sim.results.files import atomic_path
 
 #: Columns of the headline table printed right-aligned (the numbers).
 _NUMERIC = {2, 3, 4}

@@ -25,7 +25,6 @@ from matplotlib.patches import Rectangle
 from matplotlib.textpath import TextToPath
 from PIL import Image
 
-from corridor_sim.data import atomic_path
 from corridor_sim.plots.style import OSM_CREDIT, style
 from corridor_sim.report.content import (
     HEADINGS,
@@ -33,6 +32,7 @@ from corridor_sim.report.content import (
     SOURCE_COLUMNS,
     ReportContent,
 )
+from corridor_sim.results.files import atomic_path
 
 #: Page size (inches), margins, and the room kept for the footer at the bottom.
 PAGE_W, PAGE_H = 8.27, 11.69

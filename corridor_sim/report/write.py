@@ -9,7 +9,7 @@ from corridor_sim._errors import DataFileError
 from corridor_sim.report.content import report_content
 from corridor_sim.report.html import write_html
 from corridor_sim.report.pdf import figure_order, write_pdf
-from corridor_sim.run_folder import RunFolder
+from corridor_sim.results.reader import RunFolder
 
 
 def write_report(

@@ -14,7 +14,7 @@ A sweep varies a base scenario by dotted paths into it (``fleet``,
 
 Every run is validated before any runs: a bad path or value raises a :class:`ScenarioError`
 that names the run's parameters, the field and what is allowed. A run's id is
-:func:`corridor_sim.results.run_id` of its scenario (its seed and a hash of every field), so the
+:func:`corridor_sim.scenario.run_id` of its scenario (its seed and a hash of every field), so the
 same parameters give the same id in every sweep and on every machine; runs that end up as the same
 scenario are made once.
 """

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corridor_sim._errors import DataFileError
-from corridor_sim.data import atomic_path, write_json, write_table
+from corridor_sim.results.files import atomic_path, write_json, write_table
 from corridor_sim.sweep.plan import SweepPlan
 
 

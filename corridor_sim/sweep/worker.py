@@ -11,6 +11,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from corridor_sim.results.summary import flatten
 from corridor_sim.scenario import Scenario, run_id
 
 if TYPE_CHECKING:
@@ -34,30 +35,6 @@ def _corridor(scenario: Scenario) -> Corridor:
     return _corridors[key]
 
 
-def summary_row(summary: dict[str, Any]) -> dict[str, Any]:
-    """A run's summary as one flat row: nested keys joined by dots.
-
-    Directions are keyed by their label (``directions.to Ruiru.services.all_stop.trips``); lists
-    of messages (``checks``) are joined with ``"; "``.
-    """
-    row: dict[str, Any] = {}
-
-    def walk(prefix: str, value: Any) -> None:
-        if isinstance(value, dict):
-            for key, inner in value.items():
-                walk(f"{prefix}.{key}" if prefix else key, inner)
-        elif prefix == "directions":
-            for direction in value:
-                walk(f"directions.{direction['direction']}", {k: v for k, v in direction.items() if k != "direction"})
-        elif isinstance(value, list):
-            row[prefix] = "; ".join(map(str, value))
-        else:
-            row[prefix] = value
-
-    walk("", summary)
-    return row
-
-
 def run_record(scenario: Scenario, params: dict[str, Any], keep_folder: Path | None = None) -> dict[str, Any]:
     """Run one scenario and return its sweep row; a failure is returned as a row, not raised.
 
@@ -76,21 +53,21 @@ def run_record(scenario: Scenario, params: dict[str, Any], keep_folder: Path | N
     dict
         ``run_id``, ``status`` (``"ok"`` or ``"failed"``), ``error`` (the exception's type and
         message, and ``traceback``, for a failed run), the parameters, then every summary
-        indicator (see :func:`summary_row`).
+        indicator (see :func:`corridor_sim.results.summary.flatten`).
     """
     # The engine is imported here, in the worker, so the process that plans and records stays light.
     from corridor_sim.evaluation import run_and_evaluate
-    from corridor_sim.results import write_run
+    from corridor_sim.results.writer import write_run_folder
 
     rid = run_id(scenario)
     try:
         corridor = _corridor(scenario)
-        _, summary, tables, _ = run_and_evaluate(scenario, corridor, rid, all_tables=keep_folder is not None)
+        evaluation = run_and_evaluate(scenario, corridor, rid, all_tables=keep_folder is not None)
         if keep_folder is not None:
-            write_run(corridor, summary, tables, Path(keep_folder) / rid)
+            write_run_folder(evaluation, Path(keep_folder) / rid)
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded and the sweep goes on
         return failed_row(rid, params, exc, traceback.format_exc())
-    indicators = {k: v for k, v in summary_row(summary).items() if k not in params}
+    indicators = {k: v for k, v in flatten(evaluation.summary).items() if k not in params}
     return {"run_id": rid, "status": "ok", "error": None, **params, **indicators}
 
 

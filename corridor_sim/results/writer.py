@@ -1,14 +1,22 @@
-"""Result files: Parquet tables and JSON summaries, written atomically under results/."""
+"""The one run-folder writer (``results/<scenario>/<run id>/``) and the corridor's own folder.
+
+:func:`write_run_folder` is what ``corridor-sim run``, a sweep's ``--keep-runs``, the mode-shift
+run and its minibus sub-run all write with, so every run folder can be plotted and reported
+(:class:`corridor_sim.results.reader.RunFolder` reads it back).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from corridor_sim.corridor import Corridor
-from corridor_sim.data import write_json, write_table
+from corridor_sim.results.files import write_json, write_table
+
+if TYPE_CHECKING:
+    from corridor_sim.evaluation import Evaluation
 
 
 def corridor_summary(corridor: Corridor) -> dict[str, Any]:
@@ -66,19 +74,41 @@ def write_corridor(corridor: Corridor, folder: Path) -> dict[str, Path]:
     }
 
 
-def write_run(corridor: Corridor, summary: dict[str, Any], tables: dict[str, pd.DataFrame], folder: Path) -> dict[str, Path]:
-    """Write a run's summary, tables and corridor into ``folder``.
+def write_run_folder(evaluation: Evaluation, folder: Path, with_map: bool = True) -> dict[str, Path]:
+    """Write a run's folder: everything figures and reports are made from.
 
     Files: ``summary.json``; one Parquet file per table (see
-    :func:`corridor_sim.indicators.result_tables`: bus time-space points, stop events, station
-    statistics, segment loads per direction, segment and hour, OD summary); ``corridor.json``.
+    :func:`corridor_sim.indicators.result_tables` and :func:`corridor_sim.evaluation.evaluate`);
+    ``corridor.json``; ``scenario.json`` (the scenario as run, every default resolved);
+    ``map_layers.parquet`` (:func:`corridor_sim.map_layers.map_layers`, with the stations'
+    walking catchments); and, with mode choice, today's minibus run in ``minibus/`` (the same
+    files but the map).
+
+    Parameters
+    ----------
+    evaluation
+        The evaluated run (:func:`corridor_sim.evaluation.run_and_evaluate`).
+    folder
+        The run folder.
+    with_map
+        Write ``map_layers.parquet``.
 
     Returns
     -------
     dict of str to Path
-        The files written, by name.
+        The files written, by name (``minibus/<name>`` for the sub-run's).
     """
-    files = {name: write_table(frame, folder / f"{name}.parquet") for name, frame in tables.items()}
-    files["corridor"] = write_json(corridor_summary(corridor), folder / "corridor.json")
-    files["summary"] = write_json(summary, folder / "summary.json")
+    from corridor_sim.map_layers import map_layers, station_catchments
+
+    run = evaluation.run
+    files = {name: write_table(frame, folder / f"{name}.parquet") for name, frame in evaluation.tables.items()}
+    files["corridor"] = write_json(corridor_summary(run.corridor), folder / "corridor.json")
+    files["scenario"] = write_json(run.scenario.model_dump(mode="json"), folder / "scenario.json")
+    if with_map:
+        layers = map_layers(run.corridor, station_catchments(run.scenario, run.corridor))
+        files["map_layers"] = write_table(layers, folder / "map_layers.parquet")
+    if evaluation.minibus is not None:
+        written = write_run_folder(evaluation.minibus, folder / "minibus", with_map=False)
+        files |= {f"minibus/{name}": path for name, path in written.items()}
+    files["summary"] = write_json(evaluation.summary, folder / "summary.json")
     return files
