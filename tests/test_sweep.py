@@ -21,6 +21,7 @@ from corridor_sim._errors import ScenarioError
 from corridor_sim.cli import app
 from corridor_sim.engine.runner import simulate
 from corridor_sim.indicators import summarize
+from corridor_sim.results.summary import flatten
 from corridor_sim.scenario import clock_s
 from corridor_sim.sweep.execute import DaskCluster, LocalWorkers, run_sweep
 from corridor_sim.sweep.plan import (
@@ -32,7 +33,6 @@ from corridor_sim.sweep.plan import (
 )
 from corridor_sim.sweep.report import best_runs, pareto_front
 from corridor_sim.sweep.store import SweepStore
-from corridor_sim.results.summary import flatten
 
 runner = CliRunner()
 HALF_HOUR = {"period.start": "07:00", "period.end": "07:30"}
