@@ -25,3 +25,7 @@ class SourceUnavailableError(DataFileError):
 
 class CorridorBuildError(CorridorSimError):
     """The corridor cannot be built from its source (no path between stations, station far off)."""
+
+
+class UnknownCityError(ScenarioError):
+    """A scenario names a city that has no city file; the message lists the known ones."""

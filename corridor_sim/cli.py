@@ -29,6 +29,7 @@ class _RunByDefault(TyperGroup):
 app = typer.Typer(help="Bus rapid transit and walking/cycling corridor simulator.", no_args_is_help=True)
 network_app = typer.Typer(help="Street networks and data sources.", no_args_is_help=True)
 corridor_app = typer.Typer(help="Corridors built from scenarios.", no_args_is_help=True)
+city_app = typer.Typer(help="City files: data sources and the profile of city defaults.", no_args_is_help=True)
 sweep_app = typer.Typer(
     cls=_RunByDefault,
     no_args_is_help=True,
@@ -36,6 +37,7 @@ sweep_app = typer.Typer(
 )
 app.add_typer(network_app, name="network")
 app.add_typer(corridor_app, name="corridor")
+app.add_typer(city_app, name="city")
 app.add_typer(sweep_app, name="sweep")
 console = Console()
 errors = Console(stderr=True)
@@ -296,6 +298,46 @@ def network_info(city: Annotated[str, typer.Argument(help="nairobi, kampala or a
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(row.kind, row.name, row.where, row.origin)
+    console.print(table)
+
+
+@city_app.command("new")
+def city_new(
+    name: Annotated[str, typer.Argument(help="City key, lower case (e.g. dar_es_salaam): the file's name.")],
+    country: Annotated[str, typer.Option(help="ISO 3166 alpha-2 country code, e.g. TZ.")],
+    title: Annotated[str | None, typer.Option(help="The city's name as printed [from NAME].")] = None,
+    currency: Annotated[str, typer.Option(help="ISO 4217 code of the profile's money values.")] = "USD",
+    folder: Annotated[Path | None, typer.Option(help="Where to write <NAME>.toml [the networks folder].")] = None,
+) -> None:
+    """Write a city file whose every profile value is a marked placeholder, ready to fill in."""
+    from corridor_sim.network.manifest import write_city_template
+
+    try:
+        path = write_city_template(name, country, title, currency, folder)
+    except CorridorSimError as exc:
+        _fail(exc)
+    console.print(f"written: {path}", highlight=False, soft_wrap=True)
+    console.print(Text(f"every value in its [profile] is a placeholder: replace them (corridor-sim city show {name} lists them)"))
+
+
+@city_app.command("show")
+def city_show(name: Annotated[str, typer.Argument(help="City key.")]) -> None:
+    """List a city's profile: every default with its value, evidence tag and source."""
+    from corridor_sim.network.manifest import load_manifest
+
+    try:
+        manifest = load_manifest(name)
+    except CorridorSimError as exc:
+        _fail(exc)
+    profile = manifest.profile
+    table = Table(title=f"{manifest.title} ({manifest.country}, {profile.currency}): city defaults")
+    for column in ("default", "value", "tag", "source"):
+        table.add_column(column, overflow="fold")
+    for key in type(profile).model_fields:
+        item = getattr(profile, key)
+        if hasattr(item, "tag"):
+            tag = "PLACEHOLDER" if item.placeholder else item.tag
+            table.add_row(key, escape(str(item.value)), tag, escape(item.source))
     console.print(table)
 
 

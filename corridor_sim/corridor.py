@@ -16,8 +16,10 @@ from shapely import ops
 
 from corridor_sim import attributes
 from corridor_sim.alignment import Alignment, build_alignment
-from corridor_sim.scenario import Scenario
+from corridor_sim.scenario import CorridorSpec, Scenario
 
+#: Per-segment design values: the corridor's, then each ``[[corridor.segments]]`` override.
+SEGMENT_DESIGN = ("sidewalk_coverage", "refuge_islands", "cycle_lane", "counterflow")
 #: Attributes whose provenance is recorded, in display order.
 TRACKED = ("running_way", "lanes", "speed_limit_kmh", "highway", "signals", "crossings", "junctions", "signal_timing")
 
@@ -54,6 +56,12 @@ class Corridor:
         Chainages of signals, unsignalized crossings and junctions (metres, sorted).
     junction_legs
         Legs of each junction in ``junction_m``.
+    berths, passing_lane, station_access
+        Per station: loading areas per direction, whether buses can overtake there, and how
+        passengers cross to it (``signalized``, ``unsignalized``, ``grade_separated``).
+    sidewalk_coverage, refuge_islands, cycle_lane, counterflow
+        Per segment: share of the kerb with a sidewalk, pedestrian refuges on the crossings, a
+        separated cycle lane, buses against the general traffic.
     provenance
         One row per (segment, attribute, source) with the metres of that segment whose value
         came from that source.
@@ -79,6 +87,13 @@ class Corridor:
     crossing_m: np.ndarray
     junction_m: np.ndarray
     junction_legs: np.ndarray
+    berths: np.ndarray
+    passing_lane: np.ndarray
+    station_access: np.ndarray
+    sidewalk_coverage: np.ndarray
+    refuge_islands: np.ndarray
+    cycle_lane: np.ndarray
+    counterflow: np.ndarray
     provenance: pd.DataFrame
 
     @property
@@ -95,6 +110,11 @@ class Corridor:
         """Count of points (e.g. :attr:`signal_m`) in each segment."""
         index = np.searchsorted(self.station_chainage_m, chainage_m, side="right") - 1
         return np.bincount(np.clip(index, 0, self.n_segments - 1), minlength=self.n_segments)
+
+    @property
+    def mean_sidewalk_coverage(self) -> float:
+        """Share of the corridor's kerb with a sidewalk (length-weighted over the segments)."""
+        return float(np.average(self.sidewalk_coverage, weights=self.length_m))
 
     @property
     def signal_count(self) -> np.ndarray:
@@ -128,6 +148,10 @@ class Corridor:
                 "junctions": self.junction_count,
                 "signal_cycle_s": self.signal_cycle_s,
                 "green_share": self.green_share,
+                "sidewalk_coverage": self.sidewalk_coverage,
+                "refuge_islands": self.refuge_islands,
+                "cycle_lane": self.cycle_lane,
+                "counterflow": self.counterflow,
             }
         )
 
@@ -146,12 +170,21 @@ class Corridor:
         return gpd.GeoDataFrame(self.segment_table(), geometry=lines, crs=self.alignment.crs).to_crs("EPSG:4326")
 
 
-def with_stops(corridor: Corridor, chainage_m: np.ndarray, names: list[str], running_way: str = "mixed_traffic") -> Corridor:
+def with_stops(
+    corridor: Corridor,
+    chainage_m: np.ndarray,
+    names: list[str],
+    running_way: str = "mixed_traffic",
+    berths: int = 1,
+    passing_lane: bool = True,
+    access: str = "unsignalized",
+) -> Corridor:
     """The same road with other stops: each segment's attributes re-averaged over the new segments.
 
-    Lanes are length-weighted, speed limits keep the free-flow time (harmonic mean), the class and
-    signal timing are those covering most of each new segment; signals, crossings and junctions
-    stay where they are. Used for the minibus baseline, whose informal stops are not the stations.
+    Lanes and sidewalk coverage are length-weighted, speed limits keep the free-flow time
+    (harmonic mean), the class, signal timing, refuges, cycle lane and counterflow are those
+    covering most of each new segment; signals, crossings and junctions stay where they are. Used
+    for the minibus baseline, whose informal stops are not the stations.
 
     Parameters
     ----------
@@ -163,6 +196,8 @@ def with_stops(corridor: Corridor, chainage_m: np.ndarray, names: list[str], run
         The stops' names, unique.
     running_way
         Running way of every new segment.
+    berths, passing_lane, access
+        Every new stop's loading areas, overtaking and crossing.
 
     Returns
     -------
@@ -204,6 +239,13 @@ def with_stops(corridor: Corridor, chainage_m: np.ndarray, names: list[str], run
         running_way=np.full(len(seg_len), running_way, dtype=object),
         signal_cycle_s=corridor.signal_cycle_s[dominant],
         green_share=corridor.green_share[dominant],
+        berths=np.full(len(bounds), berths),
+        passing_lane=np.full(len(bounds), passing_lane),
+        station_access=np.full(len(bounds), access, dtype=object),
+        sidewalk_coverage=(overlap * corridor.sidewalk_coverage[:, None]).sum(axis=0) / seg_len,
+        refuge_islands=corridor.refuge_islands[dominant],
+        cycle_lane=corridor.cycle_lane[dominant],
+        counterflow=corridor.counterflow[dominant],
         provenance=provenance,
     )
 
@@ -292,9 +334,13 @@ def corridor_from_alignment(scenario: Scenario, alignment: Alignment) -> Corrido
 
     names = [s.name for s in spec.stations]
     provenance = pd.DataFrame(rows, columns=["segment", "attribute", "source", "length_m"])
+    design = {f: np.full(n, getattr(spec, f), dtype=float if f == "sidewalk_coverage" else bool) for f in SEGMENT_DESIGN}
     for override in spec.segments:
         first, last = names.index(override.from_station), names.index(override.to_station) - 1
         segs = np.arange(first, last + 1)
+        for f, array in design.items():
+            if getattr(override, f) is not None:
+                array[segs] = getattr(override, f)
         values = {
             "running_way": (running_way, override.running_way),
             "lanes": (seg_lanes, override.lanes),
@@ -337,8 +383,20 @@ def corridor_from_alignment(scenario: Scenario, alignment: Alignment) -> Corrido
         crossing_m=np.sort(crossing_m),
         junction_m=alignment.junctions_m,
         junction_legs=alignment.junction_legs,
+        **_station_design(spec),
+        **design,
         provenance=provenance.sort_values(["segment", "attribute"]).reset_index(drop=True),
     )
+
+
+def _station_design(spec: CorridorSpec) -> dict[str, np.ndarray]:
+    """Per station: berths, passing lane and access (each station's, else the corridor's)."""
+    design = [spec.station_design(s) for s in spec.stations]
+    return {
+        "berths": np.array([d["berths"] for d in design]),
+        "passing_lane": np.array([d["passing_lane"] for d in design], dtype=bool),
+        "station_access": np.array([d["access"] for d in design], dtype=object),
+    }
 
 
 def _fill(pieces: pd.DataFrame, attr: str, assumed: float | None) -> tuple[np.ndarray, np.ndarray]:

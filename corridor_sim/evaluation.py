@@ -8,12 +8,14 @@ from typing import Any
 
 import pandas as pd
 
+from corridor_sim.city_profile import profile_summary
 from corridor_sim.corridor import Corridor
 from corridor_sim.emissions.inventory import emissions_summary, segment_emissions
 from corridor_sim.engine.runner import Run, simulate
 from corridor_sim.indicators import result_tables, segment_loads, station_stats, summarize
 from corridor_sim.mode_choice.equilibrium import shift_modes
 from corridor_sim.mode_choice.outputs import minibus_summary, mode_choice_summary, mode_choice_tables
+from corridor_sim.network.manifest import load_manifest
 from corridor_sim.safety.model import assess_safety
 from corridor_sim.scenario import Scenario
 from corridor_sim.vehicle_travel import alternatives
@@ -34,7 +36,8 @@ def evaluate(run: Run, run_id: str, all_tables: bool = True) -> tuple[dict[str, 
     Returns
     -------
     summary : dict
-        :func:`~corridor_sim.indicators.summarize` plus ``emissions`` and ``safety``.
+        :func:`~corridor_sim.indicators.summarize` plus ``emissions``, ``safety`` and
+        ``city_profile`` (:func:`~corridor_sim.city_profile.profile_summary`).
     tables : dict of str to pandas.DataFrame
         :func:`~corridor_sim.indicators.result_tables` plus ``segment_emissions`` and
         ``segment_safety`` (per alternative, segment and vehicle class or user group).
@@ -47,6 +50,8 @@ def evaluate(run: Run, run_id: str, all_tables: bool = True) -> tuple[dict[str, 
     summary = summarize(run, run_id, tables)
     summary["emissions"] = emissions_summary(tables["segment_emissions"], run.scenario)
     summary["safety"] = safety
+    profile = load_manifest(run.scenario.city).profile
+    summary["city_profile"] = profile_summary(profile, run.scenario.model_dump(mode="json"))
     return summary, tables
 
 

@@ -45,7 +45,7 @@ def station_catchments(scenario: Scenario, corridor: Corridor) -> gpd.GeoDataFra
         shapely.get_coordinates(shapely.line_interpolate_point(line, corridor.station_chainage_m)),
         found[0] if found is not None else None,
         minutes=CATCHMENT_MINUTES,
-        speed_ms=walking_speed_ms(nmt, scenario.corridor.sidewalk_coverage),
+        speed_ms=walking_speed_ms(nmt, corridor.mean_sidewalk_coverage),
         reach_m=nmt.reach_m,
         detour_factor=nmt.detour_factor,
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from corridor_sim import settings
-from corridor_sim.corridor import Corridor, build_corridor
+from corridor_sim.corridor import Corridor, build_corridor, corridor_from_alignment
 from corridor_sim.engine.runner import Run
 from corridor_sim.evaluation import run_and_evaluate
 from corridor_sim.results.reader import RunFolder
@@ -41,14 +41,15 @@ def run_scenario(scenario: Scenario, out: Path | None = None, corridor: Corridor
     out
         Run folder (default: ``<results>/<scenario name>/<run id>``).
     corridor
-        The scenario's corridor, if already built.
+        A corridor already built on the same alignment (same stations and sources): its line and
+        road attributes are reused, and the scenario's own design values applied to them.
 
     Returns
     -------
     RunOutput
         The run, its summary and files.
     """
-    corridor = corridor if corridor is not None else build_corridor(scenario)
+    corridor = build_corridor(scenario) if corridor is None else corridor_from_alignment(scenario, corridor.alignment)
     rid = run_id(scenario)
     folder = out or settings.current().results_folder / scenario.name / rid
     evaluation = run_and_evaluate(scenario, corridor, rid)

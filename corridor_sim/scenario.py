@@ -24,7 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from corridor_sim._errors import ScenarioError
 
-City = Literal["nairobi", "kampala", "addis_ababa"]
+#: A city key: any city with a city file ``networks/<city>.toml`` (checked when the scenario is resolved).
+City = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="city with a city file in the networks folder")]
 RunningWay = Literal["median_busway", "curbside_bus_lane", "mixed_traffic"]
 
 
@@ -140,6 +141,14 @@ class CorridorSpec(_Strict):
     protected_crossing_spacing_m: float | None = Field(
         default=None, ge=50, le=5000, description="signalized pedestrian crossings this far apart, replacing unsignalized ones"
     )
+
+    def station_design(self, station: Station) -> dict[str, Any]:
+        """A station's berths, passing lane and access: its own values, else the corridor's."""
+        return {
+            "berths": station.berths if station.berths is not None else self.berths,
+            "passing_lane": station.passing_lane if station.passing_lane is not None else self.passing_lanes,
+            "access": station.access if station.access is not None else self.station_access,
+        }
 
     @field_validator("stations")
     @classmethod
@@ -258,11 +267,17 @@ def _vehicle_classes() -> tuple[str, ...]:
     return CLASS_NAMES
 
 
-def _shares(shares: dict[str, float], what: str, allowed: tuple[str, ...]) -> dict[str, float]:
-    """Check that ``shares`` are keyed by ``allowed`` names, non-negative, and sum to 1."""
-    for key, value in shares.items():
+def _known_keys(keys: Any, what: str, allowed: tuple[str, ...]) -> None:
+    """Check that every key is one of the ``allowed`` names."""
+    for key in keys:
         if key not in allowed:
             raise ValueError(f"{key!r} is not a {what}; allowed: {', '.join(allowed)}")
+
+
+def _shares(shares: dict[str, float], what: str, allowed: tuple[str, ...]) -> dict[str, float]:
+    """Check that ``shares`` are keyed by ``allowed`` names, non-negative, and sum to 1."""
+    _known_keys(shares, what, allowed)
+    for key, value in shares.items():
         if value < 0:
             raise ValueError(f"share of {key!r} is {value}; shares are >= 0")
     if shares and abs(sum(shares.values()) - 1.0) > 1e-3:
@@ -300,7 +315,7 @@ class Emissions(_Strict):
     @field_validator("factors")
     @classmethod
     def _known_classes(cls, factors: dict[str, FactorPoints]) -> dict[str, FactorPoints]:
-        _shares(dict.fromkeys(factors, 0.0), "vehicle class", _vehicle_classes())
+        _known_keys(factors, "vehicle class", _vehicle_classes())
         return factors
 
 
@@ -344,7 +359,7 @@ class Baseline(_Strict):
     @field_validator("occupancy_pax")
     @classmethod
     def _occupancy(cls, occupancy: dict[str, float]) -> dict[str, float]:
-        _shares(dict.fromkeys(occupancy, 0.0), "vehicle class", _vehicle_classes())
+        _known_keys(occupancy, "vehicle class", _vehicle_classes())
         for key, value in occupancy.items():
             if value <= 0:
                 raise ValueError(f"occupancy of {key!r} is {value}; it must be > 0")
@@ -507,8 +522,7 @@ class Scenario(_Strict):
             skipped = [
                 stations[i].name
                 for i in range(order[0] + 1, order[-1])
-                if i not in order
-                and not (stations[i].passing_lane if stations[i].passing_lane is not None else self.corridor.passing_lanes)
+                if i not in order and not self.corridor.station_design(stations[i])["passing_lane"]
             ]
             if skipped:
                 raise ValueError(
@@ -568,21 +582,29 @@ def parse_scenario(data: dict[str, Any], source: str | Path = "<scenario>") -> S
     Returns
     -------
     Scenario
-        The validated scenario.
+        The validated scenario, every default resolved (:mod:`corridor_sim.resolve`).
 
     Raises
     ------
     ScenarioError
-        Listing every invalid field with its path, value and what is allowed.
+        Listing every invalid field with its path, value and what is allowed; or naming a
+        city without a city file.
     """
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        problems = "\n".join(f"  {_describe(e)}" for e in exc.errors(include_url=False))
-        raise ScenarioError(f"{source}: invalid scenario\n{problems}") from None
+    from corridor_sim.resolve import resolve
+
+    scenario = _validated(data, source)
+    scenario = _validated(resolve(scenario, str(source)), source)
     if isinstance(source, Path):
         scenario = scenario.model_copy(update={"path": source.resolve()})
     return scenario
+
+
+def _validated(data: dict[str, Any], source: str | Path) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = "\n".join(f"  {_describe(e)}" for e in exc.errors(include_url=False))
+        raise ScenarioError(f"{source}: invalid scenario\n{problems}") from None
 
 
 def _members(annotation: Any) -> list[Any]:

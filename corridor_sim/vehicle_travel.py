@@ -10,7 +10,7 @@ speed while moving) and ``idle_s`` (standing with the engine on), with its ``sou
   departure) are idle time on the segment the bus leaves by; at terminals, the layover until the
   bus's next trip, at most ``emissions.terminal_idle_max_min`` of it.
 - ``traffic``: the general traffic, ``traffic.volume_vph_per_lane`` x general lanes x both
-  directions over the simulated period, split by ``traffic.mix``, at the BPR speed
+  directions over the simulated period, split by ``traffic.mix`` (the city profile's by default), at the BPR speed
   (:func:`~corridor_sim.engine.traffic.traffic_speed_kmh`). Its stops are inside the average-speed
   factors.
 - ``baseline``: the vehicles the scenario's passengers used before: their passenger-km on each
@@ -34,44 +34,20 @@ from corridor_sim.scenario import Scenario
 
 COLUMNS = ["segment", "vehicle_class", "source", "distance_km", "speed_kmh", "idle_s"]
 
-#: General traffic mix on the corridors by city, share of vehicles [L: illustrative, from the
-#: cities' mode pictures in anchors.md 2.4-2.6 (Kampala: boda bodas and 14-seat taxis dominate;
-#: Addis Ababa restricts motorcycles); replace with classified counts].
-TRAFFIC_MIX = {
-    "nairobi": {"car": 0.62, "motorcycle": 0.12, "minibus_14": 0.16, "minibus_33": 0.06, "bus_12m_euro_ii": 0.04},
-    "kampala": {"car": 0.35, "motorcycle": 0.45, "minibus_14": 0.18, "bus_12m_euro_ii": 0.02},
-    "addis_ababa": {"car": 0.55, "motorcycle": 0.03, "minibus_14": 0.25, "minibus_33": 0.10, "bus_12m_euro_ii": 0.07},
-}
-
-#: Previous mode of a BRT corridor's passengers by city [L: illustrative; a consultant takes them
-#: from the corridor's household or intercept survey]. ``walk`` and ``cycle`` drive nothing.
-#: With mode choice these are today's shares of all trips along the corridor, and (the logit
-#: drawing from every mode in proportion) the previous modes of the BRT's riders alike.
-BASELINE_MODE_SHARES = {
-    "nairobi": {"minibus_14": 0.50, "minibus_33": 0.30, "car": 0.08, "motorcycle": 0.04, "walk": 0.07, "cycle": 0.01},
-    "kampala": {"minibus_14": 0.65, "motorcycle": 0.20, "car": 0.07, "walk": 0.07, "cycle": 0.01},
-    "addis_ababa": {"minibus_14": 0.45, "minibus_33": 0.15, "bus_12m_euro_ii": 0.20, "car": 0.05, "walk": 0.14, "cycle": 0.01},
-}
-
-#: Passengers per vehicle, averaged over the day [L]: 14-seat matatus and taxis run near full
-#: in the peak and part empty off-peak; a car carries 1.5 travellers, a boda boda one passenger
-#: (the rider is not a traveller); a conventional 12 m city bus 50.
-OCCUPANCY_PAX = {"minibus_14": 12.0, "minibus_33": 26.0, "car": 1.5, "motorcycle": 1.0, "bus_12m_euro_ii": 50.0}
-
 
 def traffic_mix(scenario: Scenario) -> dict[str, float]:
-    """The general traffic's shares by vehicle class (the scenario's, else the city's)."""
-    return scenario.traffic.mix or TRAFFIC_MIX[scenario.city]
+    """The general traffic's shares by vehicle class (resolved: the scenario's or its city's)."""
+    return scenario.traffic.mix
 
 
 def baseline_shares(scenario: Scenario) -> dict[str, float]:
-    """The passengers' previous modes (the scenario's, else the city's)."""
-    return scenario.baseline.mode_shares or BASELINE_MODE_SHARES[scenario.city]
+    """The passengers' previous modes (resolved: the scenario's or its city's)."""
+    return scenario.baseline.mode_shares
 
 
 def occupancy(scenario: Scenario, vehicle_class: str) -> float:
-    """Passengers per vehicle of a class in the baseline."""
-    return scenario.baseline.occupancy_pax.get(vehicle_class, OCCUPANCY_PAX.get(vehicle_class, 1.0))
+    """Passengers per vehicle of a class in the baseline (resolved: the scenario's or its city's)."""
+    return scenario.baseline.occupancy_pax[vehicle_class]
 
 
 def brt_legs(run: Run) -> pd.DataFrame:

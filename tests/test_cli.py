@@ -64,7 +64,7 @@ def test_network_info_lists_sources_and_cache(corridors: dict[str, Corridor]) ->
     assert "osm graph (cached)" in result.output  # built by the corridors fixture
     result = runner.invoke(app, ["network", "info", "lagos"])
     assert result.exit_code == 2
-    assert "no manifest for city 'lagos'" in result.output
+    assert "city 'lagos' has no city file" in result.output and "known cities: addis_ababa, kampala, nairobi" in result.output
 
 
 def test_run_prints_json_honours_seed_and_out(tmp_path: Path) -> None:

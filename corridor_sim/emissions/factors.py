@@ -73,16 +73,6 @@ POLLUTANTS = ("co2", "nox", "pm25", "energy")
 #: (EMEP/EEA 1.A.3.b, r_H:C diesel 1.86, petrol 1.80, natural gas 3.9) [D].
 CARBON_G_PER_G = {"diesel": 3.169, "petrol": 3.183, "cng": 2.75, "electric": 0.0}
 
-#: Grid emission factor, g CO2 per kWh delivered, by city's country [L]: Kenya's generation is
-#: about 90 % geothermal, hydro and wind, Uganda's over 80 % hydro, Ethiopia's about 95 % hydro
-#: (national energy statistics, not in anchors.md; replace with the grid factor the funder uses,
-#: e.g. the IFI harmonized combined margin, via ``emissions.grid_gco2_per_kwh``).
-GRID_GCO2_PER_KWH = {"nairobi": 100.0, "kampala": 60.0, "addis_ababa": 25.0}
-
-#: Fuel / CO2 multiplier of the existing fleet by city (see the module docstring): Nairobi from
-#: Mbandi et al. 2019 [D]; Kampala and Addis Ababa transferred from Nairobi [L].
-REAL_WORLD_FACTOR = {"nairobi": 2.0, "kampala": 2.0, "addis_ababa": 2.0}
-
 
 @dataclass(frozen=True)
 class VehicleClass:

@@ -14,8 +14,6 @@ import numpy as np
 import pandas as pd
 
 from corridor_sim.emissions.factors import (
-    GRID_GCO2_PER_KWH,
-    REAL_WORLD_FACTOR,
     V_MAX_KMH,
     V_MIN_KMH,
     VEHICLE_CLASSES,
@@ -47,11 +45,8 @@ def vehicle_classes(scenario: Scenario) -> dict[str, VehicleClass]:
 
 
 def city_factors(scenario: Scenario) -> tuple[float, float]:
-    """The existing fleet's real-world factor and the grid factor (g CO2 / kWh): the scenario's, else the city's."""
-    e = scenario.emissions
-    real_world = e.real_world_factor if e.real_world_factor is not None else REAL_WORLD_FACTOR[scenario.city]
-    grid = e.grid_gco2_per_kwh if e.grid_gco2_per_kwh is not None else GRID_GCO2_PER_KWH[scenario.city]
-    return real_world, grid
+    """The existing fleet's real-world factor and the grid factor (g CO2 / kWh), as resolved (the city profile's by default)."""
+    return scenario.emissions.real_world_factor, scenario.emissions.grid_gco2_per_kwh
 
 
 def scenario_factors(scenario: Scenario) -> tuple[FactorArrays, float]:

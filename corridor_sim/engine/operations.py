@@ -89,7 +89,6 @@ def plan_operations(
         departures = tuple(departures_s(service, start, end, peaks, stagger, timetable_rng) for _ in range(2))
         plans.append(ServicePlan(name=name, stations=stations, departures_s=departures))
     vehicle = vehicle_type(scenario.vehicle)
-    spec = scenario.corridor
     return Operations(
         services=tuple(plans),
         layouts=direction_layouts(corridor, cruise_speed_ms(corridor, scenario.traffic, vehicle.max_speed_kmh), signal_rng),
@@ -97,9 +96,9 @@ def plan_operations(
         dwell=dwell_model(scenario.dwell),
         fleet=scenario.fleet,
         layover_s=scenario.layover_min * 60.0,
-        berths=np.array([s.berths or spec.berths for s in spec.stations]),
-        passing_lane=np.array([spec.passing_lanes if s.passing_lane is None else s.passing_lane for s in spec.stations]),
-        clearance_s=spec.berth_clearance_s,
+        berths=corridor.berths,
+        passing_lane=corridor.passing_lane,
+        clearance_s=scenario.corridor.berth_clearance_s,
         green_extension_s=scenario.signals.green_extension_s if scenario.signals.priority else 0.0,
         start_s=start,
         end_s=end,

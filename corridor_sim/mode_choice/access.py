@@ -105,7 +105,7 @@ def walk_distances(scenario: Scenario, corridor: Corridor, minibus_chainage_m: n
 
     method = to_brt["method"].iloc[0] if len(to_brt) else "detour factor"
     nmt = scenario.nmt
-    speed = walking_speed_ms(nmt, scenario.corridor.sidewalk_coverage)
+    speed = walking_speed_ms(nmt, corridor.mean_sidewalk_coverage)
     reached = catchment(line, stations_xy, graph, speed_ms=speed, reach_m=nmt.reach_m, detour_factor=nmt.detour_factor)
     return WalkDistances(
         brt_m=zone_mean(to_brt["distance_m"]),
@@ -115,23 +115,28 @@ def walk_distances(scenario: Scenario, corridor: Corridor, minibus_chainage_m: n
     )
 
 
-def walking_speed_ms(nmt: Nmt, sidewalk_coverage: float) -> float:
+def walking_speed_ms(nmt: Nmt, sidewalk_coverage: float | np.ndarray) -> float | np.ndarray:
     """Mean walking speed along a road with that share of sidewalk (m/s)."""
     return nmt.walk_speed_ms * (sidewalk_coverage + (1.0 - sidewalk_coverage) * nmt.no_sidewalk_speed_factor)
 
 
 def zone_access(scenario: Scenario, corridor: Corridor, distances: WalkDistances, world: str) -> ZoneAccess:
-    """Access minutes per station zone in ``world`` (``"today"`` or ``"scenario"``)."""
+    """Access minutes per station zone in ``world`` (``"today"`` or ``"scenario"``).
+
+    Each zone walks at the speed its segment's sidewalks allow (the design's per segment; today
+    ``baseline.sidewalk_coverage``) and crosses with its segment's refuges (none today).
+    """
     spec = scenario.corridor
     today = world == "today"
-    speed = walking_speed_ms(scenario.nmt, scenario.baseline.sidewalk_coverage if today else spec.sidewalk_coverage)
     n = len(corridor.station_name)
     side = np.clip(np.arange(n), 0, corridor.n_segments - 1)  # the segment each station's zone sits on
+    coverage = np.full(n, scenario.baseline.sidewalk_coverage) if today else corridor.sidewalk_coverage[side]
+    speed = walking_speed_ms(scenario.nmt, coverage)
     lanes = corridor.lanes[side]
     hours = period_hours_by_bin(scenario.period.start_s, scenario.period.end_s)
     flow = np.full(n, np.average(volume_per_lane(scenario.traffic), weights=hours))
     cycle, green = corridor.signal_cycle_s[side], corridor.green_share[side]
-    refuge = np.full(n, (not today) and spec.refuge_islands)
+    refuge = np.zeros(n, dtype=bool) if today else corridor.refuge_islands[side]
 
     protected = (not today) and spec.protected_crossing_spacing_m is not None
     minibus_kind = np.full(n, "signalized" if protected else "unsignalized")
@@ -139,7 +144,7 @@ def zone_access(scenario: Scenario, corridor: Corridor, distances: WalkDistances
     if today:
         brt_walk = brt_cross = np.full(n, np.nan)
     else:
-        kind = np.array([s.access or spec.station_access for s in spec.stations])
+        kind = corridor.station_access
         median = corridor.running_way[side] == "median_busway"
         carriageways = np.where(median, 1, 2)
         brt_cross = np.where(median, 1.0, 0.5) * crossing_time_s(kind, lanes, carriageways, flow, cycle, green, refuge, speed)
@@ -149,6 +154,6 @@ def zone_access(scenario: Scenario, corridor: Corridor, distances: WalkDistances
         brt_cross_min=brt_cross / 60.0,
         minibus_walk_min=distances.minibus_m / speed / 60.0,
         minibus_cross_min=minibus_cross / 60.0,
-        walk_speed_ms=speed,
+        walk_speed_ms=float(np.mean(speed)),
         method=distances.method,
     )

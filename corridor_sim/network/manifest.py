@@ -1,7 +1,12 @@
-"""City manifests (``networks/<city>.toml``): the study area's data sources and where they come from."""
+"""City files (``networks/<city>.toml``): a city's data sources and its profile of defaults.
+
+The networks folder (``CORRIDOR_SIM_NETWORKS``) holds one file per city; a scenario's ``city`` is
+any city with a file there. The ``[profile]`` table is :class:`corridor_sim.city_profile.CityProfile`.
+"""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -10,7 +15,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from corridor_sim import settings
-from corridor_sim._errors import DataFileError
+from corridor_sim._errors import DataFileError, ScenarioError, UnknownCityError
+from corridor_sim.city_profile import CityProfile, city_file_template
+from corridor_sim.results.files import write_text
 
 
 class _Strict(BaseModel):
@@ -56,18 +63,37 @@ class CityManifest(_Strict):
     osm_extracts: list[OsmExtract] = Field(default_factory=list)
     gtfs: dict[str, GtfsFeed] = Field(default_factory=dict)
     road_layers: dict[str, RoadLayer] = Field(default_factory=dict)
+    profile: CityProfile
 
 
 @cache
 def _load(path: Path, mtime_ns: int) -> CityManifest:
     try:
         return CityManifest.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
-    except (tomllib.TOMLDecodeError, ValidationError) as exc:
-        raise DataFileError(f"{path}: broken city manifest: {exc}") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise DataFileError(
+            f"{path}: unreadable city file ({exc}); restore it or write a new one with corridor-sim city new"
+        ) from None
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))} = {e.get('input')!r}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
+        raise DataFileError(f"{path}: broken city file: {problems}") from None
+
+
+def known_cities() -> list[str]:
+    """The cities with a file in the networks folder, sorted."""
+    folder = settings.current().networks_folder
+    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+
+
+def city_file(city: str) -> Path:
+    """Where ``city``'s file is (it may not exist)."""
+    return settings.current().networks_folder / f"{city}.toml"
 
 
 def load_manifest(city: str) -> CityManifest:
-    """Load the manifest of ``city`` from the networks folder.
+    """Load the file of ``city`` from the networks folder.
 
     Parameters
     ----------
@@ -77,14 +103,46 @@ def load_manifest(city: str) -> CityManifest:
     Returns
     -------
     CityManifest
-        The city's sources.
+        The city's sources and profile.
 
     Raises
     ------
+    UnknownCityError
+        If there is no file for the city; the message lists the known cities and how to add one.
     DataFileError
-        If the manifest is missing or invalid.
+        If the file is broken, naming it and what is wrong.
     """
-    path = settings.current().networks_folder / f"{city}.toml"
+    path = city_file(city)
     if not path.is_file():
-        raise DataFileError(f"{path}: no manifest for city {city!r}; set CORRIDOR_SIM_NETWORKS to the repo's networks/ folder")
-    return _load(path, path.stat().st_mtime_ns)
+        known = ", ".join(known_cities()) or "none"
+        raise UnknownCityError(
+            f"city {city!r} has no city file {path}; known cities: {known}. Add one with "
+            f"'corridor-sim city new {city} --country CC' and replace its placeholder values, "
+            "or set CORRIDOR_SIM_NETWORKS to the folder that holds it"
+        )
+    manifest = _load(path, path.stat().st_mtime_ns)
+    if manifest.city != city:
+        raise DataFileError(f"{path}: says city = {manifest.city!r}; a city file's city must be its file name ({city!r})")
+    return manifest
+
+
+def write_city_template(city: str, country: str, title: str | None, currency: str, folder: Path | None = None) -> Path:
+    """Write ``<folder>/<city>.toml`` from the template (:func:`corridor_sim.city_profile.city_file_template`).
+
+    Raises
+    ------
+    ScenarioError
+        If the name, country or currency is malformed, or the file exists already.
+    """
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", city):
+        raise ScenarioError(f"city name {city!r}: use lower-case letters, digits and _ (e.g. dar_es_salaam)")
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        raise ScenarioError(f"--country {country!r}: give the ISO 3166 alpha-2 code, e.g. TZ")
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ScenarioError(f"--currency {currency!r}: give the ISO 4217 code, e.g. TZS")
+    path = (folder or settings.current().networks_folder) / f"{city}.toml"
+    if path.exists():
+        raise ScenarioError(f"{path} exists already; edit it, or remove it to start again from the template")
+    text = city_file_template(city, country, title or city.replace("_", " ").title(), currency)
+    CityManifest.model_validate(tomllib.loads(text))  # the template is a valid city file
+    return write_text(text, path)

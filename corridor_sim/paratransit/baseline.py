@@ -36,7 +36,7 @@ from corridor_sim.engine.vehicles import vehicle_type
 from corridor_sim.network.gtfs import load_feed
 from corridor_sim.network.manifest import load_manifest
 from corridor_sim.paratransit.routes import corridor_patterns, corridor_stops, pattern_vehicles_per_h
-from corridor_sim.scenario import Scenario
+from corridor_sim.scenario import Scenario, parse_scenario
 
 #: Dwell of a minibus stop: door 2 s, alighting 2.5 s and boarding 3 s per passenger through
 #: one sliding door, no payment at the door [L].
@@ -116,7 +116,14 @@ def minibus_baseline(scenario: Scenario, corridor: Corridor) -> MinibusBaseline:
             f"no route of GTFS feed {key!r} runs {spec.min_overlap_m:.0f} m or more along the corridor; "
             "lower paratransit.min_overlap_m or widen paratransit.buffer_m"
         )
-    base = with_stops(corridor, stops["chainage_m"].to_numpy(), stops["name"].tolist())
+    base = with_stops(
+        corridor,
+        stops["chainage_m"].to_numpy(),
+        stops["name"].tolist(),
+        berths=STOP_BERTHS,
+        passing_lane=True,
+        access=scenario.corridor.station_access,
+    )
     minibus = _minibus_scenario(scenario, base, routes, stops)
     nearest = np.abs(corridor.station_chainage_m[:, None] - stops["chainage_m"].to_numpy()[None, :]).argmin(axis=1)
     return MinibusBaseline(minibus, base, routes, stops, nearest, key, notes=notes)
@@ -285,4 +292,4 @@ def _minibus_scenario(scenario: Scenario, corridor: Corridor, routes: pd.DataFra
         berths=STOP_BERTHS,
         passing_lanes=True,
     )
-    return Scenario.model_validate(data)
+    return parse_scenario(data, f"{scenario.name}: minibus baseline")

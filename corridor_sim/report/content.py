@@ -17,17 +17,13 @@ from importlib import metadata
 from typing import Any, NamedTuple
 
 from corridor_sim import __version__
-from corridor_sim._errors import CorridorSimError
-from corridor_sim.engine.dwell import BOARDING_S
-from corridor_sim.engine.dwell import DEFAULTS as DWELL
-from corridor_sim.engine.vehicles import VEHICLE_TYPES
+from corridor_sim._errors import CorridorSimError, DataFileError
+from corridor_sim.city_profile import CityProfile
 from corridor_sim.indicators import RECORD_BUSES_PER_H, RECORD_PPHPD
 from corridor_sim.network.manifest import CityManifest, load_manifest
 from corridor_sim.plots.style import OSM_CREDIT
 from corridor_sim.results.headline import HeadlineRow, headline_rows, show
 from corridor_sim.results.reader import RunFolder
-from corridor_sim.safety import factors as safety
-from corridor_sim.vehicle_travel import BASELINE_MODE_SHARES, OCCUPANCY_PAX, TRAFFIC_MIX
 
 Data = dict[str, Any]
 
@@ -196,6 +192,16 @@ def report_content(run: RunFolder, baseline: RunFolder | None = None) -> ReportC
     manifest = _manifest(s["city"])
     version = _version()
     other = baseline.summary if baseline is not None else None
+    try:
+        return _content(run, s, sc, manifest, version, baseline, other)
+    except KeyError as exc:  # a folder written before every default was resolved into scenario.json
+        raise DataFileError(
+            f"{run.path}: its scenario.json or summary.json has no {exc}; it was written by an older corridor-sim. "
+            "Run the scenario again (corridor-sim run SCENARIO --out FOLDER)"
+        ) from None
+
+
+def _content(run: RunFolder, s: Data, sc: Data, manifest: CityManifest | None, version: str, baseline, other) -> ReportContent:
     return ReportContent(
         title=s["title"],
         subtitle=_subtitle(run, manifest),
@@ -205,7 +211,7 @@ def report_content(run: RunFolder, baseline: RunFolder | None = None) -> ReportC
         design=tuple(_design(sc)),
         headline=tuple(headline_rows(s, other)),
         headline_caption=_caption(s, baseline),
-        assumptions=tuple(_assumptions(s, run.corridor, sc)),
+        assumptions=tuple(_assumptions(s, run.corridor, sc, manifest.profile if manifest is not None else None)),
         sources=tuple(_sources(s, run.corridor, sc, manifest, version)),
     )
 
@@ -269,7 +275,7 @@ def _subtitle(run: RunFolder, manifest: CityManifest | None) -> str:
 def _facts(s: Data, c: Data, sc: Data) -> list[tuple[str, str]]:
     names = [station["name"] for station in sc["corridor"]["stations"]]
     period = f"{s['period']['start']}-{s['period']['end']}"
-    days = sc.get("operating_days_per_year", 300)
+    days = sc["operating_days_per_year"]
     rows = [
         ("Length", f"{s['corridor']['length_km']} km"),
         ("Stations", f"{s['corridor']['stations']}, from {names[0]} to {names[-1]}"),
@@ -279,8 +285,8 @@ def _facts(s: Data, c: Data, sc: Data) -> list[tuple[str, str]]:
         text = f"{low:.0f} m shortest, {mid:.0f} m median, {high:.0f} m longest"
         rows.append(("Station spacing", text))
     if "signals" in c:
-        text = f"{c['signals']} traffic signals, {c.get('unsignalized_crossings', 0)} "
-        text += f"unsignalized crossings, {c.get('junctions', 0)} junctions"
+        text = f"{c['signals']} traffic signals, {c['unsignalized_crossings']} "
+        text += f"unsignalized crossings, {c['junctions']} junctions"
         rows.append(("Signals and crossings", text))
     source = c.get("alignment_source", s["corridor"]["alignment"])
     rows.append(("Alignment", f"{source}: {c.get('alignment_detail', '')}"))
@@ -340,7 +346,7 @@ def _design(sc: Data) -> list[tuple[str, str]]:
     rows.append(("Vehicle", _vehicle(sc["vehicle"])))
     if fare := sc.get("dwell", {}).get("fare_collection"):
         rows.append(("Fare collection", _name(fare)))
-    layover = f"layover at least {sc.get('layover_min', 0):g} min at the terminals"
+    layover = f"layover at least {sc['layover_min']:g} min at the terminals"
     rows.append(("Fleet", f"{sc['fleet']} buses available; {layover}"))
     if (signals := sc.get("signals", {})).get("priority"):
         extension = f"green extension up to {signals['green_extension_s']:g} s"
@@ -363,28 +369,19 @@ def _service(service: Data, n: int) -> str:
     return text
 
 
-def _vehicle_type(spec: Data) -> Data:
-    """The bus type's defaults with the scenario's set values."""
-    base = VEHICLE_TYPES.get(spec["type"])
-    values = {} if base is None else dict(vars(base))
-    return values | {k: v for k, v in spec.items() if v is not None}
-
-
-def _vehicle(spec: Data) -> str:
-    v = _vehicle_type(spec)
-    propulsion = spec.get("propulsion", "")
+def _vehicle(v: Data) -> str:
+    propulsion = v["propulsion"]
     if propulsion.startswith("diesel_euro_"):
         engine = f"diesel Euro {propulsion.removeprefix('diesel_euro_').upper()}"
     else:
         engine = _name(propulsion)
     return (
-        f"{_name(spec['type'])}, {v.get('capacity_pax')} passengers ({v.get('seats')} "
-        f"seated), {v.get('door_channels')} door channels, {engine}"
+        f"{_name(v['type'])}, {v['capacity_pax']} passengers ({v['seats']} seated), {v['door_channels']} door channels, {engine}"
     )
 
 
 def _walking(c: Data) -> str:
-    parts = [f"sidewalks along {_pct(c.get('sidewalk_coverage', 0.0))} of the corridor"]
+    parts = [f"sidewalks along {_pct(c['sidewalk_coverage'])} of the corridor"]
     if spacing := c.get("protected_crossing_spacing_m"):
         parts.append(f"signalized pedestrian crossings every {spacing:g} m")
     if c.get("refuge_islands"):
@@ -425,12 +422,12 @@ def _caption(s: Data, baseline: RunFolder | None) -> str:
 # --- assumptions --------------------------------------------------------------------
 
 
-def _assumptions(s: Data, c: Data, sc: Data) -> list[str]:
-    items = _operations(s, sc) + _road(c, sc)
+def _assumptions(s: Data, c: Data, sc: Data, profile: CityProfile | None) -> list[str]:
+    items = _placeholders(s) + _operations(s, sc) + _road(c, sc)
     if "emissions" in s:
-        items += _emissions(s["emissions"], sc)
+        items += _emissions(s["emissions"], sc, profile)
     if "safety" in s:
-        items += _safety(sc)
+        items += _safety(sc, profile)
     if "mode_choice" in s:
         items += _mode_choice(s, sc)
     checks = [f"Check: {check}." for check in s.get("checks", [])]
@@ -443,12 +440,29 @@ def _assumptions(s: Data, c: Data, sc: Data) -> list[str]:
     return items + checks
 
 
+def _placeholders(s: Data) -> list[str]:
+    used = _get(s, "city_profile.placeholders") or []
+    if not used:
+        return []
+    return [
+        "PLACEHOLDER VALUES: this run used city-profile values that are only placeholders, "
+        f"from the city file's template: {'; '.join(used)}. Replace them in the city file "
+        "(or in the scenario) before the results are used [L]."
+    ]
+
+
+def _tag(profile: CityProfile | None, key: str, value: Any) -> str:
+    """The evidence of a resolved value: the city profile's tag and source where it is the profile's, else the scenario's."""
+    item = getattr(profile, key, None)
+    if item is None or item.value != value:
+        return "(scenario value)"
+    return f"[{'L: placeholder' if item.placeholder else item.tag}; city profile: {item.source}]"
+
+
 def _operations(s: Data, sc: Data) -> list[str]:
-    dwell, bus = sc.get("dwell", {}), _vehicle_type(sc["vehicle"])
-    door = dwell.get("door_open_close_s") or DWELL["door_open_close_s"]
-    alight = dwell.get("alighting_s") or DWELL["alighting_s"]
-    board = dwell.get("boarding_s") or BOARDING_S.get(dwell.get("fare_collection"), 0)
-    crowd = dwell.get("crowding_penalty_s") or DWELL["crowding_penalty_s"]
+    dwell, bus = sc["dwell"], sc["vehicle"]
+    door, alight, board = dwell["door_open_close_s"], dwell["alighting_s"], dwell["boarding_s"]
+    crowd = dwell["crowding_penalty_s"]
     period = f"from {s['period']['start']} to {s['period']['end']} (seed {s['seed']})"
     return [
         (
@@ -467,21 +481,21 @@ def _operations(s: Data, sc: Data) -> list[str]:
             "boarder once passengers stand [L]."
         ),
         (
-            f"Bus: {bus.get('capacity_pax')} passengers at design load (DART Dar es Salaam "
-            f"fleet) [D]; {bus.get('seats')} seats, {bus.get('door_channels')} door channels, "
-            f"acceleration {bus.get('accel_ms2')} m/s2 (TCQSM typical values) [L]."
+            f"Bus: {bus['capacity_pax']} passengers at design load (DART Dar es Salaam "
+            f"fleet) [D]; {bus['seats']} seats, {bus['door_channels']} door channels, "
+            f"acceleration {bus['accel_ms2']} m/s2 (TCQSM typical values) [L]."
         ),
     ]
 
 
 def _road(c: Data, sc: Data) -> list[str]:
-    t = sc.get("traffic", {})
-    mix = _shares(t.get("mix") or TRAFFIC_MIX.get(sc["city"], {}))
-    bpr = f"alpha {t.get('bpr_alpha', 0.15):g}, beta {t.get('bpr_beta', 4.0):g}"
+    t = sc["traffic"]
+    mix = _shares(t["mix"])
+    bpr = f"alpha {t['bpr_alpha']:g}, beta {t['bpr_beta']:g}"
     items = [
         (
             f"Mixed traffic slows buses only outside busways and bus lanes: BPR curve ({bpr}), "
-            f"saturation flow {t.get('saturation_flow_vphpl', 1800.0):g} vehicles/h per lane; "
+            f"saturation flow {t['saturation_flow_vphpl']:g} vehicles/h per lane; "
             f"volumes from the scenario, mix {mix} [L: replace with classified counts]. "
             "Effects of the lane reallocation on general traffic are not modelled."
         )
@@ -498,13 +512,11 @@ def _road(c: Data, sc: Data) -> list[str]:
     return items + [f"Corridor: {note.rstrip('.')}." for note in c.get("notes", [])]
 
 
-def _emissions(em: Data, sc: Data) -> list[str]:
-    given = sc.get("baseline", {})
-    shares = given.get("mode_shares") or BASELINE_MODE_SHARES.get(sc["city"], {})
-    occupancy = OCCUPANCY_PAX | (given.get("occupancy_pax") or {})
+def _emissions(em: Data, sc: Data, profile: CityProfile | None) -> list[str]:
+    shares, occupancy = sc["baseline"]["mode_shares"], sc["baseline"]["occupancy_pax"]
     per = ", ".join(f"{occupancy[k]:g} per {_name(k)}" for k in shares if k in occupancy)
     rw = em.get("real_world_factor", {})
-    tag = "[D]" if sc["city"] == "nairobi" else "[D; L here: transferred from Nairobi]"
+    tag = _tag(profile, "real_world_factor", sc["emissions"]["real_world_factor"])
     curves = [show(_get(em, f"{alt}.co2_factor_curves_t")) for alt in ("scenario", "baseline")]
     items = [
         (
@@ -534,14 +546,10 @@ def _emissions(em: Data, sc: Data) -> list[str]:
     return items
 
 
-def _safety(sc: Data) -> list[str]:
-    spec = sc.get("safety", {})
-    if rate := spec.get("base_deaths_per_100m_vkm"):
-        tag = "(scenario)"
-    else:
-        rate = safety.BASE_DEATHS_PER_100M_VKM.get(sc["city"], 0.0)
-        tag = "[L: placeholder; calibrate with the corridor's police records]"
-    serious = spec.get("serious_per_death") or safety.SERIOUS_PER_DEATH
+def _safety(sc: Data, profile: CityProfile | None) -> list[str]:
+    spec = sc["safety"]
+    rate, serious = spec["base_deaths_per_100m_vkm"], spec["serious_per_death"]
+    tag = _tag(profile, "base_deaths_per_100m_vkm", rate) + " (calibrate with the corridor's police records)"
     return [
         (
             f"Road safety: a base rate of {rate:g} deaths per 100 million vehicle-km on the "
@@ -552,14 +560,14 @@ def _safety(sc: Data) -> list[str]:
             "Speed changes deaths to the 4th power and serious injuries to the 3rd (power "
             "model, Cameron & Elvik 2010) [M]; crash modification factors for the design "
             f"features present [M; cycle lanes and footbridges L]; {serious:g} serious "
-            f"injuries per death (iRAP) [L]. Band: 5-95 % of {spec.get('draws', 1000)} Monte "
+            f"injuries per death (iRAP) [L]. Band: 5-95 % of {spec['draws']} Monte "
             "Carlo draws over every factor's range."
         ),
     ]
 
 
 def _mode_choice(s: Data, sc: Data) -> list[str]:
-    mc, spec, nmt = s["mode_choice"], sc.get("mode_choice", {}), sc.get("nmt", {})
+    mc, spec, nmt = s["mode_choice"], sc["mode_choice"], sc["nmt"]
     money = {k: show(v) for k, v in mc.get("money", {}).items()}
     cur = money.get("currency", "")
     state = "Converged" if mc.get("converged") else "NOT converged (read with caution)"
@@ -575,7 +583,7 @@ def _mode_choice(s: Data, sc: Data) -> list[str]:
             f"Money and weights: value of time {cur} {money.get('value_of_time_per_h')}/h, "
             f"fares {cur} {money.get('brt_fare')} (BRT) and {money.get('minibus_fare')} "
             f"(minibus), car {cur} {money.get('car_cost_per_km')}/km; walking time weighted "
-            f"x{spec.get('walk_weight', 2.0):g}, waiting x{spec.get('wait_weight', 2.0):g} "
+            f"x{spec['walk_weight']:g}, waiting x{spec['wait_weight']:g} "
             "[L: placeholders until the corridor's survey]."
         ),
     ]
@@ -590,9 +598,9 @@ def _mode_choice(s: Data, sc: Data) -> list[str]:
         )
     access = _get(mc, "access.scenario") or {}
     if "walk network" in (access.get("method") or []):
-        walk = f"on the OSM walk network at {nmt.get('walk_speed_ms', 1.2):g} m/s (HCM) [M]"
+        walk = f"on the OSM walk network at {nmt['walk_speed_ms']:g} m/s (HCM) [M]"
     else:
-        detour = nmt.get("detour_factor", 1.3)
+        detour = nmt["detour_factor"]
         walk = f"along the straight line x {detour:g} (Levinson & El-Geneidy 2009) [L]"
     items.append(
         f"Walking to the stations {walk}, {show(access.get('brt_walk_min'))} min on "

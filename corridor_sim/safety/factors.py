@@ -6,8 +6,9 @@ Model (per segment ``s`` and user group ``g``; :func:`~corridor_sim.kernels.safe
     serious[g, s] = rate[g] x serious_per_death x exposure[g, s] x (v[s] / v_base[s]) ** 3 x prod_f ...
 
 - **Base rate**: deaths per 100 million vehicle-km on the corridor *today* (the baseline's speed,
-  no safety feature), by city [L: placeholders of the right order for urban arterials in
-  East Africa; replace with the corridor's police records via ``safety.base_deaths_per_100m_vkm``].
+  no safety feature), from the city profile (``base_deaths_per_100m_vkm``) [L: placeholders of
+  the right order for urban arterials in East Africa; replace with the corridor's police records
+  via ``safety.base_deaths_per_100m_vkm``].
   It is split by user group with the shares of deaths on bus corridors (EMBARQ / WRI, Duduta et
   al. 2015, anchors.md 4: pedestrians 54 %, car occupants 23 %, motorcyclists 10 %, cyclists 5 %,
   others 8 %, counted here as bus and minibus occupants) [H shares, L transfer]. Pedestrians' and
@@ -42,8 +43,6 @@ DEATH_SHARE = (0.54, 0.05, 0.10, 0.23, 0.08)
 #: The mode whose vehicle-km each group is exposed to: all motor traffic, or its own.
 EXPOSURE_MODE = ("all", "all", "motorcycle", "car", "bus")
 
-#: Deaths per 100 million vehicle-km on the corridor today, by city [L].
-BASE_DEATHS_PER_100M_VKM = {"nairobi": 5.0, "kampala": 7.0, "addis_ababa": 8.0}
 BASE_RATE_RANGE = (0.5, 2.0)  # 90 % range as multiples of the rate [L]
 SERIOUS_PER_DEATH = 10.0
 SERIOUS_PER_DEATH_RANGE = (6.0, 16.0)

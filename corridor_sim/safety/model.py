@@ -50,7 +50,7 @@ def vehicle_mode(vehicle_class: str) -> str:
 
 def rate_per_vkm(scenario: Scenario) -> np.ndarray:
     """Deaths per vehicle-km of each group's exposure on the baseline road."""
-    base = scenario.safety.base_deaths_per_100m_vkm or sf.BASE_DEATHS_PER_100M_VKM[scenario.city]
+    base = scenario.safety.base_deaths_per_100m_vkm
     mode_share = {"all": 1.0, "car": 0.0, "motorcycle": 0.0, "bus": 0.0}
     for cls, share in traffic_mix(scenario).items():
         mode_share[vehicle_mode(cls)] += share
@@ -62,28 +62,14 @@ def rate_per_vkm(scenario: Scenario) -> np.ndarray:
     )
 
 
-def segment_design(scenario: Scenario, n_segments: int) -> pd.DataFrame:
-    """Per segment: counterflow, refuge islands, sidewalk coverage and cycle lane (corridor values, then segment overrides)."""
-    spec = scenario.corridor
-    fields = ("counterflow", "refuge_islands", "sidewalk_coverage", "cycle_lane")
-    design = pd.DataFrame({f: np.full(n_segments, float(getattr(spec, f))) for f in fields})
-    index = {s.name: i for i, s in enumerate(spec.stations)}
-    for seg in spec.segments:
-        rows = slice(index[seg.from_station], index[seg.to_station] - 1)
-        for f in fields:
-            if getattr(seg, f) is not None:
-                design.loc[rows, f] = float(getattr(seg, f))
-    return design
-
-
 def _access_crossings(run: Run) -> tuple[np.ndarray, np.ndarray]:
     """Per segment: BRT passengers' crossings (boardings + alightings, half to each adjacent segment) and their access type shares."""
-    c, spec = run.corridor, run.scenario.corridor
+    c = run.corridor
     n_seg = c.n_segments
     per_station = np.bincount(
         run.trace.stops["station"], weights=run.trace.stops["boarded"] + run.trace.stops["alighted"], minlength=n_seg + 1
     )
-    access = np.array([s.access or spec.station_access for s in spec.stations])
+    access = c.station_access
     crossings = np.zeros(n_seg)
     by_type = {kind: np.zeros(n_seg) for kind in ("signalized", "grade_separated")}
     for station, count in enumerate(per_station):
@@ -127,15 +113,14 @@ def safety_inputs(run: Run, rows: pd.DataFrame, alternative: str, baseline_speed
     at_signals = c.signal_count / np.maximum(c.signal_count + c.crossing_count, 1)
     exposure = np.stack([vkm_by_mode[m] for m in sf.EXPOSURE_MODE])
     exposure[0] *= pedestrian
-    design = segment_design(scenario, n_seg)
     presence = np.zeros((n_seg, len(sf.FEATURES)))
     col = {f: i for i, f in enumerate(sf.FEATURES)}
     if alternative == "scenario":
         presence[:, col["median_busway"]] = c.running_way == "median_busway"
-        presence[:, col["counterflow"]] = design["counterflow"]
-        presence[:, col["refuge_islands"]] = design["refuge_islands"]
-        presence[:, col["sidewalks"]] = design["sidewalk_coverage"]
-        presence[:, col["cycle_lane"]] = design["cycle_lane"]
+        presence[:, col["counterflow"]] = c.counterflow
+        presence[:, col["refuge_islands"]] = c.refuge_islands
+        presence[:, col["sidewalks"]] = c.sidewalk_coverage
+        presence[:, col["cycle_lane"]] = c.cycle_lane
         spacing = scenario.corridor.protected_crossing_spacing_m
         if spacing is not None:  # signalized pedestrian crossings replace unsignalized ones
             protected = c.length_m / spacing
@@ -178,7 +163,7 @@ def estimate(inputs: SafetyInputs, scenario: Scenario, z: np.ndarray) -> SafetyR
     cmf, cmf_sigma = sf.cmf_matrix()
     spread = scenario.safety.uncertainty_scale
     rate = rate_per_vkm(scenario)
-    serious_per_death = scenario.safety.serious_per_death or sf.SERIOUS_PER_DEATH
+    serious_per_death = scenario.safety.serious_per_death
     deaths, serious = casualties(
         inputs.exposure_vkm,
         inputs.speed_ratio,

@@ -1,7 +1,8 @@
 """One sweep run, as a worker process makes it: a plain function from a scenario to a row.
 
-A worker keeps the corridors it has built (a sweep usually varies operations, not the corridor)
-and its numba kernels, which load from the on-disk cache once per process, not once per run.
+A worker keeps the alignments it has built (the line and its road attributes, the costly part of
+a corridor; a sweep usually varies the design on one line) and its numba kernels, which load from
+the on-disk cache once per process, not once per run.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from corridor_sim.results.summary import flatten
 from corridor_sim.scenario import Scenario, run_id
 
 if TYPE_CHECKING:
+    from corridor_sim.alignment import Alignment
     from corridor_sim.corridor import Corridor
 
-_corridors: dict[str, Corridor] = {}
+_alignments: dict[str, Alignment] = {}
 
 
 def ignore_interrupts() -> None:
@@ -26,13 +28,17 @@ def ignore_interrupts() -> None:
 
 
 def _corridor(scenario: Scenario) -> Corridor:
-    """The scenario's corridor, built once per worker for each distinct corridor."""
-    key = f"{scenario.path}|{scenario.name}|{scenario.city}|{scenario.corridor.model_dump_json()}"
-    if key not in _corridors:
-        from corridor_sim.corridor import build_corridor
+    """The scenario's corridor: its alignment built once per worker for each distinct line, its design applied."""
+    from corridor_sim.alignment import build_alignment
+    from corridor_sim.corridor import corridor_from_alignment
 
-        _corridors[key] = build_corridor(scenario)
-    return _corridors[key]
+    spec = scenario.corridor
+    line = spec.model_dump_json(include={"alignment", "road_layers", "assume"})
+    stations = [(s.name, s.lat, s.lon) for s in spec.stations]
+    key = f"{scenario.path}|{scenario.city}|{line}|{stations}"
+    if key not in _alignments:
+        _alignments[key] = build_alignment(scenario)
+    return corridor_from_alignment(scenario, _alignments[key])
 
 
 def run_record(scenario: Scenario, params: dict[str, Any], keep_folder: Path | None = None) -> dict[str, Any]:

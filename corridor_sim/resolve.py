@@ -1,0 +1,91 @@
+"""Every default resolved onto the scenario, once: what a run ran with is what its files say.
+
+:func:`corridor_sim.scenario.parse_scenario` returns a scenario whose optional design values are
+all filled, each from its one home:
+
+- the bus type's capacity, seats, doors and motion (:data:`corridor_sim.engine.vehicles.VEHICLE_TYPES`);
+- the dwell parameters (:mod:`corridor_sim.engine.dwell`);
+- every city default (traffic mix, previous modes and occupancies, real-world and grid factors,
+  safety base rate, values of time, fares, car cost) from the city's profile
+  (:mod:`corridor_sim.city_profile`);
+- serious injuries per death (:mod:`corridor_sim.safety.factors`);
+- each station's berths, passing lane and access from the corridor's values.
+
+The engine, the models, ``scenario.json`` and the report then read the scenario's values and
+never restate a default.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from corridor_sim._errors import ScenarioError
+from corridor_sim.city_profile import SCENARIO_PATHS, CityProfile
+
+if TYPE_CHECKING:
+    from corridor_sim.scenario import Scenario
+
+
+def resolve(scenario: Scenario, source: str) -> dict[str, Any]:
+    """The scenario's data with every default filled in (validated again by the caller).
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    source
+        Where it came from, for error messages.
+
+    Raises
+    ------
+    ScenarioError
+        If its city has no city file, or its previous modes name a vehicle class without an
+        occupancy.
+    """
+    from corridor_sim.engine.dwell import dwell_model
+    from corridor_sim.engine.vehicles import vehicle_type
+    from corridor_sim.network.manifest import load_manifest
+    from corridor_sim.safety.factors import SERIOUS_PER_DEATH
+
+    try:
+        profile = load_manifest(scenario.city).profile
+    except ScenarioError as exc:
+        raise ScenarioError(f"{source}: city = {scenario.city!r}: {exc}") from None
+    data = scenario.model_dump(mode="json", by_alias=True)
+    _fill_profile(data, profile)
+    vehicle = vehicle_type(scenario.vehicle)
+    data["vehicle"].update({k: getattr(vehicle, k) for k in data["vehicle"] if k not in ("type", "propulsion")})
+    dwell = dwell_model(scenario.dwell)
+    data["dwell"].update({k: getattr(dwell, k) for k in data["dwell"] if k != "fare_collection"})
+    if data["safety"]["serious_per_death"] is None:
+        data["safety"]["serious_per_death"] = SERIOUS_PER_DEATH
+    spec = scenario.corridor
+    for station, values in zip(spec.stations, data["corridor"]["stations"], strict=True):
+        values.update(spec.station_design(station))
+    missing = [m for m in data["baseline"]["mode_shares"] if _is_vehicle(m) and m not in data["baseline"]["occupancy_pax"]]
+    if missing:
+        raise ScenarioError(
+            f"{source}: baseline.mode_shares names {', '.join(missing)}, which has no occupancy; "
+            f"set baseline.occupancy_pax.{missing[0]} (passengers per vehicle)"
+        )
+    return data
+
+
+def _fill_profile(data: dict[str, Any], profile: CityProfile) -> None:
+    """Set each profile default where the scenario has none; occupancies merge (the scenario's win)."""
+    for key, path in SCENARIO_PATHS.items():
+        *parents, last = path.split(".")
+        node = data
+        for part in parents:
+            node = node[part]
+        default = getattr(profile, key).value
+        if key == "occupancy_pax":
+            node[last] = {**default, **node[last]}
+        elif node[last] is None or node[last] == {}:
+            node[last] = default
+
+
+def _is_vehicle(mode: str) -> bool:
+    from corridor_sim.scenario import TRAVEL_MODES_BEYOND_VEHICLES
+
+    return mode not in TRAVEL_MODES_BEYOND_VEHICLES
