@@ -49,17 +49,24 @@ def _fail(exc: CorridorSimError) -> None:
 
 
 @app.command()
-def validate(files: Annotated[list[Path], typer.Argument(help="Scenario TOML files.")]) -> None:
-    """Check scenario files without running them."""
+def validate(files: Annotated[list[Path], typer.Argument(help="Scenario or sweep TOML files.")]) -> None:
+    """Check scenario and sweep files without running them (a sweep: its plan and every run's scenario)."""
+    from corridor_sim.sweep.plan import is_sweep_file, load_sweep_file, plan_sweep
+
     bad = 0
     for file in files:
         try:
-            scenario = load_scenario(file)
+            if is_sweep_file(file):
+                plan = plan_sweep(load_sweep_file(file))
+                what = f"sweep {plan.name}: {len(plan.runs)} runs of {plan.spec.scenario.name}, every one valid"
+            else:
+                scenario = load_scenario(file)
+                what = f"{scenario.name} ({scenario.city}, {len(scenario.corridor.stations)} stations)"
         except CorridorSimError as exc:
-            errors.print(f"[red]invalid[/] {exc}", highlight=False, soft_wrap=True)
+            errors.print(Text(f"invalid {exc}", style="red"), soft_wrap=True)
             bad += 1
             continue
-        console.print(f"[green]ok[/] {file}: {scenario.name} ({scenario.city}, {len(scenario.corridor.stations)} stations)")
+        console.print(Text(f"ok {file}: {what}", style="green"), soft_wrap=True)
     if bad:
         raise typer.Exit(code=1)
 
@@ -91,26 +98,24 @@ def run(
     """Simulate a scenario end to end; write summary.json, the Parquet tables and the figures to the run folder."""
     import json
 
-    from corridor_sim.pipeline import run_scenario
+    from corridor_sim import api
 
     overrides = _overrides(set_)
     if seed is not None:
         overrides["seed"] = seed
     try:
-        scenario = load_scenario(scenario_file, overrides)
-        output = run_scenario(scenario, out)
+        result = api.run(api.load(scenario_file, overrides), out)
         if plots:
             from corridor_sim.plots.figures import draw_figures
-            from corridor_sim.results.reader import RunFolder
 
-            draw_figures(RunFolder(output.folder))
+            draw_figures(result.folder)
     except CorridorSimError as exc:
         _fail(exc)
     if json_:
-        print(json.dumps(output.summary, indent=2, ensure_ascii=False))
+        print(json.dumps(result.summary, indent=2, ensure_ascii=False))
         return
-    _print_summary(output.summary)
-    console.print(f"written: {output.folder}", highlight=False, soft_wrap=True)
+    _print_summary(result.summary)
+    console.print(f"written: {result.path}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -121,7 +126,7 @@ def compare(
     all_: Annotated[bool, typer.Option("--all", help="Print every indicator, not only the headline ones.")] = False,
 ) -> None:
     """Compare two runs (or scenarios, run first): times, waits, emissions and safety side by side, and B - A."""
-    from corridor_sim.compare import comparison_table, read_summary
+    from corridor_sim.results.compare import comparison_table, read_summary
     from corridor_sim.results.files import write_table
 
     try:
@@ -196,24 +201,10 @@ def report(
     out: Annotated[Path | None, typer.Option(help="Folder for report.pdf and report.html [the run folder].")] = None,
 ) -> None:
     """A short PDF and HTML report for a funding proposal: corridor, design, headline indicators, figures, sources."""
-    import tempfile
-
-    from corridor_sim.pipeline import run_folder_for
-    from corridor_sim.plots.figures import FIGURES, draw_figures
-    from corridor_sim.report.write import write_report
+    from corridor_sim.report.write import make_report
 
     try:
-        run_folder = run_folder_for(source)
-        other = run_folder_for(baseline) if baseline is not None else None
-        with tempfile.TemporaryDirectory() as tmp:  # the report embeds its figures
-            figures = draw_figures(run_folder, formats=("png",), baseline=other, folder=Path(tmp))
-            files = write_report(
-                run_folder,
-                other,
-                {name: paths[0] for name, paths in figures.items()},
-                out or run_folder.path,
-                captions={name: spec.title for name, spec in FIGURES.items()},
-            )
+        files = make_report(source, baseline, out)
     except CorridorSimError as exc:
         _fail(exc)
     console.print("written: " + ", ".join(str(p) for p in files.values()), highlight=False, soft_wrap=True)
@@ -402,12 +393,6 @@ def _shares_table(corridor) -> Table:
     return table
 
 
-def _default_workers() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 @sweep_app.command("run")
 def sweep_run(
     file: Annotated[Path, typer.Argument(help="A scenario TOML file, or a sweep file (with a [sweep] table).")],
@@ -431,25 +416,14 @@ def sweep_run(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and list the runs; make none.")] = False,
 ) -> None:
     """Run a sweep; re-running the same command skips finished runs and completes the rest."""
-    from corridor_sim.scenario import read_scenario_data
-    from corridor_sim.sweep.execute import DaskCluster, LocalWorkers
-    from corridor_sim.sweep.plan import grid_values, load_sweep_file, parse_option, plan_sweep, range_bounds, sweep_spec
+    from corridor_sim.sweep.execute import backend_for
+    from corridor_sim.sweep.plan import command_line_spec, plan_sweep
     from corridor_sim.sweep.store import SweepStore
 
-    if scheduler and dask_local:
-        raise typer.BadParameter("give --scheduler or --dask-local, not both")
     try:
-        spec = load_sweep_file(file) if "sweep" in read_scenario_data(file) else sweep_spec({"scenario": file.resolve()})
-        grids = {p: grid_values(p, v) for p, v in (parse_option(o, "grid") for o in grid or [])}
-        ranges = {p: range_bounds(p, v) for p, v in (parse_option(o, "range") for o in range_ or [])}
-        update = {
-            "grid": {**spec.grid, **grids},
-            "range": {**spec.range, **ranges},
-            "set": {**spec.set, **_overrides(set_)},
-            **{k: v for k, v in {"sample": sample, "method": method, "seed": seed, "name": name}.items() if v is not None},
-        }
-        spec = sweep_spec({**spec.model_dump(), **update}, "the command line")
+        spec = command_line_spec(file, grid, range_, _overrides(set_), sample=sample, method=method, seed=seed, name=name)
         plan = plan_sweep(spec)
+        backend = backend_for(workers, scheduler, dask_local)
     except CorridorSimError as exc:
         _fail(exc)
     store = SweepStore(out or settings.current().results_folder / plan.name)
@@ -463,8 +437,6 @@ def sweep_run(
     if dry_run:
         _print_plan(plan)
         return
-    count = workers or _default_workers()
-    backend = DaskCluster(scheduler, count) if scheduler or dask_local else LocalWorkers(count)
     try:
         outcome = _with_progress(plan, store, backend, keep_runs, retry_failed)
     except CorridorSimError as exc:

@@ -503,6 +503,7 @@ class Scenario(_Strict):
         default=300.0, gt=0, le=366, description="days a year like the simulated period (annual = period x days)"
     )
     path: Path | None = Field(default=None, exclude=True, description="the file it was read from")
+    overrides: dict[str, Any] = Field(default_factory=dict, exclude=True, description="the values set by dotted path when read")
 
     @model_validator(mode="after")
     def _names_are_stations(self) -> Scenario:
@@ -600,6 +601,9 @@ def parse_scenario(data: dict[str, Any], source: str | Path = "<scenario>") -> S
 
 
 def _validated(data: dict[str, Any], source: str | Path) -> Scenario:
+    for key in ("path", "overrides"):  # set by the loader, never by a file
+        if key in data:
+            raise ScenarioError(f"{source}: invalid scenario\n  {key} = {data[key]!r}: unknown field (check the spelling)")
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -654,7 +658,7 @@ def _check_new_key(parts: list[str], depth: int, existing: list[str], whole_tabl
             elif isinstance(member, type) and issubclass(member, BaseModel):
                 if _inner(member, parts[depth]):
                     return
-                allowed |= {f.alias or name for name, f in member.model_fields.items() if name != "path"}
+                allowed |= {f.alias or name for name, f in member.model_fields.items() if name not in ("path", "overrides")}
     raise ScenarioError(f"override {dotted}: {parts[depth]!r} is not a field of {where} (allowed: {', '.join(sorted(allowed))})")
 
 
@@ -771,4 +775,4 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     """
     path = Path(path)
     data = apply_overrides(read_scenario_data(path), overrides or {})
-    return parse_scenario(data, path)
+    return parse_scenario(data, path).model_copy(update={"overrides": dict(overrides or {})})

@@ -8,7 +8,7 @@ from pathlib import Path
 import matplotlib.image as mpimg
 import pandas as pd
 import pytest
-from conftest import PRESETS
+from conftest import PRESETS, REPO
 from typer.testing import CliRunner
 
 from corridor_sim.cli import app
@@ -26,6 +26,23 @@ def test_validate_presets_and_reject_bad_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(bad)])
     assert result.exit_code == 1
     assert "seed = -1" in result.output and "greater than or equal to 0" in result.output
+
+
+def test_validate_takes_sweep_files_with_their_plan_and_base_scenario(tmp_path: Path) -> None:
+    files = sorted((REPO / "scenarios").glob("*/*.toml"))
+    result = runner.invoke(app, ["validate", *map(str, files)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("ok ") == len(files) == 12
+    assert "sweep nairobi_thika_road_headway_fleet: 8 runs" in " ".join(result.output.split())
+    sweep = tmp_path / "sweep.toml"
+    text = (REPO / "scenarios/nairobi/thika_road_sweep.toml").read_text()
+    sweep.write_text(
+        text.replace('scenario = "thika_road_brt.toml"', f'scenario = "{REPO}/scenarios/nairobi/thika_road_brt.toml"')
+    )
+    assert runner.invoke(app, ["validate", str(sweep)]).exit_code == 0
+    sweep.write_text(sweep.read_text().replace("peak_headway_min", "peak_headwy_min"))
+    result = runner.invoke(app, ["validate", str(sweep)])
+    assert result.exit_code == 1 and "peak_headwy_min" in result.output
 
 
 def test_corridor_show_writes_map_tables_and_summary(tmp_path: Path, corridors: dict[str, Corridor]) -> None:

@@ -165,6 +165,14 @@ def test_a_run_that_raises_is_recorded_with_its_error_and_the_others_complete(tm
         summary = json.loads((tmp_path / "runs" / row["run_id"] / "summary.json").read_text())
         assert summary["wait_min"]["mean"] == row["wait_min.mean"] and summary["bus_km"] == row["bus_km"]
     assert not (tmp_path / "runs" / failed["run_id"].iloc[0]).exists()
+    # a kept run folder is a whole run folder: it plots and reports like any other
+    kept = tmp_path / "runs" / ok["run_id"].iloc[0]
+    plotted = CliRunner().invoke(app, ["plot", str(kept), "--figure", "corridor_map", "--format", "png"])
+    assert plotted.exit_code == 0, plotted.output
+    assert (kept / "figures" / "corridor_map.png").stat().st_size > 10_000
+    reported = CliRunner().invoke(app, ["report", str(kept)])
+    assert reported.exit_code == 0, reported.output
+    assert (kept / "report.pdf").stat().st_size > 10_000 and (kept / "report.html").is_file()
     # Failed runs are finished: a re-run skips them unless asked to retry them.
     assert run_sweep(plan, store, LocalWorkers(workers=1)).ran == 0
     assert run_sweep(plan, store, LocalWorkers(workers=1), retry_failed=True).ran == 2

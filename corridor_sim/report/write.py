@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -59,3 +60,36 @@ def write_report(
         "pdf": write_pdf(content, figures, folder / "report.pdf"),
         "html": write_html(content, figures, folder / "report.html"),
     }
+
+
+def make_report(source: Path, baseline: Path | None = None, folder: Path | None = None) -> dict[str, Path]:
+    """The whole ``corridor-sim report``: find (or make) the run, draw its figures, write the report.
+
+    Parameters
+    ----------
+    source
+        A run folder, or a scenario file (run now).
+    baseline
+        A run folder or scenario file for the baseline column; ``None``: the run's own baseline.
+    folder
+        Where ``report.pdf`` and ``report.html`` go; the run folder by default.
+
+    Returns
+    -------
+    dict of str to Path
+        ``{"pdf": ..., "html": ...}``.
+    """
+    from corridor_sim.pipeline import run_folder_for
+    from corridor_sim.plots.figures import FIGURES, draw_figures
+
+    run = run_folder_for(source)
+    other = run_folder_for(baseline) if baseline is not None else None
+    with tempfile.TemporaryDirectory() as tmp:  # the report embeds its figures
+        figures = draw_figures(run, formats=("png",), baseline=other, folder=Path(tmp))
+        return write_report(
+            run,
+            other,
+            {name: paths[0] for name, paths in figures.items()},
+            folder or run.path,
+            captions={name: spec.title for name, spec in FIGURES.items()},
+        )

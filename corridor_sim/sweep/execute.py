@@ -8,6 +8,7 @@ finishes, so whatever finished before an interruption is kept.
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -102,6 +103,25 @@ class LocalWorkers:
         finally:
             pool.shutdown(wait=not lost, cancel_futures=True)
         return lost + list(in_flight.values())
+
+
+def default_workers() -> int:
+    """Local workers by default: the CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def backend_for(workers: int | None, scheduler: str | None = None, dask_local: bool = False) -> Backend:
+    """The backend the sweep options name: a Dask cluster (``scheduler`` or ``dask_local``) or local workers.
+
+    Raises
+    ------
+    CorridorSimError
+        If both ``scheduler`` and ``dask_local`` are given.
+    """
+    if scheduler and dask_local:
+        raise CorridorSimError("give --scheduler or --dask-local, not both")
+    count = workers or default_workers()
+    return DaskCluster(scheduler, count) if scheduler or dask_local else LocalWorkers(count)
 
 
 @dataclass(frozen=True)

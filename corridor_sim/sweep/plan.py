@@ -171,6 +171,47 @@ def load_sweep_file(path: str | Path) -> SweepSpec:
     return sweep_spec(table, path)
 
 
+def is_sweep_file(path: str | Path) -> bool:
+    """Whether ``path`` is a sweep file (it has a ``[sweep]`` table) rather than a scenario.
+
+    Raises
+    ------
+    ScenarioError
+        If the file cannot be read as TOML.
+    """
+    return "sweep" in read_scenario_data(path)
+
+
+def command_line_spec(
+    file: str | Path,
+    grid: list[str] | None = None,
+    ranges: list[str] | None = None,
+    fixed: dict[str, Any] | None = None,
+    **options: Any,
+) -> SweepSpec:
+    """The spec of ``corridor-sim sweep FILE [options]``: a sweep file's spec (or a scenario with no
+    axes) with the command line's ``--grid PATH=VALUES``, ``--range PATH=LOW:HIGH`` and ``--set``
+    values added, and its other options (``sample``, ``method``, ``seed``, ``name``; ``None``:
+    the file's) replacing the file's.
+
+    Raises
+    ------
+    ScenarioError
+        If the file, an option or the merged spec is invalid.
+    """
+    file = Path(file)
+    spec = load_sweep_file(file) if is_sweep_file(file) else sweep_spec({"scenario": file.resolve()})
+    grids = {p: grid_values(p, v) for p, v in (parse_option(o, "grid") for o in grid or [])}
+    bounds = {p: range_bounds(p, v) for p, v in (parse_option(o, "range") for o in ranges or [])}
+    update = {
+        "grid": {**spec.grid, **grids},
+        "range": {**spec.range, **bounds},
+        "set": {**spec.set, **(fixed or {})},
+        **{k: v for k, v in options.items() if v is not None},
+    }
+    return sweep_spec({**spec.model_dump(), **update}, "the command line")
+
+
 def latin_hypercube(points: int, dims: int, rng: np.random.Generator) -> np.ndarray:
     """``points`` x ``dims`` draws in [0, 1): in each column one draw in each of ``points`` strata."""
     strata = np.argsort(rng.random((dims, points)), axis=1).T
