@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import PRESETS
+from conftest import PRESETS, REPO
 
 import corridor_sim as cs
-from corridor_sim._errors import ScenarioError
+from corridor_sim._errors import CorridorSimError, ScenarioError
 from corridor_sim.corridor import Corridor
 from corridor_sim.report.content import report_content
 from corridor_sim.results.compare import comparison_table
 from corridor_sim.results.headline import headline_rows
+from corridor_sim.results.schema import check_summary, unit_of
 from corridor_sim.results.summary import flatten, headline, headline_keys
 from corridor_sim.scenario import parse_scenario
 
@@ -107,3 +108,26 @@ def test_a_scenario_file_cannot_set_what_the_loader_sets(tmp_path: Path) -> None
     data = tomllib.loads(PRESETS["kampala"].read_text())
     with pytest.raises(ScenarioError, match=r"overrides = .*unknown field"):
         parse_scenario({**data, "overrides": {"fleet": 1}}, tmp_path / "x.toml")
+
+
+def test_the_readme_python_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (REPO / "README.md").read_text()
+    block = text.split("## From Python")[1].split("```python\n")[1].split("```")[0]
+    monkeypatch.chdir(REPO)
+    scope: dict = {}
+    exec(compile(block, "README.md", "exec"), scope)
+    a, b = scope["a"], scope["b"]
+    assert b.summary["emissions"]["scenario"]["co2_t"] < a.summary["emissions"]["scenario"]["co2_t"]  # electric buses
+    assert scope["electric"].vehicle.propulsion == "electric"
+
+
+def test_the_summary_keeps_its_typed_contract_and_every_headline_has_a_unit(runs: dict[str, cs.Result]) -> None:
+    summary = runs["shipped"].summary
+    check_summary(summary, "shipped")
+    assert unit_of("wait_min.mean") == "min" and unit_of("emissions.change.co2_t") == "t/year"
+    assert unit_of("directions.to Meskel Square approach.services.all_stop.commercial_speed_kmh") == "km/h"
+    assert unit_of("safety.scenario.deaths_per_year.p95") == "per year"
+    assert all(i.unit for i in headline(summary))
+    drifted = {**summary, "wait_min": {"average": 1.6}}
+    with pytest.raises(CorridorSimError, match=r"wait_min\.average: Extra inputs are not permitted"):
+        check_summary(drifted, "drifted")

@@ -158,7 +158,7 @@ def test_a_run_that_raises_is_recorded_with_its_error_and_the_others_complete(tm
     failed = table[table["status"] == "failed"]
     assert set(failed["corridor.stations.3.lat"]) == {lat + 0.01}
     assert failed["error"].str.contains(r"CorridorBuildError: station 'Globe' is \d+ m from the gtfs line").all()
-    assert failed["traceback"].str.contains("build_corridor").all()
+    assert failed["traceback"].str.contains("build_alignment").all()
     ok = table[table["status"] == "ok"]
     assert len(ok) == 2 and ok["passengers.generated"].gt(1000).all()
     for _, row in ok.iterrows():  # kept run folders hold the same summary as the row

@@ -1,8 +1,9 @@
 """The summary contract: how ``summary.json`` is flattened, and the one list of headline indicators.
 
 ``summary.json`` is a nested mapping of sections (``passengers``, ``wait_min``, ``directions``,
-``stations``, ``fleet``, ``emissions``, ``safety``, ``mode_choice``, ``minibus``, ``city``, ...;
-the units of each are in :data:`UNITS`). Sweeps and ``compare`` read it flattened
+``stations``, ``fleet``, ``emissions``, ``safety``, ``city_profile``, ``mode_choice``,
+``minibus``; the typed contract with every field's unit is :mod:`corridor_sim.results.schema`).
+Sweeps and ``compare`` read it flattened
 (:func:`flatten`: ``wait_min.mean``, ``directions.to Ruiru.services.all_stop.trips``); the
 terminal, ``compare`` and the report show the same headline indicators (:func:`headline`), each
 with its label and unit.
@@ -12,31 +13,6 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-#: Units of the summary's fields, by section or by the flattened key's last part.
-UNITS: dict[str, str] = {
-    "passengers": "passengers",
-    "wait_min": "min",
-    "in_vehicle_min": "min",
-    "journey_min": "min",
-    "run_time_mean_min": "min",
-    "commercial_speed_kmh": "km/h",
-    "pphpd": "passengers/h/direction",
-    "buses_per_h": "buses/h",
-    "load_factor": "load / capacity",
-    "max_saturation": "share of time",
-    "bus_queue_mean_s": "s",
-    "bus_queue_max_s": "s",
-    "dwell_mean_s": "s",
-    "bus_km": "km",
-    "fleet": "buses",
-    "co2_t": "t/year",
-    "nox_t": "t/year",
-    "pm25_t": "t/year",
-    "deaths_per_year": "per year",
-    "serious_injuries_per_year": "per year",
-}
-
-
 class Indicator(NamedTuple):
     """A headline indicator.
 
@@ -45,7 +21,7 @@ class Indicator(NamedTuple):
     key
         Its flattened summary key (:func:`flatten`).
     label, unit
-        How it is shown.
+        How it is shown; an empty unit is the summary contract's (:func:`corridor_sim.results.schema.unit_of`).
     baseline_key, change_key
         Where the same summary holds its own baseline and the stored change, if it does.
     band
@@ -54,7 +30,7 @@ class Indicator(NamedTuple):
 
     key: str
     label: str
-    unit: str
+    unit: str = ""
     baseline_key: str | None = None
     change_key: str | None = None
     band: bool = False
@@ -63,16 +39,16 @@ class Indicator(NamedTuple):
 _MB = "minibus"
 #: The headline indicators that do not depend on the corridor's directions and services, in order.
 HEADLINE: tuple[Indicator, ...] = (
-    Indicator("passengers.delivered", "Passengers delivered", "passengers"),
-    Indicator("passengers.passengers_denied_at_least_once", "Passengers left behind by a full bus at least once", "passengers"),
-    Indicator("wait_min.mean", "Mean wait at the platform", "min", f"{_MB}.wait_min.mean"),
-    Indicator("wait_min.p95", "95th percentile wait", "min", f"{_MB}.wait_min.p95"),
-    Indicator("in_vehicle_min.mean", "Mean in-vehicle time", "min", f"{_MB}.in_vehicle_min.mean"),
-    Indicator("journey_min.mean", "Mean journey time, platform to platform", "min", f"{_MB}.journey_min.mean"),
-    Indicator("stations.dwell_mean_s", "Mean dwell at a station", "s"),
-    Indicator("stations.max_saturation", "Highest station saturation", "share of time"),
-    Indicator("fleet.used", "Fleet used", "buses"),
-    Indicator("bus_km", "Bus-km in the simulated period", "km"),
+    Indicator("passengers.delivered", "Passengers delivered"),
+    Indicator("passengers.passengers_denied_at_least_once", "Passengers left behind by a full bus at least once"),
+    Indicator("wait_min.mean", "Mean wait at the platform", "", f"{_MB}.wait_min.mean"),
+    Indicator("wait_min.p95", "95th percentile wait", "", f"{_MB}.wait_min.p95"),
+    Indicator("in_vehicle_min.mean", "Mean in-vehicle time", "", f"{_MB}.in_vehicle_min.mean"),
+    Indicator("journey_min.mean", "Mean journey time, platform to platform", "", f"{_MB}.journey_min.mean"),
+    Indicator("stations.dwell_mean_s", "Mean dwell at a station"),
+    Indicator("stations.max_saturation", "Highest station saturation"),
+    Indicator("fleet.used", "Fleet used"),
+    Indicator("bus_km", "Bus-km in the simulated period"),
     *(
         Indicator(
             f"mode_choice.shares_scenario.{mode}",
@@ -84,11 +60,11 @@ HEADLINE: tuple[Indicator, ...] = (
     ),
     Indicator("mode_choice.brt_peak_pax_h", "BRT riders in the peak hour", "passengers/h"),
     *(
-        Indicator(f"emissions.scenario.{key}", label, "t/year", f"emissions.baseline.{key}", f"emissions.change.{key}")
+        Indicator(f"emissions.scenario.{key}", label, "", f"emissions.baseline.{key}", f"emissions.change.{key}")
         for key, label in (("co2_t", "CO2, tailpipe + grid"), ("nox_t", "NOx"), ("pm25_t", "PM2.5, exhaust"))
     ),
     *(
-        Indicator(f"safety.scenario.{key}", label, "per year", f"safety.baseline.{key}", f"safety.change.{key}", band=True)
+        Indicator(f"safety.scenario.{key}", label, "", f"safety.baseline.{key}", f"safety.change.{key}", band=True)
         for key, label in (
             ("deaths_per_year", "Road deaths (5-95 % band)"),
             ("serious_injuries_per_year", "Serious injuries (5-95 % band)"),
@@ -130,22 +106,25 @@ def direction_indicators(summary: dict[str, Any]) -> list[Indicator]:
         for name in services:
             where = f"{name}, {label}" if len(services) > 1 else label
             prefix = f"directions.{label}.services.{name}"
-            out.append(Indicator(f"{prefix}.run_time_mean_min", f"Run time, {where}", "min"))
-            out.append(Indicator(f"{prefix}.commercial_speed_kmh", f"Commercial speed, {where}", "km/h"))
+            out.append(Indicator(f"{prefix}.run_time_mean_min", f"Run time, {where}"))
+            out.append(Indicator(f"{prefix}.commercial_speed_kmh", f"Commercial speed, {where}"))
         if crit := d.get("critical_segment"):
             where = f"{crit['from']} to {crit['to']}, {crit['clock_hour']}"
             prefix = f"directions.{label}.critical_segment"
-            out.append(Indicator(f"{prefix}.pphpd", f"Critical segment, {label}: {where}", "passengers/h/direction"))
-            out.append(Indicator(f"{prefix}.load_factor", f"Load factor there, {label}", "load / capacity"))
+            out.append(Indicator(f"{prefix}.pphpd", f"Critical segment, {label}: {where}"))
+            out.append(Indicator(f"{prefix}.load_factor", f"Load factor there, {label}"))
     return out
 
 
 def headline(summary: dict[str, Any]) -> list[Indicator]:
     """The headline indicators this summary holds, in display order (see :data:`HEADLINE`)."""
+    from corridor_sim.results.schema import unit_of
+
     row = flatten(summary)
     fixed = [i for i in HEADLINE if value_of(row, i) is not None]
     at = next((k for k, i in enumerate(fixed) if i.key.startswith("stations.")), len(fixed))
-    return [*fixed[:at], *direction_indicators(summary), *fixed[at:]]
+    chosen = [*fixed[:at], *direction_indicators(summary), *fixed[at:]]
+    return [i if i.unit else i._replace(unit=unit_of(i.key + (".estimate" if i.band else "")) or "") for i in chosen]
 
 
 def value_of(row: dict[str, Any], indicator: Indicator, key: str | None = None) -> Any:

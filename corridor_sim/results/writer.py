@@ -14,6 +14,7 @@ import pandas as pd
 
 from corridor_sim.corridor import Corridor
 from corridor_sim.results.files import write_json, write_table
+from corridor_sim.results.schema import check_summary
 
 if TYPE_CHECKING:
     from corridor_sim.evaluation import Evaluation
@@ -110,5 +111,6 @@ def write_run_folder(evaluation: Evaluation, folder: Path, with_map: bool = True
     if evaluation.minibus is not None:
         written = write_run_folder(evaluation.minibus, folder / "minibus", with_map=False)
         files |= {f"minibus/{name}": path for name, path in written.items()}
+    check_summary(evaluation.summary, str(folder))
     files["summary"] = write_json(evaluation.summary, folder / "summary.json")
     return files

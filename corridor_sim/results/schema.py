@@ -1,0 +1,215 @@
+"""The typed summary: every section of ``summary.json`` with the unit of each field.
+
+:func:`check_summary` validates a summary against :class:`Summary` before the run folder is
+written, so a section that drifts from its documented shape fails at once instead of in a
+figure or a report months later. The units of the fields are each field's ``unit``
+(:func:`unit_of` reads them by flattened key); :mod:`corridor_sim.results.summary` flattens the
+summary and holds the headline list.
+
+The emission, safety, mode-choice and minibus sections are checked for their headline fields;
+their other fields (per-group and per-class breakdowns) are documented in the modules that make
+them (:mod:`corridor_sim.emissions.inventory`, :mod:`corridor_sim.safety.model`,
+:mod:`corridor_sim.mode_choice.outputs`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from corridor_sim._errors import CorridorSimError
+
+
+def _unit(unit: str, what: str, **default: Any) -> Any:
+    return Field(description=what, json_schema_extra={"unit": unit}, **default)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Period(_Section):
+    start: str = _unit("HH:MM", "start of the simulated period")
+    end: str = _unit("HH:MM", "end of the simulated period")
+    simulated_until_s: float | None = _unit("s after midnight", "clock time the simulation ended (last trip finished)")
+
+
+class CorridorFacts(_Section):
+    length_km: float = _unit("km", "first station to the last along the line")
+    stations: int = _unit("stations", "stations on the corridor")
+    alignment: str = _unit("", "where the line came from: osm, gtfs or geojson")
+
+
+class Passengers(_Section):
+    generated: int = _unit("passengers", "arrived at a platform during the period")
+    delivered: int = _unit("passengers", "reached their destination")
+    waiting: int = _unit("passengers", "still waiting at the end")
+    on_board: int = _unit("passengers", "still on a bus at the end")
+    conserved: bool = _unit("", "generated = delivered + waiting + on board")
+    denied_boardings: int = _unit("times", "a passenger left behind by a full bus serving the destination")
+    passengers_denied_at_least_once: int = _unit("passengers", "left behind at least once")
+    unserved_peak_demand_pax_h: float | None = _unit("passengers/h", "peak-hour demand between stations no service links")
+
+
+class Minutes(_Section):
+    mean: float | None = _unit("min", "mean over the delivered (or boarded) passengers")
+    p95: float | None = _unit("min", "95th percentile", default=None)
+
+
+class Service(_Section):
+    trips: int = _unit("trips", "trips finished in this direction")
+    run_time_mean_min: float | None = _unit("min", "dispatch at the first terminal to doors closing at the last")
+    commercial_speed_kmh: float | None = _unit("km/h", "trip length over run time")
+
+
+class CriticalSegment(_Section):
+    from_: str = Field(alias="from", description="segment start station")
+    to: str = _unit("", "segment end station")
+    clock_hour: str = _unit("HH:00", "the busiest clock hour")
+    pphpd: int = _unit("passengers/h/direction", "passengers on board across the segment in that hour")
+    buses_per_h: int = _unit("buses/h", "buses across the segment in that hour")
+    offered_capacity_pphpd: int = _unit("passengers/h/direction", "buses x capacity")
+    load_factor: float | None = _unit("load / capacity", "pphpd over offered capacity")
+
+
+class Direction(_Section):
+    direction: str = _unit("", "'to <last station>' or 'to <first station>'")
+    services: dict[str, Service]
+    critical_segment: CriticalSegment | None
+    max_buses_per_h_at_a_station: int = _unit("buses/h", "most buses stopping at one station in a clock hour")
+
+
+class Stations(_Section):
+    max_saturation: float | None = _unit("share of time", "berth occupancy of the busiest station and direction")
+    max_saturation_at: str | None = _unit("", "where")
+    bus_queue_mean_s: float | None = _unit("s", "reaching a station to getting a berth, mean over stops")
+    bus_queue_max_s: float | None = _unit("s", "the longest such wait")
+    stop_events_queued_share: float | None = _unit("share of stops", "stops where the bus queued")
+    dwell_mean_s: float | None = _unit("s", "doors open to departure, mean over stops")
+
+
+class Fleet(_Section):
+    available: int = _unit("buses", "the scenario's fleet")
+    used: int = _unit("buses", "buses that made at least one trip")
+    trips: int = _unit("trips", "trips dispatched")
+    trips_finished: int = _unit("trips", "trips that reached their last station")
+
+
+class Pollutants(_Open):
+    co2_t: float = _unit("t/year", "CO2, tailpipe + grid, real-world factor included")
+    nox_t: float = _unit("t/year", "NOx")
+    pm25_t: float = _unit("t/year", "exhaust PM2.5")
+
+
+class EmissionsSection(_Open):
+    per_year: str = _unit("", "how the period becomes a year")
+    scenario: Pollutants
+    baseline: Pollutants
+    change: Pollutants
+
+
+class Band(_Open):
+    estimate: float = _unit("per year", "the estimate")
+    p5: float = _unit("per year", "5th percentile of the Monte Carlo draws")
+    p95: float = _unit("per year", "95th percentile")
+
+
+class Casualties(_Open):
+    deaths_per_year: Band
+    serious_injuries_per_year: Band
+
+
+class SafetySection(_Open):
+    per_year: str = _unit("", "how the period becomes a year")
+    scenario: Casualties
+    baseline: Casualties
+    change: Casualties
+
+
+class CityProfileSection(_Section):
+    country: str = _unit("", "the city's country")
+    currency: str = _unit("ISO 4217", "currency of the city's money values")
+    local_per_usd: float = _unit("local currency / US$", "exchange rate")
+    gdp_per_capita_usd: float = _unit("US$", "GDP per capita")
+    gni_per_capita_usd: float = _unit("US$", "GNI per capita, Atlas method")
+    placeholders: list[str] = _unit("", "city-profile placeholders this run used: 'key = value (source)'")
+
+
+class Summary(_Section):
+    """``summary.json`` of a run."""
+
+    scenario: str = _unit("", "the scenario's name")
+    title: str = _unit("", "the corridor's title")
+    city: str = _unit("", "the city key")
+    run_id: str = _unit("", "seed and a hash of every scenario value")
+    seed: int = _unit("", "the random seed")
+    period: Period
+    corridor: CorridorFacts
+    passengers: Passengers
+    wait_min: Minutes
+    in_vehicle_min: Minutes
+    journey_min: Minutes
+    directions: list[Direction]
+    stations: Stations
+    fleet: Fleet
+    bus_km: float | None = _unit("km", "bus-km run in the simulated period")
+    checks: list[str] = _unit("", "physical records or conservation laws the run breached")
+    emissions: EmissionsSection
+    safety: SafetySection
+    city_profile: CityProfileSection
+    mode_choice: dict[str, Any] | None = _unit("", "the mode-choice fixed point (mode_choice/outputs.py)", default=None)
+    minibus: dict[str, Any] | None = _unit("", "today's simulated minibus service (mode_choice/outputs.py)", default=None)
+
+
+def check_summary(summary: dict[str, Any], where: str) -> None:
+    """Validate a summary against :class:`Summary`.
+
+    Raises
+    ------
+    CorridorSimError
+        Naming each field that drifted from the contract (a bug in corridor-sim, not in the input).
+    """
+    try:
+        Summary.model_validate(summary)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
+        raise CorridorSimError(f"{where}: the run's summary breaks the summary contract ({problems}); please report this") from None
+
+
+def unit_of(key: str) -> str | None:
+    """The unit of a flattened summary key (``wait_min.mean`` -> ``min``), where the contract states one."""
+    model: type[BaseModel] | None = Summary
+    unit = None
+    parts = key.split(".")
+    k = 0
+    while model is not None and k < len(parts):
+        part = parts[k]
+        fields = {f.alias or name: f for name, f in model.model_fields.items()}
+        if model is Direction and part not in fields:  # the direction label of a flattened key
+            k += 1
+            continue
+        field = fields.get(part)
+        if field is None:
+            return None
+        unit = (field.json_schema_extra or {}).get("unit") if isinstance(field.json_schema_extra, dict) else None
+        model = _model_of(field.annotation)
+        k += 1
+        if model is Service and k < len(parts):  # services.<name>
+            k += 1
+    return unit or None
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The section model an annotation names (``X``, ``X | None``, ``list[X]``, ``dict[str, X]``)."""
+    for arg in (annotation, *getattr(annotation, "__args__", ())):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+        for inner in getattr(arg, "__args__", ()):
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                return inner
+    return None
