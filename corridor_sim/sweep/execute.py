@@ -77,8 +77,9 @@ class LocalWorkers:
         try:
             while pending or in_flight:
                 while pending and len(in_flight) < self.workers + 1:  # one queued: no worker waits for the next run
-                    run = pending.popleft()
+                    run = pending[0]  # taken off only once submitted: a broken pool refuses it and it stays pending
                     in_flight[pool.submit(run_record, run.scenario, run.params, keep_folder)] = run
+                    pending.popleft()
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
                     run = in_flight.pop(future)
