@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from corridor_sim.corridor import Corridor, build_corridor
+from corridor_sim.corridor import Corridor, build_corridor, corridor_from_alignment
 from corridor_sim.scenario import load_scenario
+
+if TYPE_CHECKING:
+    from corridor_sim.pipeline import RunOutput
 
 REPO = Path(__file__).resolve().parents[1]
 PRESETS = {
@@ -17,6 +21,8 @@ PRESETS = {
     "nairobi": REPO / "scenarios/nairobi/thika_road_brt.toml",
     "kampala": REPO / "scenarios/kampala/jinja_road_brt.toml",
 }
+#: The Addis Ababa walking-and-cycling variant (mode shift, minibuses, sidewalks, crossings, cycle lane).
+ADDIS_NMT = REPO / "scenarios/addis_ababa/bole_road_brt_nmt.toml"
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +50,18 @@ def _environment(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) ->
 def corridors() -> dict[str, Corridor]:
     """The three city presets' corridors, built once from the shared data."""
     return {city: build_corridor(load_scenario(path)) for city, path in PRESETS.items()}
+
+
+@pytest.fixture(scope="session")
+def addis_nmt_run(corridors: dict[str, Corridor], tmp_path_factory: pytest.TempPathFactory) -> RunOutput:
+    """The Addis Ababa walking-and-cycling variant run once through the pipeline, for every module.
+
+    Its corridor is the preset's alignment with the variant's own design (sidewalks, refuges, cycle
+    lane are corridor arrays), not the plain preset's corridor. Its folder is shared: a test that
+    writes into it (a report, say) copies it first.
+    """
+    from corridor_sim.pipeline import run_scenario
+
+    scenario = load_scenario(ADDIS_NMT)
+    corridor = corridor_from_alignment(scenario, corridors["addis_ababa"].alignment)
+    return run_scenario(scenario, tmp_path_factory.mktemp("addis_nmt") / "run", corridor)

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from corridor_sim.cli import app
 from corridor_sim.corridor import Corridor
-from corridor_sim.pipeline import run_scenario
+from corridor_sim.pipeline import RunOutput, run_scenario
 from corridor_sim.plots import style as figure_style
 from corridor_sim.plots.figures import FIGURES, draw_figures
 from corridor_sim.plots.sweep_figures import SWEEP_FIGURES, draw_sweep_figures
@@ -45,11 +45,9 @@ MIN_PIXEL_STD = 0.05
 
 
 @pytest.fixture(scope="module")
-def nmt_run(corridors: dict[str, Corridor], tmp_path_factory: pytest.TempPathFactory) -> RunFolder:
-    """The Addis Ababa walking-and-cycling variant: a real run with mode shift, minibuses and catchments."""
-    scenario = load_scenario(REPO / "scenarios/addis_ababa/bole_road_brt_nmt.toml")
-    output = run_scenario(scenario, tmp_path_factory.mktemp("nmt") / "run", corridors["addis_ababa"])
-    return RunFolder(output.folder)
+def nmt_run(addis_nmt_run: RunOutput) -> RunFolder:
+    """The Addis Ababa walking-and-cycling variant (the session's run): mode shift, minibuses and catchments."""
+    return RunFolder(addis_nmt_run.folder)
 
 
 @pytest.fixture(scope="module")

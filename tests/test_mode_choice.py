@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import PRESETS, REPO
+from conftest import PRESETS
 from typer.testing import CliRunner
 
 from corridor_sim._errors import ScenarioError
@@ -132,10 +132,16 @@ def test_matched_frequencies_carry_the_riders_at_the_design_load(kampala_minibus
     assert np.max(riders / seats[:, None]) == pytest.approx(0.85)  # the busiest segment runs at the design load
 
 
-def test_in_vehicle_times_add_up_to_the_buses_runs(corridors: dict[str, Corridor]) -> None:
+@pytest.fixture(scope="module")
+def addis_brt_run(corridors: dict[str, Corridor]):
+    """The Addis Ababa mode-shift scenario's BRT simulated once (at the file's demand), and its service levels."""
     scenario = load_scenario(MODE_SHIFT["addis_ababa"])
     run = simulate(scenario, corridors["addis_ababa"])
-    levels = service_levels(run)
+    return scenario, run, service_levels(run)
+
+
+def test_a_cycle_lane_divides_cyclings_cost_by_the_weight_and_raises_its_share(addis_brt_run, corridors) -> None:
+    scenario, _, levels = addis_brt_run
     # a cycle lane divides cycling's cost by the documented weight and raises its share, nothing else
     corridor = corridors["addis_ababa"]
     access = zone_access(scenario, corridor, walk_distances(scenario, corridor, corridor.station_chainage_m), "scenario")
@@ -146,6 +152,10 @@ def test_in_vehicle_times_add_up_to_the_buses_runs(corridors: dict[str, Corridor
     assert np.array_equal(with_lane[..., :4], without[..., :4])
     constants = np.zeros(5)
     assert np.all(logit_shares(with_lane, constants, 0.1)[..., 4][pairs] > logit_shares(without, constants, 0.1)[..., 4][pairs])
+
+
+def test_in_vehicle_times_add_up_to_the_buses_runs(addis_brt_run) -> None:
+    _, run, levels = addis_brt_run
     stops = stop_events(run)
     last = len(run.corridor.station_name) - 1
     for direction, first, end in ((0, 0, last), (1, last, 0)):
@@ -211,8 +221,8 @@ def test_sidewalks_speed_up_access_by_the_documented_factor(corridors: dict[str,
     assert np.all(distances.brt_m > 0) and np.allclose(distances.minibus_m, distances.brt_m)  # the same stops here
 
 
-def test_the_nmt_variant_shortens_access_and_saves_pedestrians(shifted: dict[str, RunOutput], tmp_path: Path) -> None:
-    nmt = run_scenario(load_scenario(NMT["addis_ababa"]), out=tmp_path / "nmt").summary
+def test_the_nmt_variant_shortens_access_and_saves_pedestrians(shifted: dict[str, RunOutput], addis_nmt_run: RunOutput) -> None:
+    nmt = addis_nmt_run.summary
     base = shifted["addis_ababa"].summary
     access, base_access = nmt["mode_choice"]["access"]["scenario"], base["mode_choice"]["access"]["scenario"]
     assert access["walk_speed_ms"] == pytest.approx(1.2) and base_access["walk_speed_ms"] == pytest.approx(1.2 * 0.9)
@@ -241,7 +251,12 @@ def test_a_variant_extends_its_preset_and_errors_name_the_file(tmp_path: Path) -
         load_scenario(orphan)
     with pytest.raises(ScenarioError, match=r"paratransit\.vehicle = 'bus'.*minibus_14"):
         load_scenario(MODE_SHIFT["kampala"], {"paratransit.vehicle": "bus"})
-    assert REPO.joinpath("scenarios").is_dir()
+    # tables merge key by key: the variant's own [corridor] keys replace the preset's, the rest is the preset's
+    own = {"sidewalk_coverage": 1.0, "refuge_islands": True, "protected_crossing_spacing_m": 250, "cycle_lane": True,
+           "station_access": "signalized"}  # fmt: skip
+    assert variant.corridor.model_dump(include=set(own)) == own != parent.corridor.model_dump(include=set(own))
+    assert variant.corridor.model_dump(exclude=set(own)) == parent.corridor.model_dump(exclude=set(own))
+    assert (variant.name, parent.name) == ("nairobi_thika_road_brt_nmt", "nairobi_thika_road_brt")
 
 
 def test_a_sweep_run_of_a_mode_shift_scenario_records_its_shares() -> None:

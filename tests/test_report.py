@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
-from conftest import PRESETS, REPO
+from conftest import PRESETS
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from corridor_sim.cli import app
-from corridor_sim.corridor import Corridor
-from corridor_sim.pipeline import run_scenario
-from corridor_sim.scenario import load_scenario
+from corridor_sim.pipeline import RunOutput
 
 runner = CliRunner()
 
@@ -48,10 +47,10 @@ def _pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
 
-@pytest.fixture(scope="module")
-def nmt_folder(corridors: dict[str, Corridor], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    scenario = load_scenario(REPO / "scenarios/addis_ababa/bole_road_brt_nmt.toml")
-    return run_scenario(scenario, tmp_path_factory.mktemp("report") / "run", corridors["addis_ababa"]).folder
+@pytest.fixture
+def nmt_folder(addis_nmt_run: RunOutput, tmp_path: Path) -> Path:
+    """A copy of the session's Addis Ababa walking-and-cycling run, for a report written into the run folder."""
+    return Path(shutil.copytree(addis_nmt_run.folder, tmp_path / "run"))
 
 
 def test_report_pdf_text_has_the_headline_numbers_and_osm_credit(nmt_folder: Path) -> None:
@@ -69,7 +68,8 @@ def test_report_pdf_text_has_the_headline_numbers_and_osm_credit(nmt_folder: Pat
     assert html.count("data:image/png;base64,") >= 6  # the figures travel inside the one file
 
 
-def test_report_from_a_scenario_file_against_a_baseline_run(nmt_folder: Path, tmp_path: Path) -> None:
+def test_report_from_a_scenario_file_against_a_baseline_run(addis_nmt_run: RunOutput, tmp_path: Path) -> None:
+    nmt_folder = addis_nmt_run.folder  # read only: the report is written to --out
     scenario = tmp_path / "short.toml"
     scenario.write_text(f'extends = "{PRESETS["addis_ababa"].as_posix()}"\n[period]\nend = "08:00"\n', encoding="utf-8")
     out = tmp_path / "report"
