@@ -29,3 +29,7 @@ class CorridorBuildError(CorridorSimError):
 
 class UnknownCityError(ScenarioError):
     """A scenario names a city that has no city file; the message lists the known ones."""
+
+
+class OutputError(CorridorSimError):
+    """An output location cannot be written; checked before the work that would fill it."""

@@ -145,8 +145,10 @@ def _from_osm(scenario: Scenario, spec: OsmAlignment) -> Alignment:
     label = f"drive graph in {crs}, route cost {sorted(osm_path.ROUTE_COST_FACTOR.items())} {osm_path.MINOR_ROAD_FACTOR}"
     projected = osm.derived_cached(origin, label, lambda: osm_path.project(graph, crs))
     xy = _station_xy(scenario, crs)
-    nodes = osm_path.match_stations(projected, xy, [s.name for s in stations])
+    names = [s.name for s in stations]
+    nodes = osm_path.match_stations(projected, xy, names)
     route = osm_path.trace_path(projected, nodes)
+    osm_path.check_route(projected, xy, names, nodes, route)
     pieces = route.pieces.copy()
     for attr in ("lanes", "speed_limit_kmh"):
         pieces[f"{attr}_source"] = np.where(pieces[attr].notna(), "osm tag", None)
@@ -198,9 +200,14 @@ def _from_geojson(scenario: Scenario, spec: GeojsonAlignment) -> Alignment:
         if key not in frame:
             raise DataFileError(f"{path}: has no property {key!r} (where.{key}); it has {', '.join(map(str, frame.columns))}")
         frame = frame[frame[key].astype(str) == str(value)]
-    lines = [g for g in shapely.force_2d(frame.geometry.values) if g is not None and not g.is_empty]
+    shapes = [g for g in shapely.force_2d(frame.geometry.values) if g is not None and not g.is_empty]
+    lines = [g for g in shapes if g.geom_type in ("LineString", "MultiLineString")]
     if not lines:
-        raise DataFileError(f"{path}: no line features match {spec.where or 'the file'}")
+        found = f" (it has {', '.join(sorted({g.geom_type for g in shapes}))})" if shapes else ""
+        raise DataFileError(
+            f"{path}: no line features match {spec.where or 'the file'}{found}; a corridor follows a LineString "
+            "or MultiLineString"
+        )
     merged = ops.linemerge(MultiLineString([p for g in lines for p in getattr(g, "geoms", [g])]))
     if merged.geom_type != "LineString":
         raise CorridorBuildError(f"{path}: the selected lines do not join into one continuous line ({len(merged.geoms)} pieces)")

@@ -121,7 +121,7 @@ class Result:
             return FIGURES[name].draw(self.folder, baseline.folder if baseline is not None else None)
 
 
-def run(scenario: Scenario, out: str | Path | None = None, corridor: Corridor | None = None) -> Result:
+def run(scenario: Scenario, out: str | Path | None = None, corridor: Corridor | None = None, force: bool = False) -> Result:
     """Simulate a scenario and write its run folder (as ``corridor-sim run --no-plots`` does).
 
     Parameters
@@ -132,10 +132,12 @@ def run(scenario: Scenario, out: str | Path | None = None, corridor: Corridor | 
         The run folder (default ``results/<scenario>/<run id>``).
     corridor
         A corridor already built on the same line, to reuse (its design is the scenario's).
+    force
+        Run even if the run's estimated size is over the limits (:mod:`corridor_sim.engine.size`).
     """
     from corridor_sim.pipeline import run_scenario
 
-    output = run_scenario(scenario, Path(out) if out is not None else None, corridor)
+    output = run_scenario(scenario, Path(out) if out is not None else None, corridor, force)
     return Result(RunFolder(output.folder))
 
 

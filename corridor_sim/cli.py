@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
@@ -39,12 +39,30 @@ app.add_typer(network_app, name="network")
 app.add_typer(corridor_app, name="corridor")
 app.add_typer(city_app, name="city")
 app.add_typer(sweep_app, name="sweep")
-console = Console()
-errors = Console(stderr=True)
+# Markup off: every message holds user or data text (a station named "[/b]" is a name, not markup);
+# styles are given as Text styles.
+console = Console(markup=False, highlight=False)
+errors = Console(stderr=True, markup=False, highlight=False)
+
+
+def _warn(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
+    """Warnings (a read-only cache, a rebuilt kernel cache) as one plain line, not Python's two."""
+    errors.print(Text(f"warning: {message}", style="yellow"), soft_wrap=True)
+
+
+@app.callback()
+def _main() -> None:
+    """Bus rapid transit and walking/cycling corridor simulator."""
+    warnings.showwarning = _warn
+
+
+#: Exit codes: 0 done; 1 ``validate`` found invalid files; 2 an error (message on stderr); 3 a sweep
+#: finished with failed runs (recorded in its table); 130 interrupted (Ctrl-C), finished runs kept.
+EXIT_RUNS_FAILED = 3
 
 
 def _fail(exc: CorridorSimError) -> None:
-    errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    errors.print(Text.assemble(("error: ", "bold red"), str(exc)), soft_wrap=True)
     raise typer.Exit(code=2)
 
 
@@ -94,6 +112,7 @@ def run(
     plots: Annotated[
         bool, typer.Option("--plots/--no-plots", help="Save the standard figures (PNG and PDF) in <run folder>/figures.")
     ] = True,
+    force: Annotated[bool, typer.Option("--force", help="Run even if the run's estimated size is over the limits.")] = False,
 ) -> None:
     """Simulate a scenario end to end; write summary.json, the Parquet tables and the figures to the run folder."""
     import json
@@ -104,7 +123,7 @@ def run(
     if seed is not None:
         overrides["seed"] = seed
     try:
-        result = api.run(api.load(scenario_file, overrides), out)
+        result = api.run(api.load(scenario_file, overrides), out, force=force)
         if plots:
             from corridor_sim.plots.figures import draw_figures
 
@@ -235,14 +254,14 @@ def _print_summary(summary: dict) -> None:
 
     pax, st = summary["passengers"], summary["stations"]
     console.print(
-        f"[bold]{escape(summary['title'])}[/] ({escape(summary['city'])}), run {summary['run_id']}, "
+        f"{summary['title']} ({summary['city']}), run {summary['run_id']}, "
         f"{summary['period']['start']}-{summary['period']['end']}"
     )
     table = Table(title="headline indicators (baseline: the corridor without the BRT; travel times: today's minibuses)")
     for column in ("indicator", "unit", "scenario", "baseline", "change"):
         table.add_column(column, justify="left" if column in {"indicator", "unit"} else "right", overflow="fold")
     for row in headline_rows(summary):
-        table.add_row(*(escape(cell) for cell in row))
+        table.add_row(*row)
     table.caption = (
         f"passengers generated {pax['generated']} = delivered {pax['delivered']} + waiting {pax['waiting']} "
         f"+ on board {pax['on_board']}; bus queueing at {st['stop_events_queued_share']:.1%} of stops, "
@@ -328,7 +347,7 @@ def city_show(name: Annotated[str, typer.Argument(help="City key.")]) -> None:
         item = getattr(profile, key)
         if hasattr(item, "tag"):
             tag = "PLACEHOLDER" if item.placeholder else item.tag
-            table.add_row(key, escape(str(item.value)), tag, escape(item.source))
+            table.add_row(key, str(item.value), tag, item.source)
     console.print(table)
 
 
@@ -352,10 +371,10 @@ def corridor_show(
     folder = out or settings.current().results_folder / scenario.name / "corridor"
     files = write_corridor(corridor, folder)
     summary = corridor_summary(corridor)
-    console.print(f"[bold]{corridor.title}[/] ({scenario.city})")
-    console.print(f"alignment: [bold]{corridor.alignment.source}[/], {corridor.alignment.detail}", highlight=False)
+    console.print(Text(f"{corridor.title} ({scenario.city})", style="bold"))
+    console.print(f"alignment: {corridor.alignment.source}, {corridor.alignment.detail}")
     for note in corridor.alignment.notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+        console.print(Text(f"note: {note}", style="yellow"))
     console.print(
         f"length {summary['length_km']:.2f} km, {summary['stations']} stations, spacing "
         f"{summary['station_spacing_m']['min']:.0f}/{summary['station_spacing_m']['median']:.0f}/"
@@ -414,22 +433,25 @@ def sweep_run(
     keep_runs: Annotated[bool, typer.Option("--keep-runs", help="Also write each run's folder (tables, summary).")] = False,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Make again the runs recorded as failed.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and list the runs; make none.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Make runs even if their estimated size is over the limits.")] = False,
 ) -> None:
-    """Run a sweep; re-running the same command skips finished runs and completes the rest."""
+    """Run a sweep; re-running the same command skips finished runs and completes the rest.
+
+    Exit code 3 when some runs failed (they are recorded in the table), 130 when interrupted."""
     from corridor_sim.sweep.execute import backend_for
     from corridor_sim.sweep.plan import command_line_spec, plan_sweep
     from corridor_sim.sweep.store import SweepStore
 
     try:
         spec = command_line_spec(file, grid, range_, _overrides(set_), sample=sample, method=method, seed=seed, name=name)
-        plan = plan_sweep(spec)
+        plan = plan_sweep(spec, force)
         backend = backend_for(workers, scheduler, dask_local)
     except CorridorSimError as exc:
         _fail(exc)
     store = SweepStore(out or settings.current().results_folder / plan.name)
     done = store.finished()
     console.print(
-        f"sweep [bold]{plan.name}[/]: {len(plan.runs)} runs of {spec.scenario.name}, "
+        f"sweep {plan.name}: {len(plan.runs)} runs of {spec.scenario.name}, "
         f"{len(done & {r.run_id for r in plan.runs})} already finished in {store.folder}",
         highlight=False,
         soft_wrap=True,
@@ -458,12 +480,11 @@ def sweep_run(
     )
     failed = outcome.table[outcome.table["status"] != "ok"]
     for row in failed.head(5).itertuples(index=False):
-        errors.print(f"[red]failed[/] {row.run_id}: {row.error}", highlight=False, soft_wrap=True)
+        errors.print(Text(f"failed {row.run_id}: {row.error}", style="red"), soft_wrap=True)
+    console.print(f"next: corridor-sim sweep report {store.folder}", soft_wrap=True)
     if len(failed):
-        errors.print(
-            f"{len(failed)} runs failed; see the error column of the table (--retry-failed makes them again)", highlight=False
-        )
-    console.print(f"next: corridor-sim sweep report {store.folder}", highlight=False, soft_wrap=True)
+        errors.print(f"{len(failed)} runs failed; see the error column of the table (--retry-failed makes them again)")
+        raise typer.Exit(code=EXIT_RUNS_FAILED)
 
 
 def _print_plan(plan) -> None:  # SweepPlan, imported lazily
@@ -528,7 +549,7 @@ def sweep_report(
     params = list(dict.fromkeys(k for r in plan["runs"] for k in r["params"]))
     failed = int((table["status"] != "ok").sum())
     console.print(
-        f"sweep [bold]{plan['name']}[/]: {len(table)} of {len(plan['runs'])} runs finished, {failed} failed",
+        f"sweep {plan['name']}: {len(table)} of {len(plan['runs'])} runs finished, {failed} failed",
         highlight=False,
     )
     console.print(

@@ -8,6 +8,9 @@ are written atomically (:func:`corridor_sim.results.files.atomic_path`).
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
+import warnings
 from pathlib import Path
 
 import requests
@@ -43,7 +46,12 @@ def data_file(relative: str) -> Path:
             f"{relative}: no data folder is set. Set CORRIDOR_SIM_DATA to the folder holding "
             f"<city>/ data files (e.g. export CORRIDOR_SIM_DATA=../shared/data)."
         )
-    path = folder / relative
+    path = Path(os.path.normpath(folder / relative))  # '..' folded, links left alone: the data folder may link its files
+    if not path.is_relative_to(folder):
+        raise DataFileError(
+            f"{relative}: a data path must stay inside the data folder ({folder}); give a path relative to it, "
+            "without '..' or an absolute path"
+        )
     if not path.is_file():
         raise DataFileError(
             f"{path}: data file not found. Check CORRIDOR_SIM_DATA ({folder}) points at the shared "
@@ -84,6 +92,17 @@ def cached_download(url: str, name: str) -> Path:
         return target
     if current.offline:
         raise SourceUnavailableError(f"{url}: not cached and downloads are off (CORRIDOR_SIM_OFFLINE=1)")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".write-test-"):
+            pass
+    except OSError as exc:  # a read-only cache: download to a temporary folder, once per process
+        warnings.warn(
+            f"download cache {target.parent} cannot be written ({exc.strerror or exc}); downloading {name} without "
+            "caching it (set CORRIDOR_SIM_CACHE to a writable folder to keep downloads)",
+            stacklevel=2,
+        )
+        target = Path(tempfile.mkdtemp(prefix="corridor-sim-download-")) / target.name
     try:
         with requests.get(url, stream=True, timeout=_TIMEOUT_S) as response:
             response.raise_for_status()

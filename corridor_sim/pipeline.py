@@ -9,7 +9,9 @@ from typing import Any
 from corridor_sim import settings
 from corridor_sim.corridor import Corridor, build_corridor, corridor_from_alignment
 from corridor_sim.engine.runner import Run
+from corridor_sim.engine.size import check_run_size
 from corridor_sim.evaluation import run_and_evaluate
+from corridor_sim.results.files import writable_folder
 from corridor_sim.results.reader import RunFolder
 from corridor_sim.results.writer import write_run_folder
 from corridor_sim.scenario import Scenario, load_scenario, run_id
@@ -25,7 +27,7 @@ class RunOutput:
     files: dict[str, Path]
 
 
-def run_scenario(scenario: Scenario, out: Path | None = None, corridor: Corridor | None = None) -> RunOutput:
+def run_scenario(scenario: Scenario, out: Path | None = None, corridor: Corridor | None = None, force: bool = False) -> RunOutput:
     """Build the corridor, simulate, summarize and write ``results/<scenario>/<run-id>/``.
 
     With ``mode_choice.enabled`` the BRT's demand is found by iterating mode choice with the
@@ -43,15 +45,25 @@ def run_scenario(scenario: Scenario, out: Path | None = None, corridor: Corridor
     corridor
         A corridor already built on the same alignment (same stations and sources): its line and
         road attributes are reused, and the scenario's own design values applied to them.
+    force
+        Run even if the run's estimated size is over the limits of :mod:`corridor_sim.engine.size`.
+
+    Raises
+    ------
+    RunTooLargeError
+        If the run would be very large and ``force`` is not given.
+    OutputError
+        If the run folder cannot be written (checked before simulating).
 
     Returns
     -------
     RunOutput
         The run, its summary and files.
     """
-    corridor = build_corridor(scenario) if corridor is None else corridor_from_alignment(scenario, corridor.alignment)
+    check_run_size(scenario, force)
     rid = run_id(scenario)
-    folder = out or settings.current().results_folder / scenario.name / rid
+    folder = writable_folder(out or settings.current().results_folder / scenario.name / rid)
+    corridor = build_corridor(scenario) if corridor is None else corridor_from_alignment(scenario, corridor.alignment)
     evaluation = run_and_evaluate(scenario, corridor, rid)
     files = write_run_folder(evaluation, folder)
     return RunOutput(run=evaluation.run, summary=evaluation.summary, folder=folder, files=files)

@@ -54,6 +54,11 @@ def resolve(scenario: Scenario, source: str) -> dict[str, Any]:
     data = scenario.model_dump(mode="json", by_alias=True)
     _fill_profile(data, profile)
     vehicle = vehicle_type(scenario.vehicle)
+    if scenario.vehicle.seats is None and vehicle.seats > vehicle.capacity_pax:
+        raise ScenarioError(
+            f"{source}: vehicle.capacity_pax = {vehicle.capacity_pax} is below the {vehicle.seats} seats of a "
+            f"{vehicle.name}; set vehicle.seats too (at most the capacity)"
+        )
     data["vehicle"].update({k: getattr(vehicle, k) for k in data["vehicle"] if k not in ("type", "propulsion")})
     dwell = dwell_model(scenario.dwell)
     data["dwell"].update({k: getattr(dwell, k) for k in data["dwell"] if k != "fare_collection"})

@@ -30,7 +30,8 @@ RunningWay = Literal["median_busway", "curbside_bus_lane", "mixed_traffic"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are never a valid scenario value (a NaN volume once gave 0 t of CO2)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Station(_Strict):
@@ -198,6 +199,19 @@ class Period(_Strict):
 
 
 Clock = Annotated[str, Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")]
+#: Shortest headway a service may have (minutes): 6 s, a bus rate far above the record of about
+#: 350 buses/h through a station (anchors.md 2.2); anything shorter is a typo, not a design.
+MIN_HEADWAY_MIN = 0.1
+#: Most general traffic a lane can be given (vehicles/h/lane): above any saturation flow (HCM
+#: base 1,900), so demand above capacity can be modelled, but not a typo of orders of magnitude.
+MAX_VOLUME_VPH_PER_LANE = 4000.0
+#: Largest factor of the peak hour a demand profile may apply.
+MAX_PROFILE_FACTOR = 10.0
+VolumePerLane = Annotated[float, Field(ge=0, le=MAX_VOLUME_VPH_PER_LANE)]
+ProfileFactor = Annotated[float, Field(ge=0, le=MAX_PROFILE_FACTOR)]
+Share = Annotated[float, Field(ge=0, le=1)]
+#: Most passengers per hour one station or OD pair may be given: beyond any recorded corridor.
+MAX_STATION_PAX_H = 100_000.0
 ClockRange = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$")]
 
 
@@ -210,8 +224,8 @@ class Service(_Strict):
     """
 
     stops: Literal["all"] | list[str] = "all"
-    peak_headway_min: float = Field(gt=0, le=120)
-    offpeak_headway_min: float | None = Field(default=None, gt=0, le=120)
+    peak_headway_min: float = Field(ge=MIN_HEADWAY_MIN, le=120)
+    offpeak_headway_min: float | None = Field(default=None, ge=MIN_HEADWAY_MIN, le=120)
     headway_cv: float = Field(
         default=0.0, ge=0, le=2, description="coefficient of variation of dispatch headways at the terminals"
     )
@@ -247,13 +261,13 @@ class Dwell(_Strict):
 class Traffic(_Strict):
     """Background traffic on mixed-traffic segments (BPR speed-flow curve)."""
 
-    volume_vph_per_lane: dict[Clock, float] = Field(
+    volume_vph_per_lane: dict[Clock, VolumePerLane] = Field(
         default_factory=dict, description="general traffic per lane from each clock time on (veh/h/lane)"
     )
     saturation_flow_vphpl: float = Field(default=1800.0, gt=0, le=2400)
     bpr_alpha: float = Field(default=0.15, ge=0, le=5)
     bpr_beta: float = Field(default=4.0, ge=0, le=10)
-    mix: dict[str, float] = Field(default_factory=dict, description="share of the traffic by vehicle class (default: the city's)")
+    mix: dict[str, Share] = Field(default_factory=dict, description="share of the traffic by vehicle class (default: the city's)")
 
     @field_validator("mix")
     @classmethod
@@ -344,10 +358,12 @@ class Baseline(_Strict):
     features; the general traffic is the scenario's.
     """
 
-    mode_shares: dict[str, float] = Field(
+    mode_shares: dict[str, Share] = Field(
         default_factory=dict, description="previous mode of the passengers (default: the city's)"
     )
-    occupancy_pax: dict[str, float] = Field(default_factory=dict, description="passengers per vehicle (default: the city's)")
+    occupancy_pax: dict[str, Annotated[float, Field(gt=0, le=300)]] = Field(
+        default_factory=dict, description="passengers per vehicle (default: the city's)"
+    )
     speed_kmh: float | None = Field(default=None, gt=0, le=130, description="their mean speed (default: the general traffic's)")
     sidewalk_coverage: float = Field(default=0.5, ge=0, le=1)
 
@@ -438,8 +454,8 @@ class StationDemand(_Strict):
     """Peak-hour boardings and alightings at a station (both directions, passengers per hour)."""
 
     name: str
-    boardings_per_h: float = Field(ge=0)
-    alightings_per_h: float = Field(ge=0)
+    boardings_per_h: float = Field(ge=0, le=MAX_STATION_PAX_H)
+    alightings_per_h: float = Field(ge=0, le=MAX_STATION_PAX_H)
 
 
 class OdFlow(_Strict):
@@ -449,7 +465,7 @@ class OdFlow(_Strict):
 
     from_station: str = Field(alias="from")
     to_station: str = Field(alias="to")
-    pax_per_h: float = Field(ge=0)
+    pax_per_h: float = Field(ge=0, le=MAX_STATION_PAX_H)
 
 
 class Demand(_Strict):
@@ -463,15 +479,13 @@ class Demand(_Strict):
 
     od: list[OdFlow] = Field(default_factory=list)
     stations: list[StationDemand] = Field(default_factory=list)
-    profile: dict[Clock, float] = Field(default_factory=dict)
+    profile: dict[Clock, ProfileFactor] = Field(default_factory=dict)
     reverse_after: Clock | None = None
 
     @model_validator(mode="after")
     def _one_form(self) -> Demand:
         if bool(self.od) == bool(self.stations):
             raise ValueError("give exactly one of od (flows) or stations (boardings and alightings)")
-        if any(v < 0 for v in self.profile.values()):
-            raise ValueError("profile factors must be >= 0")
         return self
 
 
@@ -504,6 +518,22 @@ class Scenario(_Strict):
     )
     path: Path | None = Field(default=None, exclude=True, description="the file it was read from")
     overrides: dict[str, Any] = Field(default_factory=dict, exclude=True, description="the values set by dotted path when read")
+
+    @model_validator(mode="after")
+    def _runs(self) -> Scenario:
+        """What ``run`` needs besides each field's own range, so ``validate`` and ``run`` agree."""
+        if not self.services:
+            raise ValueError("services: none given; add a services.<name> table with peak_headway_min")
+        if self.fleet is None:
+            raise ValueError("fleet: required; give the number of buses available to the services (fleet = N)")
+        if self.fleet < len(self.services):
+            raise ValueError(f"fleet = {self.fleet}: fewer buses than the {len(self.services)} services; each needs one at least")
+        v = self.vehicle
+        if v.seats is not None and v.capacity_pax is not None and v.seats > v.capacity_pax:
+            raise ValueError(
+                f"vehicle.seats = {v.seats} is more than vehicle.capacity_pax = {v.capacity_pax}; seats are part of the capacity"
+            )
+        return self
 
     @model_validator(mode="after")
     def _names_are_stations(self) -> Scenario:
@@ -712,6 +742,10 @@ def read_value(text: str) -> Any:
         return text.strip()
 
 
+#: The presets shipped with corridor-sim: any scenario may extend one of them.
+PRESETS_FOLDER = Path(__file__).resolve().parents[1] / "scenarios"
+
+
 def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read a scenario TOML file into a dictionary, without validating it.
 
@@ -730,6 +764,12 @@ def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
     except FileNotFoundError:
         where = f" (extended by {_seen[-1]})" if _seen else " (presets are under scenarios/<city>/)"
         raise ScenarioError(f"{path}: scenario file not found{where}") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a folder; give a scenario file (.toml) in it") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a text file (not UTF-8); a scenario is a TOML text file") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -742,6 +782,12 @@ def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
     parent_path = (path.parent / parent).resolve()
     if parent_path in _seen or parent_path == path.resolve():
         raise ScenarioError(f"{path}: extends {parent!r}, which extends it again (a cycle)")
+    top = (_seen[0] if _seen else path.resolve()).parent
+    if not (parent_path.is_relative_to(top) or parent_path.is_relative_to(PRESETS_FOLDER)):
+        raise ScenarioError(
+            f"{path}: extends = {parent!r} lies outside this scenario's folder ({top}) and the presets "
+            f"({PRESETS_FOLDER}); copy the file it should extend next to the scenario"
+        )
     return _merged(read_scenario_data(parent_path, (*_seen, path.resolve())), data)
 
 

@@ -183,7 +183,7 @@ def test_conservation_in_the_preset_run(bole: Corridor) -> None:
 
 
 def test_capacity_starved_run_denies_boardings_and_conserves(bole: Corridor) -> None:
-    run = simulate(addis(**{"vehicle.capacity_pax": 30, "services.all_stop.peak_headway_min": 8}), bole)
+    run = simulate(addis(**{"vehicle.capacity_pax": 30, "vehicle.seats": 20, "services.all_stop.peak_headway_min": 8}), bole)
     counts = check_conservation(run)
     summary = summarize(run, "starved")
     assert summary["passengers"]["denied_boardings"] > 1000

@@ -125,7 +125,11 @@ def test_bad_operations_fields_are_named() -> None:
         load_scenario(PRESETS["addis_ababa"], {"services.express": {"stops": ["Olympia", "Nowhere"], "peak_headway_min": 4}})
     with pytest.raises(ScenarioError, match="skips Bole Printing Press, Wollo Sefer, which have no passing lane"):
         load_scenario(PRESETS["addis_ababa"], {"services.express": {"stops": ["Olympia", "Rwanda"], "peak_headway_min": 4}})
-    with pytest.raises(ScenarioError, match=r"services\.all_stop\.peak_headway_min = 0: Input should be greater than 0"):
+    with pytest.raises(
+        ScenarioError, match=r"services\.all_stop\.peak_headway_min = 0: Input should be greater than or equal to 0\.1"
+    ):
         load_scenario(PRESETS["addis_ababa"], {"services.all_stop.peak_headway_min": 0})
+    with pytest.raises(ScenarioError, match=r"vehicle\.capacity_pax = 30 is below the 40 seats of a brt_18m; set vehicle\.seats"):
+        load_scenario(PRESETS["addis_ababa"], {"vehicle.capacity_pax": 30})
     with pytest.raises(ScenarioError, match=r"demand\.stations\[0\]: 'Piazza' is not a station"):
         load_scenario(PRESETS["addis_ababa"], {"demand.stations.0.name": "Piazza"})

@@ -95,7 +95,7 @@ def test_a_bad_path_or_value_fails_before_anything_runs(tmp_path: Path) -> None:
     message = " ".join(result.output.split())
     assert result.exit_code == 2
     assert "sweep run with services.all_stop.peak_headway_min=-1" in message
-    assert "services.all_stop.peak_headway_min = -1: Input should be greater than 0" in message
+    assert "services.all_stop.peak_headway_min = -1: Input should be greater than or equal to 0.1" in message
     result = runner.invoke(app, [*base, "--range", "layover_min=3:8", "--sample", "4", "--method", "lhc"])
     assert result.exit_code == 2 and "sweep.method = 'lhc': Input should be 'lhs' or 'random'" in " ".join(result.output.split())
     result = runner.invoke(app, [*base, "--grid", "fleet=100,150", "--range", "fleet=90:160", "--sample", "3"])

@@ -4,9 +4,14 @@ Whatever the origin, the graph is prepared the same way: only drivable highway c
 split where lanes / speed limit / class change, and nodes that carry a ``highway`` tag (traffic
 signals, crossings) kept as graph nodes, so signals and crossings along a path can be read off
 its nodes. Prepared graphs are cached in ``networks/cache/osm/`` with a JSON note of where they
-came from. The cache holds pickled networkx graphs: they load about ten times faster than
-GraphML (0.03 against 0.35 s for the Addis Ababa graph), which is most of a warm start. A cache
-file that cannot be read (another networkx or Python) is rebuilt from its source.
+came from, as graph files that hold data only (:mod:`corridor_sim.network.graph_file`: JSON and
+WKB, never a pickle, so a cache folder from elsewhere cannot run code). A cached graph is keyed
+by the content of its source (the extract file's SHA-256, or the Overpass URL and box) and by
+:data:`BUILD`, so a changed extract or a new way of preparing graphs is a miss, and by names
+relative to the cache folder, so a moved cache still hits. A cache entry that cannot be read
+(damaged, cut short, of another version, or a note of the wrong shape) is a miss and is rebuilt;
+a cache folder that cannot be written is used without caching, with a warning. The cache is
+safe to delete.
 """
 
 from __future__ import annotations
@@ -14,12 +19,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import pickle
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
 import networkx as nx
 import osmnx as ox
@@ -28,6 +32,7 @@ import requests
 from corridor_sim import settings
 from corridor_sim._errors import DataFileError, SourceUnavailableError
 from corridor_sim.data import data_file
+from corridor_sim.network.graph_file import GraphFileError, read_graph, write_graph
 from corridor_sim.network.manifest import OsmExtract, load_manifest
 from corridor_sim.results.files import atomic_path
 
@@ -42,10 +47,18 @@ DRIVE_HIGHWAYS = frozenset(
 
 _NODE_TAGS = ("highway", "crossing", "junction", "ref")
 _WAY_TAGS = ("highway", "lanes", "lanes:forward", "lanes:backward", "maxspeed", "name", "oneway", "junction", "ref")
-T = TypeVar("T")
 _BBOX = tuple[float, float, float, float]  # west, south, east, north (degrees)
-#: What reading a cache file written by another networkx or Python (or cut short) may raise.
-_UNREADABLE = (OSError, ValueError, pickle.UnpicklingError, AttributeError, ImportError, EOFError)
+#: What reading a damaged or foreign cache entry may raise: each is a cache miss.
+_UNREADABLE = (OSError, ValueError, GraphFileError, KeyError, TypeError, AttributeError)
+#: How graphs are prepared; part of every cache key, so changing it (or the tags kept) rebuilds them.
+BUILD = f"drive graph 2|{sorted(DRIVE_HIGHWAYS)}|{_NODE_TAGS}|{_WAY_TAGS}"
+
+
+class CacheWarning(UserWarning):
+    """The cache folder cannot be written: corridor-sim goes on without caching."""
+
+
+_WARNED: set[Path] = set()  # cache folders already warned about in this process
 
 
 @dataclass(frozen=True)
@@ -61,7 +74,7 @@ class GraphOrigin:
     served_from
         ``"cache"`` or ``"source"`` (read or downloaded in this call).
     cache_file
-        The graph's file in the cache.
+        The graph's file in the cache (its name; the folder is the cache folder).
     created
         When the cached graph was made (UTC, ISO 8601).
     """
@@ -143,21 +156,55 @@ def largest_part_where(raw: nx.MultiDiGraph, keep: Callable[[dict], bool], what:
     return ox.truncate.largest_component(graph, strongly=False)
 
 
+def _cache_folder() -> Path:
+    return settings.current().cache_folder / "osm"
+
+
 def _cache_files(city: str, key: str) -> tuple[Path, Path]:
-    folder = settings.current().cache_folder / "osm"
-    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
-    return folder / f"{city}-{digest}.pickle", folder / f"{city}-{digest}.json"
+    digest = hashlib.sha256(f"{BUILD}|{key}".encode()).hexdigest()[:12]
+    folder = _cache_folder()
+    return folder / f"{city}-{digest}.graph.json", folder / f"{city}-{digest}.json"
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's content (the cache key of a graph made from it)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_or_warn(write: Callable[[], object], where: Path) -> None:
+    """Write a cache entry; if the cache folder cannot be written, warn and go on without it."""
+    try:
+        write()
+    except OSError as exc:
+        if where.parent in _WARNED:
+            return
+        _WARNED.add(where.parent)
+        warnings.warn(
+            CacheWarning(
+                f"cache folder {where.parent} cannot be written ({exc.strerror or exc}); running without caching "
+                "(set CORRIDOR_SIM_CACHE to a writable folder to keep prepared graphs)"
+            ),
+            stacklevel=3,
+        )
 
 
 def _store(
     graph: nx.MultiDiGraph, graph_file: Path, note_file: Path, source: str, detail: str
 ) -> tuple[nx.MultiDiGraph, GraphOrigin]:
     created = datetime.now(UTC).isoformat(timespec="seconds")
-    with atomic_path(graph_file) as tmp:
-        tmp.write_bytes(pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL))
-    origin = GraphOrigin(source, detail, "source", str(graph_file), created)
-    with atomic_path(note_file) as tmp:
-        tmp.write_text(json.dumps(asdict(origin) | {"nodes": len(graph), "edges": graph.number_of_edges()}, indent=2))
+    origin = GraphOrigin(source, detail, "source", graph_file.name, created)
+    note = asdict(origin) | {"nodes": len(graph), "edges": graph.number_of_edges()}
+
+    def write() -> None:
+        write_graph(graph, graph_file)
+        with atomic_path(note_file) as tmp:  # the note last: an entry is whole once its note is there
+            tmp.write_text(json.dumps(note, indent=2))
+
+    _write_or_warn(write, graph_file)
     return graph, origin
 
 
@@ -166,29 +213,30 @@ def _from_cache(graph_file: Path, note_file: Path) -> tuple[nx.MultiDiGraph, Gra
         return None
     try:
         note = json.loads(note_file.read_text())
-        graph = pickle.loads(graph_file.read_bytes())  # our own cache file, written by _store
+        origin = GraphOrigin(str(note["source"]), str(note["detail"]), "cache", graph_file.name, str(note["created"]))
+        graph = read_graph(graph_file)
     except _UNREADABLE:
         return None
-    return graph, GraphOrigin(note["source"], note["detail"], "cache", str(graph_file), note["created"])
+    return graph, origin
 
 
-def derived_cached(origin: GraphOrigin, label: str, make: Callable[[], T]) -> T:
-    """``make()``, kept in the cache beside the graph it is made from (a projected graph, say).
+def derived_cached(origin: GraphOrigin, label: str, make: Callable[[], nx.Graph]) -> nx.Graph:
+    """``make()``, a graph made from a cached graph (its projection, say), cached beside it.
 
-    Projecting a graph takes 0.3 s, a third of a warm run's corridor; the result is pickled
-    under a name made of the graph's cache file, its creation time and ``label`` (which must
-    name everything else the result depends on), so a rebuilt graph is never paired with an old
-    projection. An unreadable file is made again.
+    Projecting a graph takes 0.3 s, a third of a warm run's corridor; the result is stored
+    under a name made of the graph's cache file name, its creation time and ``label`` (which
+    must name everything else the result depends on), so a rebuilt graph is never paired with
+    an old projection. An unreadable file is made again.
     """
     digest = hashlib.sha256(f"{origin.cache_file}|{origin.created}|{label}".encode()).hexdigest()[:12]
-    path = Path(origin.cache_file).with_name(f"{Path(origin.cache_file).stem}-{digest}.pickle")
+    stem = origin.cache_file.removesuffix(".graph.json")
+    path = _cache_folder() / f"{stem}-{digest}.graph.json"
     try:
-        return pickle.loads(path.read_bytes())  # our own cache file, written below
+        return read_graph(path)
     except _UNREADABLE:
         pass
     value = make()
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    _write_or_warn(lambda: write_graph(value, path), path)
     return value
 
 
@@ -223,12 +271,13 @@ def street_graph(city: str, lats: list[float], lons: list[float], buffer_m: floa
     _configure_osmnx()
     data_folder = settings.current().data_folder
     for extract in covering_extracts(city, lats, lons):
-        files = _cache_files(city, f"extract:{extract.file}")
+        if data_folder is None or not (data_folder / extract.file).is_file():
+            continue
+        files = _cache_files(city, f"extract:{extract.file}:{file_digest(data_folder / extract.file)}")
         cached = _from_cache(*files)
         if cached:
             return cached
-        if data_folder is not None and (data_folder / extract.file).is_file():
-            return _store(_read_extract(extract.file), *files, "osm extract", extract.file)
+        return _store(_read_extract(extract.file), *files, "osm extract", extract.file)
     url = settings.current().overpass_url
     area = bbox_around(lats, lons, buffer_m)
     rounded = tuple(round(x, 4) for x in area)

@@ -23,6 +23,14 @@ from corridor_sim import attributes
 from corridor_sim._errors import CorridorBuildError
 
 CANDIDATE_RADIUS_M = 80.0
+#: A leg of the route between consecutive stations may be at most this many times their straight
+#: distance, plus :data:`DETOUR_ALLOWANCE_M` (U-turns, roundabouts); a longer one means a station on
+#: the wrong carriageway or out of order, and the corridor is refused.
+DETOUR_FACTOR = 2.0
+DETOUR_ALLOWANCE_M = 200.0
+#: Most route a station may add to the path between its neighbours (metres): twice the snapping
+#: radius and a junction's turn; more means the station is off the corridor's road.
+STATION_DETOUR_M = 400.0
 MAX_CANDIDATES = 6
 OFFSET_PENALTY = 2.0  # metres of route per metre of station-to-node offset
 SIGNAL_CLUSTER_M = 30.0  # signal nodes closer than this along the path are one signalized junction
@@ -236,3 +244,44 @@ def project(graph: nx.MultiDiGraph, crs: str) -> nx.MultiDiGraph:
         factor = ROUTE_COST_FACTOR.get(attributes.highway_class(data.get("highway")), MINOR_ROAD_FACTOR)
         data["route_cost"] = data["length"] * factor
     return projected
+
+
+def check_route(graph: nx.MultiDiGraph, station_xy: np.ndarray, names: list[str], nodes: list[int], path: OsmPath) -> None:
+    """Refuse a route that cannot be the corridor meant: a station far from every street node, a
+    leg far longer than the straight line between its stations (out of order, wrong carriageway),
+    or a station that pulls the route off the road between its neighbours.
+
+    Raises
+    ------
+    CorridorBuildError
+        Naming the stations and the distances.
+    """
+    node_xy = np.array([[graph.nodes[n]["x"], graph.nodes[n]["y"]] for n in nodes])
+    offset = np.hypot(*(node_xy - station_xy).T)
+    for name, off in zip(names, offset, strict=True):
+        if off > CANDIDATE_RADIUS_M:
+            raise CorridorBuildError(
+                f"station {name!r} is {off:.0f} m from the nearest street node it can be matched to (limit "
+                f"{CANDIDATE_RADIUS_M:.0f} m): check its lat/lon, or that the OSM extract covers its street"
+            )
+    legs = np.diff(path.station_chainage_m)
+    straight = np.hypot(*np.diff(station_xy, axis=0).T)
+    for i, (leg, line) in enumerate(zip(legs, straight, strict=True)):
+        if leg > DETOUR_FACTOR * line + DETOUR_ALLOWANCE_M:
+            raise CorridorBuildError(
+                f"the route from station {names[i]!r} to {names[i + 1]!r} is {leg:.0f} m, {leg / max(line, 1.0):.1f} times "
+                f"their straight distance of {line:.0f} m (limit {DETOUR_FACTOR:g} x + {DETOUR_ALLOWANCE_M:.0f} m): "
+                "the stations are out of running order, or one sits on the other carriageway; check their order and lat/lon"
+            )
+    for i in range(1, len(nodes) - 1):
+        try:
+            direct = nx.shortest_path_length(graph, nodes[i - 1], nodes[i + 1], weight="length")
+        except nx.NetworkXNoPath:
+            continue
+        detour = legs[i - 1] + legs[i] - direct
+        if detour > STATION_DETOUR_M:
+            raise CorridorBuildError(
+                f"station {names[i]!r} pulls the route {detour:.0f} m off the road between {names[i - 1]!r} and "
+                f"{names[i + 1]!r} (limit {STATION_DETOUR_M:.0f} m; with it the two legs are {legs[i - 1] + legs[i]:.0f} m, "
+                f"without it {direct:.0f} m): it is off the corridor's road; check its lat/lon"
+            )

@@ -65,14 +65,14 @@ def source_status(city: str) -> list[SourceStatus]:
         rows.append(SourceStatus("gtfs", key, where, feed.url or "no public URL recorded"))
     rows += [SourceStatus("road layer", key, _local(layer.file), layer.note) for key, layer in manifest.road_layers.items()]
     for note_file in sorted((cache / "osm").glob(f"{city}-*.json")):
-        note = json.loads(note_file.read_text())
-        origin = f"{note['source']} {note['detail']}, made {note['created']}"
-        rows.append(
-            SourceStatus(
-                "osm graph (cached)",
-                note_file.stem,
-                f"cache: {note['cache_file']} ({note['nodes']} nodes, {note['edges']} edges)",
-                origin,
-            )
-        )
+        if note_file.name.endswith(".graph.json"):
+            continue
+        try:
+            note = json.loads(note_file.read_text())
+            origin = f"{note['source']} {note['detail']}, made {note['created']}"
+            where = f"cache: {note['cache_file']} ({note['nodes']} nodes, {note['edges']} edges)"
+        except (OSError, ValueError, KeyError, TypeError):
+            rows.append(SourceStatus("osm graph (cached)", note_file.stem, f"unreadable note {note_file}", "rebuilt on next use"))
+            continue
+        rows.append(SourceStatus("osm graph (cached)", note_file.stem, where, origin))
     return rows

@@ -28,6 +28,7 @@ from corridor_sim.network.osm import (
     _store,
     covering_extracts,
     derived_cached,
+    file_digest,
     largest_part_where,
 )
 
@@ -210,8 +211,8 @@ def walk_graph(city: str, lats: list[float], lons: list[float], crs: str) -> tup
     -------
     tuple of (networkx.MultiGraph, str) or None
         The undirected walk graph in ``crs`` (see :func:`to_walk_graph`) and a description of
-        its source (file, where it was served from, cache file); None when no extract covers the
-        points, or none that does is cached or in the data folder.
+        its source (file, where it was served from, cache file); None when no extract in the
+        data folder covers the points.
 
     Raises
     ------
@@ -220,10 +221,10 @@ def walk_graph(city: str, lats: list[float], lons: list[float], crs: str) -> tup
     """
     data_folder = settings.current().data_folder
     for extract in covering_extracts(city, lats, lons):
-        files = _cache_files(city, f"walk-extract:v{_RULES_VERSION}:{extract.file}")
-        found = _from_cache(*files)
-        if found is None and data_folder is not None and (data_folder / extract.file).is_file():
-            found = _store(_read_extract(extract.file), *files, "osm extract", extract.file)
+        if data_folder is None or not (data_folder / extract.file).is_file():
+            continue
+        files = _cache_files(city, f"walk-extract:v{_RULES_VERSION}:{extract.file}:{file_digest(data_folder / extract.file)}")
+        found = _from_cache(*files) or _store(_read_extract(extract.file), *files, "osm extract", extract.file)
         if found is not None:
             graph, origin = found
             detail = (

@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from corridor_sim._errors import OutputError
+
 
 def _file_mode() -> int:
     """``0666`` less the process's umask (read without changing it for longer than a call)."""
@@ -71,3 +73,23 @@ def write_text(text: str, path: Path) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return path
+
+
+def writable_folder(folder: Path) -> Path:
+    """Make sure ``folder`` can take output files, before any work is done for them.
+
+    Raises
+    ------
+    OutputError
+        If it is a file, or cannot be made or written; the message names it.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file, not a folder; give --out a folder (new or existing)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write there ({exc.strerror or exc}); give --out a folder you can write to") from None
+    return folder

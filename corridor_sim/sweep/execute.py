@@ -222,21 +222,27 @@ def run_sweep(
     SweepOutcome
         Counts and the plan's table. On :class:`KeyboardInterrupt` the table is still written
         before the interrupt goes on.
+
+    Raises
+    ------
+    CorridorSimError
+        If another sweep is writing to the folder, or it holds another plan.
     """
-    store.save_plan(plan)
-    todo = pending_runs(plan, store, retry_failed)
-    counts: Counter[str] = Counter()
+    with store.lock():
+        store.save_plan(plan)
+        todo = pending_runs(plan, store, retry_failed)
+        counts: Counter[str] = Counter()
 
-    def record(row: dict[str, Any]) -> None:
-        store.record(row)
-        counts[row["status"]] += 1
-        if on_row is not None:
-            on_row(row)
+        def record(row: dict[str, Any]) -> None:
+            store.record(row)
+            counts[row["status"]] += 1
+            if on_row is not None:
+                on_row(row)
 
-    try:
-        backend.run(todo, store.folder / "runs" if keep_runs else None, record)
-    finally:
-        table = store.export(plan)
+        try:
+            backend.run(todo, store.folder / "runs" if keep_runs else None, record)
+        finally:
+            table = store.export(plan)
     return SweepOutcome(
         planned=len(plan.runs), skipped=len(plan.runs) - len(todo), ran=sum(counts.values()), failed=counts["failed"], table=table
     )

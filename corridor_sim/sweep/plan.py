@@ -34,6 +34,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from corridor_sim._errors import ScenarioError
+from corridor_sim.engine.size import check_run_size
 from corridor_sim.scenario import Scenario, apply_overrides, parse_scenario, read_scenario_data, read_value, run_id
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -55,7 +56,7 @@ class SweepSpec(BaseModel):
     grid: dict[str, list[Any] | str] = Field(default_factory=dict)
     range: dict[str, tuple[int | float, int | float]] = Field(default_factory=dict)
     set: dict[str, Any] = Field(default_factory=dict)
-    sample: int = Field(default=0, ge=0, le=100_000, description="points drawn over the ranges (or from the grid)")
+    sample: int | None = Field(default=None, ge=1, le=100_000, description="points drawn over the ranges (or from the grid)")
     method: Literal["lhs", "random"] = "lhs"
     seed: int = Field(default=0, ge=0, description="seed of the sampling (each run keeps its scenario's seed)")
 
@@ -257,13 +258,15 @@ def _default_name(base: Scenario, spec: SweepSpec) -> str:
     return f"{base.name}-sweep-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
 
 
-def plan_sweep(spec: SweepSpec) -> SweepPlan:
+def plan_sweep(spec: SweepSpec, force: bool = False) -> SweepPlan:
     """Every run of a sweep, validated, in plan order (grid order, then sample order).
 
     Parameters
     ----------
     spec
         What the sweep varies and its base scenario.
+    force
+        Plan runs whose estimated size is over the limits (:mod:`corridor_sim.engine.size`).
 
     Returns
     -------
@@ -287,6 +290,7 @@ def plan_sweep(spec: SweepSpec) -> SweepPlan:
         label = ", ".join(f"{k}={v!r}" for k, v in point.items()) or "the base scenario"
         try:
             scenario = parse_scenario(apply_overrides(fixed, point), spec.scenario)
+            check_run_size(scenario, force)
         except ScenarioError as exc:
             raise ScenarioError(f"sweep run with {label}: {exc}") from None
         rid = run_id(scenario)
