@@ -184,7 +184,7 @@ def test_run_reports_emissions_and_safety_that_add_up(addis_run: RunOutput) -> N
         if mode in ("walk", "cycle"):
             continue
         vkm = replaced.loc[replaced["vehicle_class"] == mode, "vehicle_km"].sum()
-        assert vkm == pytest.approx(pkm * share / vehicle_travel.OCCUPANCY_PAX[mode], rel=1e-9)
+        assert vkm == pytest.approx(pkm * share / addis_run.run.scenario.baseline.occupancy_pax[mode], rel=1e-9)
     safety = pd.read_parquet(folder / "segment_safety.parquet")
     for alt in ("scenario", "baseline"):
         block = summary["safety"][alt]["deaths_per_year"]

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from corridor_sim._errors import ScenarioError
 from corridor_sim.cli import app
-from corridor_sim.corridor import Corridor
+from corridor_sim.corridor import Corridor, corridor_from_alignment
 from corridor_sim.demand import build_demand
 from corridor_sim.engine.runner import simulate
 from corridor_sim.engine.vehicles import vehicle_type
@@ -211,14 +211,30 @@ def test_run_prints_the_mode_shift_and_the_missing_table(tmp_path: Path) -> None
 
 
 def test_sidewalks_speed_up_access_by_the_documented_factor(corridors: dict[str, Corridor]) -> None:
-    corridor = corridors["addis_ababa"]
+    alignment = corridors["addis_ababa"].alignment
     none = load_scenario(MODE_SHIFT["addis_ababa"], {"corridor.sidewalk_coverage": 0.0})
     full = load_scenario(MODE_SHIFT["addis_ababa"], {"corridor.sidewalk_coverage": 1.0})
-    distances = walk_distances(none, corridor, corridor.station_chainage_m)
-    slow, fast = zone_access(none, corridor, distances, "scenario"), zone_access(full, corridor, distances, "scenario")
+    bare, paved = corridor_from_alignment(none, alignment), corridor_from_alignment(full, alignment)
+    distances = walk_distances(none, bare, bare.station_chainage_m)
+    slow, fast = zone_access(none, bare, distances, "scenario"), zone_access(full, paved, distances, "scenario")
     assert np.allclose(fast.brt_walk_min / slow.brt_walk_min, none.nmt.no_sidewalk_speed_factor)
     assert set(distances.method) == {"walk network"}
     assert np.all(distances.brt_m > 0) and np.allclose(distances.minibus_m, distances.brt_m)  # the same stops here
+
+
+def test_a_segment_sidewalk_override_changes_walking_there_and_only_there(corridors: dict[str, Corridor]) -> None:
+    alignment = corridors["addis_ababa"].alignment
+    base = load_scenario(MODE_SHIFT["addis_ababa"], {"corridor.sidewalk_coverage": 0.0})
+    names = [s.name for s in base.corridor.stations]
+    paved_first = {"corridor.segments": [{"from": names[0], "to": names[2], "sidewalk_coverage": 1.0}]}
+    part = load_scenario(MODE_SHIFT["addis_ababa"], {"corridor.sidewalk_coverage": 0.0, **paved_first})
+    bare, half = corridor_from_alignment(base, alignment), corridor_from_alignment(part, alignment)
+    assert list(half.sidewalk_coverage) == [1.0, 1.0] + [0.0] * (half.n_segments - 2)
+    distances = walk_distances(base, bare, bare.station_chainage_m)
+    slow, mixed = zone_access(base, bare, distances, "scenario"), zone_access(part, half, distances, "scenario")
+    ratio = mixed.brt_walk_min / slow.brt_walk_min
+    # zones 0 and 1 sit on the paved segments: walking there is 1 / 0.8 times as fast; elsewhere unchanged
+    assert np.allclose(ratio[:2], base.nmt.no_sidewalk_speed_factor) and np.allclose(ratio[2:], 1.0)
 
 
 def test_the_nmt_variant_shortens_access_and_saves_pedestrians(shifted: dict[str, RunOutput], addis_nmt_run: RunOutput) -> None:
