@@ -268,12 +268,30 @@ def _print_summary(summary: dict) -> None:
         f"mean / max {st['bus_queue_mean_s']} / {st['bus_queue_max_s']} s"
     )
     console.print(table)
+    console.print(_traffic_table(summary))
     if "mode_choice" in summary:
         console.print(_mode_choice_table(summary))
     for note in summary.get("city_profile", {}).get("placeholders", []):
         console.print(Text(f"placeholder: {note}", style="yellow"))
     for check in summary["checks"]:
-        console.print(Text(f"check: {check}", style="yellow"))
+        console.print(Text(f"check: {check}", style="bold red" if "capacity" in check or "GRIDLOCK" in check else "yellow"))
+
+
+def _traffic_table(summary: dict) -> Table:
+    """General traffic per direction: conservation, the longest queue, what is still queued, what ran over capacity."""
+    table = Table(title=f"general traffic ({summary['traffic']['model']})")
+    for column in ("direction", "entered / left (veh)", "queued at the end (veh)", "longest queue", "over capacity"):
+        table.add_column(column, justify="left" if column in ("direction", "over capacity") else "right", overflow="fold")
+    for d in summary["traffic"]["directions"]:
+        longest = (
+            f"{d['longest_queue_m']:.0f} m, {d['longest_queue_veh']:.0f} veh at {d['longest_queue_at']} (to {d['longest_queue_ends_at']})"
+            if d["longest_queue_m"] > 0
+            else "none"
+        )
+        over = "; ".join(f"{o['where']} {o['from']}-{o['to']}" for o in d["over_capacity"]) or "none"
+        queued = f"{d['on_road_at_end_veh']:.0f} on the road, {d['waiting_to_enter_at_end_veh']:.0f} waiting to enter"
+        table.add_row(d["direction"], f"{d['entered_veh']:.0f} / {d['left_veh']:.0f}", queued, longest, over)
+    return table
 
 
 def _mode_choice_table(summary: dict) -> Table:

@@ -12,6 +12,7 @@ from corridor_sim.city_profile import profile_summary
 from corridor_sim.corridor import Corridor
 from corridor_sim.emissions.inventory import emissions_summary, segment_emissions
 from corridor_sim.engine.runner import Run, simulate
+from corridor_sim.engine.traffic import traffic_summary
 from corridor_sim.indicators import result_tables, segment_loads, station_stats, summarize
 from corridor_sim.mode_choice.equilibrium import shift_modes
 from corridor_sim.mode_choice.outputs import minibus_summary, mode_choice_summary, mode_choice_tables
@@ -36,7 +37,8 @@ def evaluate(run: Run, run_id: str, all_tables: bool = True) -> tuple[dict[str, 
     Returns
     -------
     summary : dict
-        :func:`~corridor_sim.indicators.summarize` plus ``emissions``, ``safety`` and
+        :func:`~corridor_sim.indicators.summarize` plus ``emissions``, ``safety``, ``traffic``
+        (:func:`~corridor_sim.engine.traffic.traffic_summary`, whose checks join ``checks``) and
         ``city_profile`` (:func:`~corridor_sim.city_profile.profile_summary`).
     tables : dict of str to pandas.DataFrame
         :func:`~corridor_sim.indicators.result_tables` plus ``segment_emissions`` and
@@ -50,6 +52,8 @@ def evaluate(run: Run, run_id: str, all_tables: bool = True) -> tuple[dict[str, 
     summary = summarize(run, run_id, tables)
     summary["emissions"] = emissions_summary(tables["segment_emissions"], run.scenario)
     summary["safety"] = safety
+    summary["traffic"], checks = traffic_summary(run.operations.traffic)
+    summary["checks"] = [*summary["checks"], *checks]
     profile = load_manifest(run.scenario.city).profile
     summary["city_profile"] = profile_summary(profile, run.scenario.model_dump(mode="json"))
     return summary, tables

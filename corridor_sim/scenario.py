@@ -259,15 +259,35 @@ class Dwell(_Strict):
 
 
 class Traffic(_Strict):
-    """Background traffic on mixed-traffic segments (BPR speed-flow curve)."""
+    """General traffic along the corridor: a kinematic-wave model (:mod:`corridor_sim.engine.traffic`).
+
+    ``volume_vph_per_lane`` is the through flow entering at each end, per lane of the first
+    segment; the fundamental diagram is triangular: free speed the speed limit, capacity
+    ``saturation_flow_vphpl`` per lane (also a signal's saturation flow), jam density
+    ``jam_density_vpkm_per_lane``.
+    """
 
     volume_vph_per_lane: dict[Clock, VolumePerLane] = Field(
-        default_factory=dict, description="general traffic per lane from each clock time on (veh/h/lane)"
+        default_factory=dict, description="general traffic per lane from each clock time on (veh/h/lane), times in order"
     )
-    saturation_flow_vphpl: float = Field(default=1800.0, gt=0, le=2400)
-    bpr_alpha: float = Field(default=0.15, ge=0, le=5)
-    bpr_beta: float = Field(default=4.0, ge=0, le=10)
+    saturation_flow_vphpl: float = Field(
+        default=1800.0, gt=0, le=2400, description="capacity and saturation flow per lane (veh/h/lane; HCM base 1,900)"
+    )
+    jam_density_vpkm_per_lane: float = Field(
+        default=150.0, ge=60, le=250, description="vehicles per km and lane at a standstill (HCM about 120, UXsim 200)"
+    )
+    turn_share: float = Field(
+        default=0.0, ge=0, le=0.8, description="share of the flow that turns off at each junction, as much entering there"
+    )
     mix: dict[str, Share] = Field(default_factory=dict, description="share of the traffic by vehicle class (default: the city's)")
+
+    @field_validator("volume_vph_per_lane")
+    @classmethod
+    def _times_in_order(cls, volumes: dict[str, float]) -> dict[str, float]:
+        times = list(volumes)
+        if times != sorted(times, key=clock_s):
+            raise ValueError(f"clock times {', '.join(times)} are out of order; list them from the earliest on")
+        return volumes
 
     @field_validator("mix")
     @classmethod

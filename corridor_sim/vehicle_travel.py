@@ -9,13 +9,14 @@ speed while moving) and ``idle_s`` (standing with the engine on), with its ``sou
   and braking, standing time at red signals. Dwell and queueing at stations (arrival to
   departure) are idle time on the segment the bus leaves by; at terminals, the layover until the
   bus's next trip, at most ``emissions.terminal_idle_max_min`` of it.
-- ``traffic``: the general traffic, ``traffic.volume_vph_per_lane`` x general lanes x both
-  directions over the simulated period, split by ``traffic.mix`` (the city profile's by default), at the BPR speed
-  (:func:`~corridor_sim.engine.traffic.traffic_speed_kmh`). Its stops are inside the average-speed
-  factors.
+- ``traffic``: the general traffic as the kinematic-wave model ran it (:mod:`corridor_sim.engine.traffic`),
+  both directions over the simulated period, split by ``traffic.mix`` (the city profile's by
+  default): vehicle-km at the mean speed while moving, and the time standing in queues and at
+  red signals as idle time.
 - ``baseline``: the vehicles the scenario's passengers used before: their passenger-km on each
   segment and hour (from the simulated loads) x ``baseline.mode_shares`` / ``occupancy_pax``, at
-  the general traffic's speed (or ``baseline.speed_kmh``).
+  the general traffic's moving speed in that hour and with its standing time per km as idle time
+  (or ``baseline.speed_kmh``, without standing).
 
 The scenario travels ``brt`` + ``traffic``; the baseline travels ``traffic`` + ``baseline``: the
 general traffic is the same in both (effects of the lane reallocation on it are not modelled).
@@ -28,7 +29,7 @@ import pandas as pd
 
 from corridor_sim.emissions.factors import bus_class
 from corridor_sim.engine.runner import Run
-from corridor_sim.engine.traffic import BIN_S, N_BINS, period_hours_by_bin, traffic_speed_kmh, volume_per_lane
+from corridor_sim.engine.traffic import BIN_S, period_hours_by_bin
 from corridor_sim.kernels.motion import leg_profiles
 from corridor_sim.scenario import Scenario
 
@@ -79,7 +80,7 @@ def leg_segments(run: Run) -> pd.DataFrame:
         leg, k, dist_m, moving, red = leg_profiles(
             d["depart_s"].to_numpy(), layout.station_m[d["from_station"].to_numpy()], layout.station_m[d["to_station"].to_numpy()],
             layout.bounds_m, layout.speed_ms, BIN_S, ops.vehicle.accel_ms2, ops.vehicle.decel_ms2, layout.signal_m,
-            layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s,
+            layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s, layout.signal_in_traffic,
         )  # fmt: skip
         parts.append(
             pd.DataFrame(
@@ -145,22 +146,44 @@ def _terminal_idle(run: Run) -> pd.DataFrame:
 
 
 def traffic_travel(run: Run) -> pd.DataFrame:
-    """Rows of the general traffic (source ``traffic``) over the simulated period."""
+    """Rows of the general traffic (source ``traffic``) over the simulated period, from the traffic model:
+    its vehicle-km and mean speed while moving per segment and bin, both directions, and its time
+    standing in queues and at red signals as idle time."""
     scenario, c = run.scenario, run.corridor
-    hours = period_hours_by_bin(run.operations.start_s, run.operations.end_s)
-    vehicles = volume_per_lane(scenario.traffic) * hours  # per lane and direction, by bin
-    active = np.flatnonzero(vehicles > 0)
-    if not len(active):
+    state = run.operations.traffic
+    inside = period_hours_by_bin(run.operations.start_s, run.operations.end_s) * 3600.0 / BIN_S  # share of each bin
+    active = np.flatnonzero(inside > 0)
+    vkm = sum(state.vehicle_km(d)[active] for d in (0, 1)) * inside[active, None]
+    hours = sum(state.vehicle_h(d)[active] for d in (0, 1)) * inside[active, None]
+    stopped = sum(state.stopped_h(d)[active] for d in (0, 1)) * inside[active, None]
+    moving_h = np.maximum(hours - stopped, 1e-12)
+    speed = np.where(vkm > 0, vkm / moving_h, 0.0)
+    if not np.any(vkm > 0):
         return pd.DataFrame(columns=COLUMNS)
-    speed = traffic_speed_kmh(c, scenario.traffic)[active]  # (bins, segments)
-    vkm = vehicles[active, None] * c.lanes[None, :] * 2.0 * c.length_m[None, :] / 1000.0
     seg = np.broadcast_to(np.arange(c.n_segments), vkm.shape).ravel()
     frames = [
-        pd.DataFrame({"segment": seg, "vehicle_class": cls, "source": "traffic", "distance_km": vkm.ravel() * share, "speed_kmh": speed.ravel(), "idle_s": 0.0})
+        pd.DataFrame({"segment": seg, "vehicle_class": cls, "source": "traffic", "distance_km": vkm.ravel() * share, "speed_kmh": speed.ravel(), "idle_s": stopped.ravel() * 3600.0 * share})
         for cls, share in traffic_mix(scenario).items()
         if share > 0
     ]  # fmt: skip
     return pd.concat(frames, ignore_index=True)[COLUMNS]
+
+
+def traffic_by_hour(run: Run) -> tuple[np.ndarray, np.ndarray]:
+    """The general traffic per clock hour and segment, both directions: its mean speed while moving
+    (km/h; free speed where empty) and its standing time per vehicle-km (s/km), as
+    :func:`traffic_travel` counts them."""
+    state = run.operations.traffic
+    n_seg, per_hour = run.corridor.n_segments, int(3600 // BIN_S)
+
+    def hourly(values: np.ndarray) -> np.ndarray:
+        return values.reshape(-1, per_hour, n_seg).sum(axis=1)
+
+    vkm = hourly(sum(state.vehicle_km(d) for d in (0, 1)))
+    stopped = hourly(sum(state.stopped_h(d) for d in (0, 1)))
+    moving = np.maximum(hourly(sum(state.vehicle_h(d) for d in (0, 1))) - stopped, 1e-12)
+    speed = np.where(vkm > 0, vkm / moving, run.corridor.speed_limit_kmh[None, :])
+    return speed, np.where(vkm > 0, stopped * 3600.0 / np.maximum(vkm, 1e-12), 0.0)
 
 
 def baseline_travel(run: Run, loads: pd.DataFrame) -> pd.DataFrame:
@@ -177,12 +200,13 @@ def baseline_travel(run: Run, loads: pd.DataFrame) -> pd.DataFrame:
     pkm = loads["pax"].to_numpy() * c.length_m[loads["segment"].to_numpy()] / 1000.0
     seg = loads["segment"].to_numpy()
     if scenario.baseline.speed_kmh is not None:
-        speed = np.full(len(loads), scenario.baseline.speed_kmh)
-    else:
-        bins = np.minimum((loads["hour"].to_numpy() * 3600 // BIN_S).astype(int), N_BINS - 1)
-        speed = traffic_speed_kmh(c, scenario.traffic)[bins, seg]
+        speed, idle_per_km = np.full(len(loads), scenario.baseline.speed_kmh), np.zeros(len(loads))
+    else:  # in the general traffic, as it moves and stands
+        by_hour, standing = traffic_by_hour(run)
+        hour = np.minimum(loads["hour"].to_numpy().astype(int), len(by_hour) - 1)
+        speed, idle_per_km = by_hour[hour, seg], standing[hour, seg]
     frames = [
-        pd.DataFrame({"segment": seg, "vehicle_class": mode, "source": "baseline", "distance_km": pkm * share / occupancy(scenario, mode), "speed_kmh": speed, "idle_s": 0.0})
+        pd.DataFrame({"segment": seg, "vehicle_class": mode, "source": "baseline", "distance_km": pkm * share / occupancy(scenario, mode), "speed_kmh": speed, "idle_s": pkm * share / occupancy(scenario, mode) * idle_per_km})
         for mode, share in baseline_shares(scenario).items()
         if share > 0 and mode not in ("walk", "cycle")
     ]  # fmt: skip

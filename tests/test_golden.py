@@ -44,21 +44,21 @@ EXPECTED: dict[str, dict[str, int | str]] = {
         "critical_segment_load_factor": "0.61",  # README: critical segment load factor 0.61
         "fleet_used": 12,  # README: fleet used 12 of 14
         "fleet_available": 14,  # README: fleet used 12 of 14
-        # README emissions and road-safety table, Addis Ababa Bole Road (07:00-09:00 x 300)
-        "co2_scenario_t": "8,446",  # README: CO2 scenario 8,446 t
-        "co2_baseline_t": "8,589",  # README: CO2 baseline 8,589 t
-        "co2_change_t": "-143",  # README: change CO2 -143 t
-        "nox_change_t": "+0.43",  # README: change NOx +0.43 t
-        "pm25_change_t": "-0.03",  # README: change PM2.5 -0.03 t
-        "deaths_scenario": "1.35",  # README: deaths scenario 1.35
-        "deaths_scenario_p5": "0.62",  # README: deaths scenario band 0.62-2.78
-        "deaths_scenario_p95": "2.78",  # README: deaths scenario band 0.62-2.78
-        "deaths_baseline": "2.61",  # README: deaths baseline 2.61
-        "deaths_baseline_p5": "1.26",  # README: deaths baseline band 1.26-5.22
-        "deaths_baseline_p95": "5.22",  # README: deaths baseline band 1.26-5.22
-        "deaths_change": "-1.26",  # README: change in deaths -1.26
-        "deaths_change_p5": "-2.61",  # README: change in deaths band -2.61 to -0.55
-        "deaths_change_p95": "-0.55",  # README: change in deaths band -2.61 to -0.55
+        # README emissions and road-safety table (kinematic-wave traffic since issue 19), Addis Ababa Bole Road (07:00-09:00 x 300)
+        "co2_scenario_t": "12,166",  # README: co2 scenario t 12,166
+        "co2_baseline_t": "12,867",  # README: co2 baseline t 12,867
+        "co2_change_t": "-701",  # README: co2 change t -701
+        "nox_change_t": "-0.91",  # README: nox change t -0.91
+        "pm25_change_t": "-0.13",  # README: pm25 change t -0.13
+        "deaths_scenario": "0.69",  # README: deaths scenario 0.69
+        "deaths_scenario_p5": "0.32",  # README: deaths scenario p5 0.32
+        "deaths_scenario_p95": "1.43",  # README: deaths scenario p95 1.43
+        "deaths_baseline": "1.37",  # README: deaths baseline 1.37
+        "deaths_baseline_p5": "0.67",  # README: deaths baseline p5 0.67
+        "deaths_baseline_p95": "2.75",  # README: deaths baseline p95 2.75
+        "deaths_change": "-0.68",  # README: deaths change -0.68
+        "deaths_change_p5": "-1.41",  # README: deaths change p5 -1.41
+        "deaths_change_p95": "-0.30",  # README: deaths change p95 -0.30
     },
     "kampala": {
         # README "Preset runs on this machine", Kampala Jinja Road, 06:00-09:00
@@ -73,21 +73,21 @@ EXPECTED: dict[str, dict[str, int | str]] = {
         "critical_segment_load_factor": "0.87",  # README: critical segment load factor 0.87
         "fleet_used": 31,  # README: fleet used 31 of 36
         "fleet_available": 36,  # README: fleet used 31 of 36
-        # README emissions and road-safety table, Kampala Jinja Road (06:00-09:00 x 300)
-        "co2_scenario_t": "12,561",  # README: CO2 scenario 12,561 t
-        "co2_baseline_t": "13,656",  # README: CO2 baseline 13,656 t
-        "co2_change_t": "-1,095",  # README: change CO2 -1,095 t
-        "nox_change_t": "+2.3",  # README: change NOx +2.3 t
-        "pm25_change_t": "-0.29",  # README: change PM2.5 -0.29 t
-        "deaths_scenario": "2.21",  # README: deaths scenario 2.21
-        "deaths_scenario_p5": "1.05",  # README: deaths scenario band 1.05-4.45
-        "deaths_scenario_p95": "4.45",  # README: deaths scenario band 1.05-4.45
-        "deaths_baseline": "4.07",  # README: deaths baseline 4.07
-        "deaths_baseline_p5": "1.98",  # README: deaths baseline band 1.98-8.14
-        "deaths_baseline_p95": "8.14",  # README: deaths baseline band 1.98-8.14
-        "deaths_change": "-1.86",  # README: change in deaths -1.86
-        "deaths_change_p5": "-3.80",  # README: change in deaths band -3.80 to -0.86
-        "deaths_change_p95": "-0.86",  # README: change in deaths band -3.80 to -0.86
+        # README emissions and road-safety table (kinematic-wave traffic since issue 19), Kampala Jinja Road (06:00-09:00 x 300)
+        "co2_scenario_t": "17,569",  # README: co2 scenario t 17,569
+        "co2_baseline_t": "22,931",  # README: co2 baseline t 22,931
+        "co2_change_t": "-5,362",  # README: co2 change t -5,362
+        "nox_change_t": "-4.0",  # README: nox change t -4.0
+        "pm25_change_t": "-0.94",  # README: pm25 change t -0.94
+        "deaths_scenario": "1.11",  # README: deaths scenario 1.11
+        "deaths_scenario_p5": "0.53",  # README: deaths scenario p5 0.53
+        "deaths_scenario_p95": "2.24",  # README: deaths scenario p95 2.24
+        "deaths_baseline": "2.40",  # README: deaths baseline 2.40
+        "deaths_baseline_p5": "1.17",  # README: deaths baseline p5 1.17
+        "deaths_baseline_p95": "4.79",  # README: deaths baseline p95 4.79
+        "deaths_change": "-1.29",  # README: deaths change -1.29
+        "deaths_change_p5": "-2.61",  # README: deaths change p5 -2.61
+        "deaths_change_p95": "-0.62",  # README: deaths change p95 -0.62
     },
     "nairobi": {
         # README "Preset runs on this machine", Nairobi Thika Road (all-stop, express, short turn), 05:00-23:00
@@ -102,31 +102,31 @@ EXPECTED: dict[str, dict[str, int | str]] = {
         "critical_segment_load_factor": "0.67",  # README: critical segment load factor 0.67
         "fleet_used": 138,  # README: fleet used 138 of 150
         "fleet_available": 150,  # README: fleet used 138 of 150
-        # README emissions and road-safety table, Nairobi Thika Road (05:00-23:00 x 300)
-        "co2_scenario_t": "373,105",  # README: CO2 scenario 373,105 t
-        "co2_baseline_t": "393,739",  # README: CO2 baseline 393,739 t
-        "co2_change_t": "-20,634",  # README: change CO2 -20,634 t
-        "nox_change_t": "+27.0",  # README: change NOx +27.0 t
-        "pm25_change_t": "-5.2",  # README: change PM2.5 -5.2 t
-        "deaths_scenario": "35.7",  # README: deaths scenario 35.7
-        "deaths_scenario_p5": "17.9",  # README: deaths scenario band 17.9-74.8
-        "deaths_scenario_p95": "74.8",  # README: deaths scenario band 17.9-74.8
-        "deaths_baseline": "62.3",  # README: deaths baseline 62.3
-        "deaths_baseline_p5": "31.3",  # README: deaths baseline band 31.3-126
-        "deaths_baseline_p95": "126",  # README: deaths baseline band 31.3-126
-        "deaths_change": "-26.6",  # README: change in deaths -26.6
-        "deaths_change_p5": "-51.6",  # README: change in deaths band -51.6 to -12.9
-        "deaths_change_p95": "-12.9",  # README: change in deaths band -51.6 to -12.9
+        # README emissions and road-safety table (kinematic-wave traffic since issue 19), Nairobi Thika Road (05:00-23:00 x 300)
+        "co2_scenario_t": "578,684",  # README: co2 scenario t 578,684
+        "co2_baseline_t": "747,922",  # README: co2 baseline t 747,922
+        "co2_change_t": "-169,237",  # README: co2 change t -169,237
+        "nox_change_t": "-269",  # README: nox change t -269
+        "pm25_change_t": "-27.3",  # README: pm25 change t -27.3
+        "deaths_scenario": "12.8",  # README: deaths scenario 12.8
+        "deaths_scenario_p5": "6.4",  # README: deaths scenario p5 6.4
+        "deaths_scenario_p95": "26.8",  # README: deaths scenario p95 26.8
+        "deaths_baseline": "26.6",  # README: deaths baseline 26.6
+        "deaths_baseline_p5": "13.4",  # README: deaths baseline p5 13.4
+        "deaths_baseline_p95": "53.9",  # README: deaths baseline p95 53.9
+        "deaths_change": "-13.8",  # README: deaths change -13.8
+        "deaths_change_p5": "-26.7",  # README: deaths change p5 -26.7
+        "deaths_change_p95": "-6.8",  # README: deaths change p95 -6.8
     },
 }
 
 # README "Variants" table, row "Addis Ababa mode shift" only (one mode-shift run, to keep the CI short).
 EXPECTED_MODE_SHIFT: dict[str, dict[str, int | str]] = {
     "addis_ababa": {
-        "brt_share_pct": "40.5",  # README: BRT share 40.5 %
-        "brt_trips_h": 2233,  # README: BRT share's trips/h (2,233)
-        "iterations": 4,  # README: iterations 4
-        "deaths_scenario": "1.01",  # README: deaths/yr with BRT 1.01
+        "brt_share_pct": "59.5",  # README: BRT share 59.5 % (kinematic-wave traffic since issue 19)
+        "brt_trips_h": "3,264",  # README: BRT share's trips/h (3,264)
+        "iterations": 2,  # README: iterations 2
+        "deaths_scenario": "0.57",  # README: deaths/yr with BRT 0.57
     },
 }
 

@@ -141,12 +141,15 @@ def addis_brt_run(corridors: dict[str, Corridor]):
 
 
 def test_a_cycle_lane_divides_cyclings_cost_by_the_weight_and_raises_its_share(addis_brt_run, corridors) -> None:
-    scenario, _, levels = addis_brt_run
+    scenario, run, levels = addis_brt_run
     # a cycle lane divides cycling's cost by the documented weight and raises its share, nothing else
     corridor = corridors["addis_ababa"]
     access = zone_access(scenario, corridor, walk_distances(scenario, corridor, corridor.station_chainage_m), "scenario")
     stops = np.arange(len(corridor.station_name))
-    without, with_lane = (generalized_cost_min(scenario, corridor, access, levels, stops, levels, lane) for lane in (False, True))
+    car = run.operations.traffic.minutes_along(corridor.station_chainage_m)
+    without, with_lane = (
+        generalized_cost_min(scenario, corridor, access, levels, stops, levels, lane, car) for lane in (False, True)
+    )
     pairs = np.isfinite(without[..., 4])
     assert np.allclose(with_lane[..., 4][pairs] * scenario.nmt.no_cycle_lane_time_weight, without[..., 4][pairs])
     assert np.array_equal(with_lane[..., :4], without[..., :4])
@@ -183,7 +186,9 @@ def test_the_fixed_point_converges_on_every_preset(shifted: dict[str, RunOutput]
     assert mc["converged"] and mc["gap"] < mc["tolerance"] and 1 <= mc["iterations"] <= 15
     for world in ("shares_today", "shares_scenario"):
         assert sum(mc[world].values()) == pytest.approx(1.0, abs=1e-3)
-    assert mc["shares_today"]["brt"] == 0 and 0.05 < mc["shares_scenario"]["brt"] < 0.95
+    # with gridlocked general lanes (the presets' traffic exceeds their signals) the BRT may take nearly all trips
+    assert mc["shares_today"]["brt"] == 0 and 0.05 < mc["shares_scenario"]["brt"] < 1.0
+    assert mc["shares_scenario"]["minibus"] > 0  # today's service keeps riders
     # the run's demand is the shifted demand
     assert summary["passengers"]["conserved"]
     assert mc["brt_peak_pax_h"] == pytest.approx(mc["peak_trips_pax_h"] * mc["shares_scenario"]["brt"], rel=mc["tolerance"] * 2)

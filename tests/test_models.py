@@ -7,10 +7,8 @@ import pytest
 from conftest import PRESETS
 
 from corridor_sim._errors import ScenarioError
-from corridor_sim.corridor import Corridor
 from corridor_sim.demand import build_demand, furness, sample_passengers
 from corridor_sim.engine.dwell import dwell_model
-from corridor_sim.engine.traffic import cruise_speed_ms, time_bin
 from corridor_sim.kernels.motion import leg_run_time_s
 from corridor_sim.scenario import Dwell, load_scenario
 
@@ -22,7 +20,9 @@ NONE = np.zeros(0)
 
 def run(t0: float, to_m: float, signals: tuple = (), extension: float = 0.0) -> tuple[float, int]:
     pos, cycle, green, offset = (np.array(x, dtype=float) for x in (zip(*signals, strict=True) if signals else (NONE,) * 4))
-    return leg_run_time_s(t0, 0.0, to_m, BOUNDS, SPEED, A, B, pos, cycle, green, offset, extension, NONE, NONE)
+    return leg_run_time_s(
+        t0, 0.0, to_m, BOUNDS, SPEED, A, B, pos, cycle, green, offset, extension, np.zeros(len(pos), dtype=bool), NONE, NONE
+    )
 
 
 def test_run_time_is_cruise_plus_acceleration_and_braking_losses() -> None:
@@ -39,7 +39,7 @@ def test_short_leg_never_reaches_cruise_speed() -> None:
 
 def test_segment_speeds_add_up() -> None:
     speed = np.array([10.0, 20.0, 5.0])
-    t, _ = leg_run_time_s(0.0, 0.0, 2000.0, BOUNDS, speed, A, B, NONE, NONE, NONE, NONE, 0.0, NONE, NONE)
+    t, _ = leg_run_time_s(0.0, 0.0, 2000.0, BOUNDS, speed, A, B, NONE, NONE, NONE, NONE, 0.0, np.zeros(0, dtype=bool), NONE, NONE)
     assert t == pytest.approx(400 / 10 + 600 / 20 + 1000 / 5 + 10 / (2 * A) + 5 / (2 * B))
 
 
@@ -65,23 +65,6 @@ def test_mean_signal_delay_over_arrival_times_matches_the_red_share() -> None:
     red = cycle - green
     # uniform arrival: P(red) = red / C, mean wait given red = red / 2
     assert delays.mean() == pytest.approx(red / cycle * (red / 2 + stop_loss), rel=0.01)
-
-
-def test_mixed_traffic_slows_along_the_bpr_curve_and_busways_do_not(corridors: dict[str, Corridor]) -> None:
-    bole = corridors["addis_ababa"]
-    mixed = load_scenario(
-        PRESETS["addis_ababa"], {"corridor.running_way": "mixed_traffic", "traffic.volume_vph_per_lane": {"07:00": 1200.0}}
-    )
-    busway = load_scenario(PRESETS["addis_ababa"], {"traffic.volume_vph_per_lane": {"07:00": 1200.0}})
-    from dataclasses import replace
-
-    mixed_corridor = replace(bole, running_way=np.full(bole.n_segments, "mixed_traffic", dtype=object))
-    speeds = cruise_speed_ms(mixed_corridor, mixed.traffic, 70.0)
-    free = np.minimum(bole.speed_limit_kmh, 70.0) / 3.6
-    capacity = 1800.0 * np.where(bole.signal_count > 0, bole.green_share, 1.0)
-    assert speeds[time_bin(6 * 3600)] == pytest.approx(free)
-    assert speeds[time_bin(8 * 3600)] == pytest.approx(free / (1 + 0.15 * (1200.0 / capacity) ** 4))
-    assert cruise_speed_ms(bole, busway.traffic, 70.0)[time_bin(8 * 3600)] == pytest.approx(free)
 
 
 def test_dwell_is_doors_plus_slowest_channel_with_crowding() -> None:

@@ -29,6 +29,8 @@ class DirectionLayout:
         Cruise speed per traffic bin and segment in this direction's order (m/s).
     signal_m, cycle_s, green_s, offset_s
         Signals in this direction's order: chainage (m), cycle, green and offset (s).
+    signal_in_traffic
+        (bins, signals): the bus meets the signal inside general traffic, whose speed holds its delay.
     """
 
     station_m: np.ndarray
@@ -38,22 +40,14 @@ class DirectionLayout:
     cycle_s: np.ndarray
     green_s: np.ndarray
     offset_s: np.ndarray
+    signal_in_traffic: np.ndarray
 
 
-def direction_layouts(
-    corridor: Corridor, speed_ms: np.ndarray, rng: np.random.Generator
-) -> tuple[DirectionLayout, DirectionLayout]:
-    """Both directions' layouts.
+def direction_signals(corridor: Corridor, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Both directions' signals in their order: ``signal_m``, ``cycle_s``, ``green_s``, ``offset_s``.
 
-    Parameters
-    ----------
-    corridor
-        The corridor.
-    speed_ms
-        Cruise speed per traffic bin and segment, direction 0 order (m/s).
-    rng
-        Draws each signal's offset, uniform over its cycle (signals are not coordinated; both
-        directions of a junction share the offset).
+    Each signal's offset is drawn uniform over its cycle (signals are not coordinated; both
+    directions of a junction share the offset); buses and general traffic see the same signals.
     """
     chain = corridor.station_chainage_m - corridor.station_chainage_m[0]
     total = chain[-1]
@@ -62,22 +56,45 @@ def direction_layouts(
     cycle = corridor.signal_cycle_s[seg].astype(float)
     green = cycle * corridor.green_share[seg]
     offset = rng.random(len(signal_m)) * cycle
+    forward = {"signal_m": np.ascontiguousarray(signal_m), "cycle_s": cycle, "green_s": green, "offset_s": offset}
+    backward = {
+        "signal_m": np.ascontiguousarray((total - signal_m)[::-1]),
+        "cycle_s": cycle[::-1].copy(),
+        "green_s": green[::-1].copy(),
+        "offset_s": offset[::-1].copy(),
+    }
+    return forward, backward
+
+
+def direction_layouts(
+    corridor: Corridor,
+    signals: tuple[dict[str, np.ndarray], dict[str, np.ndarray]],
+    speed_ms: tuple[np.ndarray, np.ndarray],
+    in_traffic: tuple[np.ndarray, np.ndarray],
+) -> tuple[DirectionLayout, DirectionLayout]:
+    """Both directions' layouts.
+
+    Parameters
+    ----------
+    corridor
+        The corridor.
+    signals
+        Per direction, from :func:`direction_signals`.
+    speed_ms
+        Per direction, cruise speed per traffic bin and segment in that direction's order (m/s).
+    in_traffic
+        Per direction, (bins, signals): signals met inside general traffic.
+    """
+    chain = corridor.station_chainage_m - corridor.station_chainage_m[0]
+    total = chain[-1]
     forward = DirectionLayout(
-        station_m=chain,
-        bounds_m=chain.copy(),
-        speed_ms=np.ascontiguousarray(speed_ms),
-        signal_m=np.ascontiguousarray(signal_m),
-        cycle_s=cycle,
-        green_s=green,
-        offset_s=offset,
+        station_m=chain, bounds_m=chain.copy(), speed_ms=speed_ms[0], **signals[0], signal_in_traffic=in_traffic[0]
     )
     backward = DirectionLayout(
         station_m=total - chain,
         bounds_m=(total - chain)[::-1].copy(),
-        speed_ms=np.ascontiguousarray(speed_ms[:, ::-1]),
-        signal_m=np.ascontiguousarray((total - signal_m)[::-1]),
-        cycle_s=cycle[::-1].copy(),
-        green_s=green[::-1].copy(),
-        offset_s=offset[::-1].copy(),
+        speed_ms=speed_ms[1],
+        **signals[1],
+        signal_in_traffic=in_traffic[1],
     )
     return forward, backward

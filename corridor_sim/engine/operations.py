@@ -10,9 +10,9 @@ import numpy as np
 from corridor_sim._errors import ScenarioError
 from corridor_sim.corridor import Corridor
 from corridor_sim.engine.dwell import DwellModel, dwell_model
-from corridor_sim.engine.layout import DirectionLayout, direction_layouts
+from corridor_sim.engine.layout import DirectionLayout, direction_layouts, direction_signals
 from corridor_sim.engine.timetable import departures_s, peak_windows
-from corridor_sim.engine.traffic import cruise_speed_ms
+from corridor_sim.engine.traffic import TrafficState, bus_speed_ms, signals_in_traffic, simulate_traffic
 from corridor_sim.engine.vehicles import VehicleType, vehicle_type
 from corridor_sim.scenario import Scenario
 
@@ -42,6 +42,7 @@ class Operations:
 
     services: tuple[ServicePlan, ...]
     layouts: tuple[DirectionLayout, DirectionLayout]
+    traffic: TrafficState
     vehicle: VehicleType
     dwell: DwellModel
     fleet: int
@@ -67,7 +68,7 @@ def plan_operations(
     timetable_rng
         Draws irregular headways (services with ``headway_cv > 0``).
     signal_rng
-        Draws signal offsets.
+        Draws signal offsets (buses and the general traffic see the same signals).
 
     Raises
     ------
@@ -89,9 +90,14 @@ def plan_operations(
         departures = tuple(departures_s(service, start, end, peaks, stagger, timetable_rng) for _ in range(2))
         plans.append(ServicePlan(name=name, stations=stations, departures_s=departures))
     vehicle = vehicle_type(scenario.vehicle)
+    signals = direction_signals(corridor, signal_rng)
+    traffic = simulate_traffic(corridor, scenario.traffic, signals, start, end)
+    speeds = tuple(bus_speed_ms(traffic, d, vehicle.max_speed_kmh) for d in (0, 1))
+    in_traffic = tuple(signals_in_traffic(traffic, d, signals[d]["signal_m"]) for d in (0, 1))
     return Operations(
         services=tuple(plans),
-        layouts=direction_layouts(corridor, cruise_speed_ms(corridor, scenario.traffic, vehicle.max_speed_kmh), signal_rng),
+        layouts=direction_layouts(corridor, signals, speeds, in_traffic),
+        traffic=traffic,
         vehicle=vehicle,
         dwell=dwell_model(scenario.dwell),
         fleet=scenario.fleet,

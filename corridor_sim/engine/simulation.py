@@ -118,7 +118,8 @@ class Simulation:
                 run_s, signal_stops = leg_run_time_s(
                     visit.depart_s, layout.station_m[station], layout.station_m[stations[i + 1]], layout.bounds_m,
                     layout.speed_ms[time_bin(visit.depart_s)], vehicle.accel_ms2, vehicle.decel_ms2, layout.signal_m,
-                    layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s, self.no_profile, self.no_profile,
+                    layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s,
+                    layout.signal_in_traffic[time_bin(visit.depart_s)], self.no_profile, self.no_profile,
                 )  # fmt: skip
             yield env.timeout(visit.depart_s - env.now + run_s)  # dwell (and any wait to leave), then the run
         self.trip_rows[trip][6] = env.now

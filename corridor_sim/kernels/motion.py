@@ -64,6 +64,7 @@ def leg_run_time_s(
     green_s: np.ndarray,
     offset_s: np.ndarray,
     green_extension_s: float,
+    in_traffic: np.ndarray,
     moving_s: np.ndarray,
     red_s: np.ndarray,
 ) -> tuple[float, int]:
@@ -83,6 +84,9 @@ def leg_run_time_s(
         Signals in the direction of travel: chainage (sorted), cycle, green time, offset (s).
     green_extension_s
         Signal priority's longest green extension (0: no priority).
+    in_traffic
+        Per signal: met inside general traffic, whose cruise speed already holds the signal's
+        delay (the bus does not stop there again).
     moving_s, red_s
         Per segment (n), zeros on entry: filled with this leg's seconds moving and standing at
         red signals. Pass empty arrays not to record.
@@ -110,7 +114,7 @@ def leg_run_time_s(
         t += _free_time_s(x, pos, bounds_m, speed_ms, moving_s)
         x = pos
         phase = (t - offset_s[s]) % cycle_s[s]
-        if phase >= green_s[s] and phase - green_s[s] >= green_extension_s:
+        if not in_traffic[s] and phase >= green_s[s] and phase - green_s[s] >= green_extension_s:
             v = _speed_at(pos, bounds_m, speed_ms)
             t += cycle_s[s] - phase + v / (2.0 * accel_ms2) + v / (2.0 * decel_ms2)
             stops += 1
@@ -152,6 +156,7 @@ def leg_profiles(
     green_s: np.ndarray,
     offset_s: np.ndarray,
     green_extension_s: float,
+    in_traffic: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Replay legs of one direction and split each by segment, as the engine ran them.
 
@@ -167,6 +172,8 @@ def leg_profiles(
         Width of a traffic bin (s).
     accel_ms2, decel_ms2, signal_m, cycle_s, green_s, offset_s, green_extension_s
         As for :func:`leg_run_time_s`.
+    in_traffic
+        (bins, signals): as for :func:`leg_run_time_s`, by the departure's bin.
 
     Returns
     -------
@@ -193,7 +200,7 @@ def leg_profiles(
         b = min(int(depart_s[i] // bin_s), speed_ms.shape[0] - 1)
         leg_run_time_s(
             depart_s[i], from_m[i], to_m[i], bounds_m, speed_ms[b], accel_ms2, decel_ms2,
-            signal_m, cycle_s, green_s, offset_s, green_extension_s, leg_moving, leg_red,
+            signal_m, cycle_s, green_s, offset_s, green_extension_s, in_traffic[b], leg_moving, leg_red,
         )  # fmt: skip
         first = _segment_at(from_m[i], bounds_m, n)
         last = _segment_at(max(to_m[i] - 1e-6, from_m[i]), bounds_m, n)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import numpy as np
 
 from corridor_sim.corridor import Corridor
-from corridor_sim.engine.traffic import period_hours_by_bin, traffic_speed_kmh
 from corridor_sim.mode_choice.access import ZoneAccess
 from corridor_sim.mode_choice.parameters import MODES, city_money
 from corridor_sim.mode_choice.service_levels import ServiceLevels
@@ -33,6 +32,7 @@ def generalized_cost_min(
     station_stop: np.ndarray,
     brt: ServiceLevels | None,
     cycle_lane: bool,
+    car_along_min: np.ndarray,
 ) -> np.ndarray:
     """Generalized cost (n, n, modes) in minutes, modes in :data:`MODES` order.
 
@@ -50,6 +50,9 @@ def generalized_cost_min(
         BRT waits and in-vehicle times between the stations (``None``: no BRT, as today).
     cycle_lane
         Whether the corridor has a cycle lane in this world.
+    car_along_min
+        Minutes by car from the first station to each station in the general traffic
+        (:meth:`corridor_sim.engine.traffic.TrafficState.minutes_along`).
     """
     spec, nmt = scenario.mode_choice, scenario.nmt
     money = city_money(scenario)
@@ -84,10 +87,7 @@ def generalized_cost_min(
     )
     cost[..., 1] = np.where(a != b, minibus_cost + money.minibus_fare * per_min, np.inf)
 
-    hours = period_hours_by_bin(scenario.period.start_s, scenario.period.end_s)
-    speed_kmh = np.average(traffic_speed_kmh(corridor, scenario.traffic), axis=0, weights=hours)
-    segment_min = corridor.length_m / (speed_kmh / 3.6) / 60.0
-    along = np.concatenate([[0.0], np.cumsum(segment_min)])
+    along = car_along_min
     cost[..., 2] = spec.car_access_min + np.abs(along[j] - along[i]) + money.car_cost_per_km * distance_m / 1000.0 * per_min
 
     cost[..., 3] = distance_m / access.walk_speed_ms / 60.0

@@ -116,8 +116,9 @@ def shift_modes(scenario: Scenario, corridor: Corridor) -> ModeShift:
     distances = walk_distances(scenario, corridor, minibus.stops["chainage_m"].to_numpy())
     access = {world: zone_access(scenario, corridor, distances, world) for world in ("today", "scenario")}
 
+    car_min = minibus_run.operations.traffic.minutes_along(corridor.station_chainage_m)
     today_cost = generalized_cost_min(
-        scenario, corridor, access["today"], minibus_levels, minibus.station_stop, None, cycle_lane=False
+        scenario, corridor, access["today"], minibus_levels, minibus.station_stop, None, cycle_lane=False, car_along_min=car_min
     )
     constants = calibrate_constants(today_cost, trips, target, spec.scale_per_min)
     constants[BRT] = constants[MINIBUS] + spec.scale_per_min * spec.brt_constant_min
@@ -135,6 +136,7 @@ def shift_modes(scenario: Scenario, corridor: Corridor) -> ModeShift:
             minibus.station_stop,
             service_levels(run),
             scenario.corridor.cycle_lane,
+            car_min,
         )
         shares = logit_shares(cost, constants, spec.scale_per_min)
         target_od = trips * shares[..., BRT]

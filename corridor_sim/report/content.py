@@ -491,13 +491,14 @@ def _operations(s: Data, sc: Data) -> list[str]:
 def _road(c: Data, sc: Data) -> list[str]:
     t = sc["traffic"]
     mix = _shares(t["mix"])
-    bpr = f"alpha {t['bpr_alpha']:g}, beta {t['bpr_beta']:g}"
     items = [
         (
-            f"Mixed traffic slows buses only outside busways and bus lanes: BPR curve ({bpr}), "
-            f"saturation flow {t['saturation_flow_vphpl']:g} vehicles/h per lane; "
-            f"volumes from the scenario, mix {mix} [L: replace with classified counts]. "
-            "Effects of the lane reallocation on general traffic are not modelled."
+            "General traffic: a kinematic-wave model (cell transmission, Daganzo 1994) of each direction, "
+            f"capacity {t['saturation_flow_vphpl']:g} vehicles/h per lane [M: HCM], jam density "
+            f"{t['jam_density_vpkm_per_lane']:g} vehicles/km per lane [L], the corridor's lanes and signals; demand "
+            "above capacity queues and spills back. Buses and minibuses in mixed traffic move at its speed; busways "
+            f"and bus lanes are apart from it. Volumes from the scenario, mix {mix} [L: replace with classified "
+            "counts]. Effects of the lane reallocation on general traffic are not modelled."
         )
     ]
     if shares := c.get("source_shares"):

@@ -131,6 +131,31 @@ class SafetySection(_Open):
     change: Casualties
 
 
+class OverCapacity(_Section):
+    where: str = _unit("", "the signal or lane drop, metres along the direction and between which stations")
+    from_: str = Field(alias="from", description="clock time the queue stopped clearing")
+    to: str = _unit("HH:MM", "clock time it last had not cleared")
+
+
+class TrafficDirection(_Section):
+    direction: str = _unit("", "'to <last station>' or 'to <first station>'")
+    entered_veh: float = _unit("vehicles", "entered the corridor (at its end and from side streets) in the model's run")
+    left_veh: float = _unit("vehicles", "left it (at the far end or turning off)")
+    on_road_at_end_veh: float = _unit("vehicles", "on the corridor at the end of the period")
+    waiting_to_enter_at_end_veh: float = _unit("vehicles", "queued outside it, unable to enter, at the end of the period")
+    conserved: bool = _unit("", "entered = left + on the road")
+    longest_queue_m: float = _unit("m", "the longest run of queued cells during the period")
+    longest_queue_veh: float = _unit("vehicles", "vehicles in it")
+    longest_queue_at: str | None = _unit("HH:MM", "when")
+    longest_queue_ends_at: str | None = _unit("", "the station downstream of its head")
+    over_capacity: list[OverCapacity] = _unit("", "signals and lane drops whose queue did not clear for 15 min")
+
+
+class TrafficSection(_Section):
+    model: str = _unit("", "the general traffic model")
+    directions: list[TrafficDirection]
+
+
 class CityProfileSection(_Section):
     country: str = _unit("", "the city's country")
     currency: str = _unit("ISO 4217", "currency of the city's money values")
@@ -161,6 +186,7 @@ class Summary(_Section):
     checks: list[str] = _unit("", "physical records or conservation laws the run breached")
     emissions: EmissionsSection
     safety: SafetySection
+    traffic: TrafficSection
     city_profile: CityProfileSection
     mode_choice: dict[str, Any] | None = _unit("", "the mode-choice fixed point (mode_choice/outputs.py)", default=None)
     minibus: dict[str, Any] | None = _unit("", "today's simulated minibus service (mode_choice/outputs.py)", default=None)

@@ -9,7 +9,10 @@ Inputs per alternative (scenario, baseline) and segment (see :mod:`corridor_sim.
   one crossing of half the road per BRT boarding and alighting (a median station is reached
   across one carriageway; at kerbside stops half the passengers cross the whole road), all
   relative to the reference road.
-- *speed*: the vehicle-km weighted mean moving speed, over the baseline's on the same segment.
+- *speed*: the vehicle-km weighted mean moving speed of the general stream, over the baseline's on
+  the same segment. BRT buses on a busway or bus lane are a stream apart and do not enter it
+  (counted in, their free running on a segregated way beside congested general lanes would raise
+  the mean speed, and with it the power model's deaths, for a change of speed no one meets).
 - *features*: the scenario's design (``corridor`` and ``corridor.segments``: running way,
   counterflow, refuge islands, sidewalk coverage, cycle lane; station access) against the
   baseline, a mixed-traffic road without them, passengers crossing unprotected to informal
@@ -132,7 +135,8 @@ def safety_inputs(run: Run, rows: pd.DataFrame, alternative: str, baseline_speed
     else:
         presence[:, col["sidewalks"]] = scenario.baseline.sidewalk_coverage
         presence[:, col["signalized_crossings"]] = background * at_signals / crossings
-    speed = mean_speed_kmh(rows, n_seg)
+    segregated_brt = (rows["source"] == "brt").to_numpy() & segregated[rows["segment"].to_numpy().astype(int)]
+    speed = mean_speed_kmh(rows[~segregated_brt], n_seg)
     ratio = np.where(
         (speed > 0) & (baseline_speed_kmh > 0), speed / np.where(baseline_speed_kmh > 0, baseline_speed_kmh, 1.0), 1.0
     )

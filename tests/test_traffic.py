@@ -1,0 +1,139 @@
+"""General traffic as a kinematic wave: signals discharge saturation flow x g/C, queues grow at arrival minus
+capacity and back up at the wave speed, lane drops cap the flow, vehicles are conserved, and buses in mixed
+traffic are delayed by it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from conftest import PRESETS
+
+from corridor_sim._errors import ScenarioError
+from corridor_sim.corridor import Corridor
+from corridor_sim.engine.runner import simulate
+from corridor_sim.engine.traffic import BIN_S, N_BINS, cells_for
+from corridor_sim.evaluation import evaluate
+from corridor_sim.kernels.traffic_flow import run_cells
+from corridor_sim.scenario import load_scenario
+
+CAPACITY = 1800.0 / 3600.0  # veh/s/lane
+JAM = 0.15  # veh/m/lane
+FREE = 50.0 / 3.6
+DT = 4.0
+CELL = FREE * DT
+WAVE = CAPACITY / (JAM - CAPACITY / FREE)
+
+
+def _road(
+    cells: int,
+    inflow_vph: float,
+    hours: float,
+    lanes: np.ndarray | None = None,
+    signal_at: int = -1,
+    cycle: float = 120.0,
+    green: float = 60.0,
+) -> tuple:
+    """A straight road of ``cells`` cells, ``inflow_vph`` entering, a signal at the end of cell ``signal_at``."""
+    lanes = np.ones(cells) if lanes is None else lanes
+    stop = np.full(cells, -1, dtype=np.int64)
+    if signal_at >= 0:
+        stop[signal_at] = 0
+    inflow = np.full(N_BINS, inflow_vph / 3600.0)
+    steps = int(hours * 3600 / DT)
+    return run_cells(
+        np.full(cells, CELL), lanes, np.full(cells, FREE), CAPACITY, JAM, np.full(cells, WAVE), stop,
+        np.array([cycle]), np.array([green]), np.array([0.0]), np.zeros(cells), inflow, BIN_S, 0.0, DT, steps,
+        BIN_S, N_BINS, int(60 / DT),
+    )  # fmt: skip
+
+
+def test_a_signalized_lane_discharges_saturation_flow_times_g_over_c() -> None:
+    _, passed, *_ = _road(60, 1500.0, 3.0, signal_at=30, cycle=120.0, green=54.0)
+    hour_bins = slice(int(3600 / BIN_S), int(3 * 3600 / BIN_S))  # after the first hour
+    downstream_vph = passed[hour_bins, 40].sum() / 2.0
+    assert downstream_vph == pytest.approx(1800.0 * 54.0 / 120.0, rel=0.02)
+
+
+def test_a_queue_grows_at_arrival_minus_capacity_and_its_tail_moves_back_at_the_wave_speed() -> None:
+    # arrivals at capacity into a blocked stop line: the queue's tail runs back at w = Q / (k_j - k_c)
+    *_, snapshots, _, _, _ = _road(150, 1800.0, 0.75, signal_at=149, green=1e-9)
+    halfway = (CAPACITY / FREE + JAM) / 2.0 * CELL  # vehicles in a cell halfway from capacity to jam density
+    tails = []
+    for k in (14, 34):  # minutes, once the first vehicles (10 min to the stop line) have formed the queue
+        tails.append(np.flatnonzero(snapshots[k] > halfway).min() * CELL)
+    tail_speed = (tails[0] - tails[1]) / 1200.0
+    assert tail_speed == pytest.approx(WAVE, rel=0.05)
+    # below capacity a bottleneck stores arrival - capacity: 1200 veh/h into a 900 veh/h signal
+    *_, snapshots, queued, _, _ = _road(500, 1200.0, 2.0, signal_at=400, cycle=120.0, green=60.0)
+    held = snapshots[:, :401].sum(axis=1) + queued[:, 0]
+    growth_vph = held[110] - held[50]  # vehicles held between minute 50 and minute 110
+    assert growth_vph == pytest.approx(1200.0 - 900.0, rel=0.05)
+
+
+def test_a_lane_drop_caps_the_flow_downstream() -> None:
+    lanes = np.r_[np.full(30, 2.0), np.full(30, 1.0)]
+    _, passed, *_ = _road(60, 2 * 1100.0, 2.0, lanes=lanes)
+    downstream_vph = passed[int(3600 / BIN_S) : int(2 * 3600 / BIN_S), 45].sum()
+    assert downstream_vph == pytest.approx(1800.0, rel=0.01)
+
+
+def test_vehicles_are_conserved() -> None:
+    *_, totals, demand = _road(80, 1500.0, 1.0, signal_at=40)
+    entered, side, left, turned, on_road, waiting, side_waiting = totals
+    assert entered + side == pytest.approx(left + turned + on_road, rel=1e-9)
+    assert demand.sum() == pytest.approx(entered + side + waiting + side_waiting, rel=1e-9)
+
+
+def test_a_run_reports_queues_and_over_capacity_loudly(corridors: dict[str, Corridor]) -> None:
+    bole = corridors["addis_ababa"]
+    for volume, loud in ((300.0, False), (1200.0, True)):
+        scenario = load_scenario(
+            PRESETS["addis_ababa"], {"traffic.volume_vph_per_lane": {"07:00": volume}, "period.end": "08:00"}
+        )
+        summary, _ = evaluate(simulate(scenario, bole), "t")
+        directions = summary["traffic"]["directions"]
+        assert all(d["conserved"] for d in directions)
+        over = [c for c in summary["checks"] if "demand above capacity" in c]
+        assert bool(over) == loud, summary["checks"]
+        if loud:
+            assert max(d["longest_queue_m"] for d in directions) > 300 and any("GRIDLOCKED" in c for c in summary["checks"])
+
+
+def test_buses_in_mixed_traffic_are_delayed_by_it_and_an_empty_street_runs_as_a_busway(corridors: dict[str, Corridor]) -> None:
+    bole = corridors["addis_ababa"]
+    run_min = {}
+    for volume in (0.0, 300.0, 700.0, 1000.0):
+        scenario = load_scenario(
+            PRESETS["addis_ababa"],
+            {"corridor.running_way": "mixed_traffic", "traffic.volume_vph_per_lane": {"07:00": volume}, "period.end": "08:00"},
+        )
+        from corridor_sim.corridor import corridor_from_alignment
+
+        run = simulate(scenario, corridor_from_alignment(scenario, bole.alignment))
+        trips = run.trace.trips.dropna(subset=["end_s"])
+        run_min[volume] = float((trips["end_s"] - trips["dispatch_s"]).mean() / 60.0)
+    busway = simulate(
+        load_scenario(PRESETS["addis_ababa"], {"traffic.volume_vph_per_lane": {"07:00": 0.0}, "period.end": "08:00"}), bole
+    )
+    trips = busway.trace.trips.dropna(subset=["end_s"])
+    assert run_min[0.0] == pytest.approx(float((trips["end_s"] - trips["dispatch_s"]).mean() / 60.0), rel=1e-9)
+    assert run_min[0.0] <= run_min[300.0] < run_min[700.0] < run_min[1000.0]
+    assert run_min[1000.0] > 1.5 * run_min[0.0]  # over capacity the queues, not a speed factor, set the run time
+
+
+def test_bad_traffic_input_is_named(corridors: dict[str, Corridor]) -> None:
+    with pytest.raises(ScenarioError, match=r"clock times 08:00, 07:00 are out of order"):
+        load_scenario(PRESETS["addis_ababa"], {"traffic.volume_vph_per_lane": {"08:00": 500.0, "07:00": 600.0}})
+    dense = {"traffic.jam_density_vpkm_per_lane": 60, "traffic.saturation_flow_vphpl": 2400}
+    scenario = load_scenario(PRESETS["addis_ababa"], dense)
+    slow = replace(corridors["addis_ababa"], speed_limit_kmh=np.full(corridors["addis_ababa"].n_segments, 20.0))
+    with pytest.raises(
+        ScenarioError, match=r"jam_density_vpkm_per_lane = 60 is at or below the density at capacity \(120 veh/km"
+    ):
+        cells_for(slow, scenario.traffic, 0, np.array([]))
+    with pytest.raises(ScenarioError, match=r"corridor\.assume\.lanes = 0"):
+        load_scenario(PRESETS["addis_ababa"], {"corridor.assume.lanes": 0})
+    with pytest.raises(ScenarioError, match=r"traffic\.turn_share = 0\.95"):
+        load_scenario(PRESETS["addis_ababa"], {"traffic.turn_share": 0.95})
