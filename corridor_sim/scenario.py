@@ -210,6 +210,7 @@ MAX_PROFILE_FACTOR = 10.0
 VolumePerLane = Annotated[float, Field(ge=0, le=MAX_VOLUME_VPH_PER_LANE)]
 ProfileFactor = Annotated[float, Field(ge=0, le=MAX_PROFILE_FACTOR)]
 Share = Annotated[float, Field(ge=0, le=1)]
+TurnShare = Annotated[float, Field(ge=0, le=0.8)]
 #: Most passengers per hour one station or OD pair may be given: beyond any recorded corridor.
 MAX_STATION_PAX_H = 100_000.0
 ClockRange = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$")]
@@ -276,18 +277,19 @@ class Traffic(_Strict):
     jam_density_vpkm_per_lane: float = Field(
         default=150.0, ge=60, le=250, description="vehicles per km and lane at a standstill (HCM about 120, UXsim 200)"
     )
-    turn_share: float = Field(
-        default=0.0, ge=0, le=0.8, description="share of the flow that turns off at each junction, as much entering there"
+    turn_share: TurnShare | dict[Clock, TurnShare] = Field(
+        default=0.0,
+        description="share of the flow that turns off at each junction, as much entering there: one share, or one from each clock time on",
     )
     mix: dict[str, Share] = Field(default_factory=dict, description="share of the traffic by vehicle class (default: the city's)")
 
-    @field_validator("volume_vph_per_lane")
+    @field_validator("volume_vph_per_lane", "turn_share")
     @classmethod
-    def _times_in_order(cls, volumes: dict[str, float]) -> dict[str, float]:
-        times = list(volumes)
+    def _times_in_order(cls, table: Any) -> Any:
+        times = list(table) if isinstance(table, dict) else []
         if times != sorted(times, key=clock_s):
             raise ValueError(f"clock times {', '.join(times)} are out of order; list them from the earliest on")
-        return volumes
+        return table
 
     @field_validator("mix")
     @classmethod
@@ -603,6 +605,8 @@ def _field_path(loc: tuple[Any, ...]) -> str:
             out += f"[{part}]"
         elif part in {"osm", "gtfs", "geojson"} and out.endswith("]"):
             continue  # pydantic's discriminator tag, not a field
+        elif isinstance(part, str) and (part.startswith(("constrained-", "function-")) or "[" in part):
+            continue  # the member of a union (a share, or a table of shares) that was tried
         else:
             out += f".{part}" if out else str(part)
     return out
@@ -657,7 +661,11 @@ def _validated(data: dict[str, Any], source: str | Path) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = "\n".join(f"  {_describe(e)}" for e in exc.errors(include_url=False))
+        seen: dict[str, str] = {}  # one message per field: a union's first member says what is wrong
+        for error in exc.errors(include_url=False):
+            message = _describe(error)
+            seen.setdefault(_field_path(error["loc"]) or message, message)
+        problems = "\n".join(f"  {message}" for message in seen.values())
         raise ScenarioError(f"{source}: invalid scenario\n{problems}") from None
 
 

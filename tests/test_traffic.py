@@ -13,7 +13,7 @@ from conftest import PRESETS
 from corridor_sim._errors import ScenarioError
 from corridor_sim.corridor import Corridor
 from corridor_sim.engine.runner import simulate
-from corridor_sim.engine.traffic import BIN_S, N_BINS, cells_for
+from corridor_sim.engine.traffic import BIN_S, N_BINS, cells_for, time_bin, turn_share_by_bin
 from corridor_sim.evaluation import evaluate
 from corridor_sim.kernels.traffic_flow import run_cells
 from corridor_sim.scenario import load_scenario
@@ -34,6 +34,8 @@ def _road(
     signal_at: int = -1,
     cycle: float = 120.0,
     green: float = 60.0,
+    junction_at: int = -1,
+    turn_share: float = 0.0,
 ) -> tuple:
     """A straight road of ``cells`` cells, ``inflow_vph`` entering, a signal at the end of cell ``signal_at``."""
     lanes = np.ones(cells) if lanes is None else lanes
@@ -41,10 +43,14 @@ def _road(
     if signal_at >= 0:
         stop[signal_at] = 0
     inflow = np.full(N_BINS, inflow_vph / 3600.0)
+    junction = np.zeros(cells)
+    if junction_at >= 0:
+        junction[junction_at] = 1.0
+    turns = np.full(N_BINS, turn_share)
     steps = int(hours * 3600 / DT)
     return run_cells(
         np.full(cells, CELL), lanes, np.full(cells, FREE), CAPACITY, JAM, np.full(cells, WAVE), stop,
-        np.array([cycle]), np.array([green]), np.array([0.0]), np.zeros(cells), inflow, BIN_S, 0.0, DT, steps,
+        np.array([cycle]), np.array([green]), np.array([0.0]), junction, turns, inflow, BIN_S, 0.0, DT, steps,
         BIN_S, N_BINS, int(60 / DT),
     )  # fmt: skip
 
@@ -79,11 +85,21 @@ def test_a_lane_drop_caps_the_flow_downstream() -> None:
     assert downstream_vph == pytest.approx(1800.0, rel=0.01)
 
 
-def test_vehicles_are_conserved() -> None:
-    *_, totals, demand = _road(80, 1500.0, 1.0, signal_at=40)
+def test_vehicles_are_conserved_with_signals_and_turning() -> None:
+    *_, totals, demand = _road(80, 1500.0, 1.0, signal_at=40, junction_at=20, turn_share=0.3)
     entered, side, left, turned, on_road, waiting, side_waiting = totals
+    assert turned > 0 and side > 0
     assert entered + side == pytest.approx(left + turned + on_road, rel=1e-9)
     assert demand.sum() == pytest.approx(entered + side + waiting + side_waiting, rel=1e-9)
+
+
+def test_a_junction_turns_its_share_off_and_lets_as_much_in() -> None:
+    _, passed, *_ = _road(60, 800.0, 2.0, junction_at=30, turn_share=0.3)
+    hour = slice(int(3600 / BIN_S), int(2 * 3600 / BIN_S))
+    # cell 30 passes everything arriving (70 % on, 30 % off); cell 31 carries the 70 % plus the side street's 30 %
+    assert passed[hour, 30].sum() == pytest.approx(800.0, rel=0.01)
+    assert passed[hour, 31].sum() == pytest.approx(800.0, rel=0.01)
+    assert passed[hour, 31].sum() - 0.7 * passed[hour, 30].sum() == pytest.approx(0.3 * 800.0, rel=0.02)
 
 
 def test_a_run_reports_queues_and_over_capacity_loudly(corridors: dict[str, Corridor]) -> None:
@@ -137,3 +153,8 @@ def test_bad_traffic_input_is_named(corridors: dict[str, Corridor]) -> None:
         load_scenario(PRESETS["addis_ababa"], {"corridor.assume.lanes": 0})
     with pytest.raises(ScenarioError, match=r"traffic\.turn_share = 0\.95"):
         load_scenario(PRESETS["addis_ababa"], {"traffic.turn_share": 0.95})
+    with pytest.raises(ScenarioError, match=r"clock times 08:00, 07:00 are out of order"):
+        load_scenario(PRESETS["addis_ababa"], {"traffic.turn_share": {"08:00": 0.2, "07:00": 0.1}})
+    by_time = load_scenario(PRESETS["addis_ababa"], {"traffic.turn_share": {"07:00": 0.1, "08:00": 0.2}})
+    shares = turn_share_by_bin(by_time.traffic)
+    assert shares[time_bin(7.5 * 3600)] == 0.1 and shares[time_bin(8.5 * 3600)] == 0.2 and shares[time_bin(6 * 3600)] == 0.0

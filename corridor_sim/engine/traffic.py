@@ -7,7 +7,7 @@ drops are bottlenecks), free speed the speed limit, a triangular fundamental dia
 ``traffic.saturation_flow_vphpl`` per lane, jam density ``traffic.jam_density_vpkm_per_lane``,
 backward wave speed ``w = Q / (k_j - Q / v)``), the corridor's signals as stop lines with the
 cycle, green and offset the buses see, ``traffic.volume_vph_per_lane`` entering at each end and
-``traffic.turn_share`` turning at each junction. The model starts 30 minutes before the period
+``traffic.turn_share`` (a share, or a table by clock time) turning at each junction. The model starts 30 minutes before the period
 with that time's volume, so the road is not empty when the period begins.
 
 What it gives, per direction, traffic bin (:data:`BIN_S`) and segment: vehicle-km, vehicle-hours,
@@ -55,6 +55,17 @@ def volume_per_lane(traffic: Traffic) -> np.ndarray:
     for key, value in sorted(traffic.volume_vph_per_lane.items(), key=lambda kv: clock_s(kv[0])):
         volume[starts >= clock_s(key)] = value
     return volume
+
+
+def turn_share_by_bin(traffic: Traffic) -> np.ndarray:
+    """The share turning at each junction in each time bin: the constant, or piecewise from each clock time."""
+    if not isinstance(traffic.turn_share, dict):
+        return np.full(N_BINS, float(traffic.turn_share))
+    share = np.zeros(N_BINS)
+    starts = np.arange(N_BINS) * BIN_S
+    for key, value in traffic.turn_share.items():
+        share[starts >= clock_s(key)] = value
+    return share
 
 
 def period_hours_by_bin(start_s: float, end_s: float) -> np.ndarray:
@@ -247,24 +258,24 @@ def simulate_traffic(
     n_steps = int(np.ceil((end_s + TAIL_S - t0) / STEP_S))
     inflow = volume_per_lane(traffic) / 3600.0
     inflow[: time_bin(start_s)] = inflow[time_bin(start_s)]  # the lead runs at the period's first volume
+    turns = turn_share_by_bin(traffic)
     snap_every = int(SNAPSHOT_S / STEP_S)
     runs = []
     for direction in (0, 1):
         sig = signals[direction]
         cells = cells_for(corridor, traffic, direction, sig["signal_m"])
-        turns = np.zeros(len(cells.segment))
-        if traffic.turn_share > 0:
-            junction_m = corridor.junction_m - corridor.station_chainage_m[0]
-            if direction == 1:
-                junction_m = corridor.total_length_m - junction_m
-            ends = cells.start_m + cells.length_m
-            for pos in junction_m:
-                turns[int(np.argmin(np.abs(ends - pos)))] = traffic.turn_share
+        junction = np.zeros(len(cells.segment))
+        junction_m = corridor.junction_m - corridor.station_chainage_m[0]
+        if direction == 1:
+            junction_m = corridor.total_length_m - junction_m
+        ends = cells.start_m + cells.length_m
+        for pos in junction_m:
+            junction[int(np.argmin(np.abs(ends - pos)))] = 1.0
         entry = inflow * cells.lanes[0]
         out = run_cells(
             cells.length_m, cells.lanes, cells.free_ms, traffic.saturation_flow_vphpl / 3600.0,
             traffic.jam_density_vpkm_per_lane / 1000.0, cells.wave_ms, cells.stop_line, sig["cycle_s"], sig["green_s"],
-            sig["offset_s"], turns, entry, BIN_S, t0, STEP_S, n_steps, BIN_S, N_BINS, snap_every,
+            sig["offset_s"], junction, turns, entry, BIN_S, t0, STEP_S, n_steps, BIN_S, N_BINS, snap_every,
         )  # fmt: skip
         runs.append(DirectionTraffic(cells, *out[:4], t0, *out[4:]))
     return TrafficState(corridor, traffic, (runs[0], runs[1]), start_s, end_s)

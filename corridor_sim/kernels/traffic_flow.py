@@ -48,6 +48,7 @@ def run_cells(
     cycle_s: np.ndarray,
     green_s: np.ndarray,
     offset_s: np.ndarray,
+    junction: np.ndarray,
     turn_share: np.ndarray,
     inflow_vps: np.ndarray,
     inflow_bin_s: float,
@@ -70,9 +71,11 @@ def run_cells(
         Per cell: index of the signal at its downstream boundary, -1 for none.
     cycle_s, green_s, offset_s
         Per signal: cycle, green time and offset (s); green while ``(t - offset) mod cycle < green``.
+    junction
+        Per cell: 1 where a junction is at its downstream boundary, else 0.
     turn_share
-        Per cell: share of the flow leaving it that turns off at its downstream boundary (and the
-        side-street flow that enters there, as a share of the entry flow).
+        Per ``inflow_bin_s`` bin: the share of the flow leaving a junction cell that turns off
+        there (and the side-street flow that enters, as a share of the entry flow).
     inflow_vps
         Vehicles per second entering the first cell, per ``inflow_bin_s`` bin from clock 0.
     t0_s, dt_s, n_steps
@@ -122,7 +125,9 @@ def run_cells(
     for step in range(n_steps):
         t = t0_s + step * dt_s
         b = min(int(t // bin_s), n_bins - 1)
-        q_in = inflow_vps[min(int(t // inflow_bin_s), len(inflow_vps) - 1)] * dt_s
+        b_in = min(int(t // inflow_bin_s), len(inflow_vps) - 1)
+        q_in = inflow_vps[b_in] * dt_s
+        share = turn_share[b_in]
         entry += q_in
         demand[b] += q_in
         for i in range(n):
@@ -138,7 +143,7 @@ def run_cells(
         entered += through[0]
         for i in range(n):
             out = sending[i]
-            turned[i] = out * turn_share[i]
+            turned[i] = out * junction[i] * share
             go = out - turned[i]
             if i + 1 < n:
                 room = receiving[i + 1]
@@ -150,7 +155,7 @@ def run_cells(
             else:
                 through[n] = go
         for i in range(n):
-            arrive = q_in * turn_share[i]
+            arrive = q_in * junction[i] * share
             side[i] += arrive
             demand[b] += arrive
             room = receiving[i + 1] - through[i + 1] if i + 1 < n else 0.0
