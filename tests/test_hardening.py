@@ -374,12 +374,6 @@ def test_a_second_sweep_into_a_busy_folder_stops_at_once(tmp_path: Path) -> None
     assert not (out / "rows").exists()
 
 
-def test_every_preset_and_sweep_file_still_validates() -> None:
-    files = sorted((REPO / "scenarios").glob("*/*.toml"))
-    code, output = _invoke(["validate", *files])
-    assert code == 0 and output.count("ok ") == len(files)
-
-
 def test_user_text_with_rich_markup_is_printed_as_it_is(tmp_path: Path) -> None:
     path = _variant(tmp_path, 'title = "Bole [/b] Road [red]x"')
     code, output = _invoke(["run", path, "--no-plots", "--out", tmp_path / "run"])
