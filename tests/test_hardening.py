@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import PRESETS, REPO
+from conftest import PRESETS
 from typer.testing import CliRunner
 
 from corridor_sim._errors import ScenarioError
