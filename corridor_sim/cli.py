@@ -313,7 +313,7 @@ def _mode_choice_table(summary: dict) -> Table:
 
 
 @network_app.command("info")
-def network_info(city: Annotated[str, typer.Argument(help="nairobi, kampala or addis_ababa")]) -> None:
+def network_info(city: Annotated[str, typer.Argument(help="A city with a file in the networks folder, e.g. nairobi.")]) -> None:
     """Say which sources a city has, what is cached and where it came from."""
     from corridor_sim.network.status import source_status
 

@@ -185,6 +185,8 @@ class DirectionTraffic:
         blocked = ~empty & np.isnan(per_cell)
         per_cell = np.where(empty, free, per_cell)
         per_cell = np.where(blocked, BIN_S, per_cell)  # nothing moved in the whole bin: gridlock
+        # Little's estimate over a bin counts the vehicles in a cell at each step's start, so a cell
+        # crossed within one step can read a hair under its free time: no vehicle is faster than free flow
         return self.by_segment(np.maximum(per_cell, free), n_segments)
 
 
