@@ -31,13 +31,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _timing import timed
-from sumo_peer.acceleration import start_surcharge_g, starts
-from sumo_peer.inputs import HBEFA4_CLASS, write_inputs
+from sumo_peer.inputs import write_inputs
 from sumo_peer.line import SCENARIO, load_line, run_figures
 from sumo_peer.network import binary, build_network
 from sumo_peer.outputs import sumo_duration_s, sumo_figures
 
-from corridor_sim.corridor import Corridor
 from corridor_sim.data import data_file
 from corridor_sim.emissions.factors import bus_class
 from corridor_sim.engine.runner import Run, simulate
@@ -94,7 +92,7 @@ def main() -> None:
 
     table = comparison_table(ours, sumo["micro"], sumo["meso"])
     speedup = sumo["micro"]["sim_s"] / ours["sim_s"]
-    notes = explanations(run, ours, sumo["micro"], emission_class, corridor, work)
+    notes = explanations(run, sumo["micro"])
     print(table)
     print(notes)
     print(f"speed-up vs SUMO micro: {speedup:.1f}x")
@@ -113,30 +111,20 @@ def main() -> None:
         print(f"SUMO's files are in {work}; they derive from OSM data (ODbL): keep them out of the repository")
 
 
-def explanations(
-    run: Run, ours: dict[str, float], micro: dict[str, float], emission_class: str, corridor: Corridor, work: Path
-) -> str:
-    """The two largest differences recomputed under SUMO's assumption, from corridor-sim's own run.
+def explanations(run: Run, micro: dict[str, float]) -> str:
+    """The dwell difference recomputed under SUMO's rule, from corridor-sim's own run.
 
-    Dwell: SUMO boards and alights one passenger after another at ``boarding_s / door channels``
-    each, with no door time; corridor-sim adds the doors and rounds up per channel. Emissions:
-    every start from rest costs the grams SUMO's instantaneous HBEFA4 charges beyond corridor-sim's
-    average-speed factor (:mod:`sumo_peer.acceleration`).
+    SUMO boards and alights one passenger after another at ``boarding_s / door channels`` each,
+    with no door time; corridor-sim adds the doors and rounds up per channel. (Starts from rest
+    are in corridor-sim's emissions since issue 20: ``benchmarks/start_emissions.py``.)
     """
     stops, ops = run.trace.stops, run.operations
-    sequential = ((stops["alighted"] + stops["boarded"]) * ops.dwell.boarding_s / ops.vehicle.door_channels).mean()
-    cruise_kmh = float(min(corridor.speed_limit_kmh.mean(), ops.vehicle.max_speed_kmh))
-    leg_m = corridor.total_length_m / corridor.n_segments
-    extra = start_surcharge_g(run, HBEFA4_CLASS[emission_class], emission_class, leg_m, cruise_kmh, work)
-    n = starts(run)
-    co2, nox = ours["bus_co2_kg"] + n * extra["co2_g"] / 1000, ours["bus_nox_kg"] + n * extra["nox_g"] / 1000
-    return "\n".join([
-        f"- corridor-sim's dwell under SUMO's rule (all passengers in one stream, {ops.dwell.boarding_s / ops.vehicle.door_channels:.3f} s each, "
-        f"no door time): {sequential:.2f} s (SUMO micro {micro['dwell_s']:.2f} s; SUMO counts whole 1 s steps)",
-        f"- corridor-sim's bus emissions plus SUMO's cost of a start from rest ({extra['co2_g']:.1f} g CO2, {extra['nox_g']:.2f} g NOx "
-        f"on a {leg_m:.0f} m leg at {cruise_kmh:.0f} km/h) x {n:,} starts: CO2 {co2:,.1f} kg ({co2 / micro['bus_co2_kg']:.3f} of micro), "
-        f"NOx {nox:,.2f} kg ({nox / micro['bus_nox_kg']:.3f} of micro)",
-    ])  # fmt: skip
+    per_pax_s = ops.dwell.boarding_s / ops.dwell.boarding_channels
+    sequential = ((stops["alighted"] + stops["boarded"]) * per_pax_s).mean()
+    return (
+        f"- corridor-sim's dwell under SUMO's rule (all passengers in one stream, {per_pax_s:.3f} s each, "
+        f"no door time): {sequential:.2f} s (SUMO micro {micro['dwell_s']:.2f} s; SUMO counts whole 1 s steps)"
+    )
 
 
 def _corridor_sim_command(work: Path) -> list[str]:

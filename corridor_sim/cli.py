@@ -280,7 +280,15 @@ def _print_summary(summary: dict) -> None:
 def _traffic_table(summary: dict) -> Table:
     """General traffic per direction: conservation, the longest queue, what is still queued, what ran over capacity."""
     table = Table(title=f"general traffic ({summary['traffic']['model']})")
-    for column in ("direction", "entered / left (veh)", "queued at the end (veh)", "longest queue", "over capacity"):
+    columns = (
+        "direction",
+        "entered / left (veh)",
+        "queued at the end (veh)",
+        "longest queue",
+        "over capacity",
+        "kerb lane closed by buses (h)",
+    )
+    for column in columns:
         table.add_column(column, justify="left" if column in ("direction", "over capacity") else "right", overflow="fold")
     for d in summary["traffic"]["directions"]:
         longest = (
@@ -290,7 +298,8 @@ def _traffic_table(summary: dict) -> Table:
         )
         over = "; ".join(f"{o['where']} {o['from']}-{o['to']}" for o in d["over_capacity"]) or "none"
         queued = f"{d['on_road_at_end_veh']:.0f} on the road, {d['waiting_to_enter_at_end_veh']:.0f} waiting to enter"
-        table.add_row(d["direction"], f"{d['entered_veh']:.0f} / {d['left_veh']:.0f}", queued, longest, over)
+        closed = f"{d['bus_stop_closure_h']:.1f}" if d["bus_stop_closure_h"] else "-"
+        table.add_row(d["direction"], f"{d['entered_veh']:.0f} / {d['left_veh']:.0f}", queued, longest, over, closed)
     return table
 
 

@@ -2,7 +2,8 @@
 
 Definitions (times in the tables are clock seconds, in the summary minutes):
 
-- *wait*: from arrival at the platform to the doors opening on the bus boarded (passengers who
+- *wait*: from arrival at the platform to boarding: the doors opening on the bus boarded, or at
+  once for those who reach a bus whose doors are still open (passengers who
   never boarded are counted as still waiting and left out of the mean);
 - *in-vehicle time*: from boarding to the doors opening at the destination;
 - *journey time*: wait plus in-vehicle time of the delivered passengers, platform to platform
@@ -13,7 +14,8 @@ Definitions (times in the tables are clock seconds, in the summary minutes):
 - *passengers per hour per direction (pphpd)*: passengers on board across a segment in a clock
   hour; the *critical segment* is the segment and hour with the most;
 - *station saturation*: share of the period the berths are occupied (doors-open to departure plus
-  the clearance time, over berths x period; ITDP BRT Planning Guide ch. 7);
+  the clearance time, the part inside the period, over berths x period; ITDP BRT Planning Guide
+  ch. 7): at most 1, since a berth holds one bus;
 - *bus queueing*: time from reaching a station to getting a berth;
 - *denied boardings*: times a passenger was left behind by a full bus that served the
   destination.
@@ -32,6 +34,8 @@ from corridor_sim.engine.runner import Run
 #: through a multi-berth station (Guangzhou) and passengers per hour per direction (TransMilenio).
 RECORD_BUSES_PER_H = 350
 RECORD_PPHPD = 45_000
+#: Buses queueing for a berth without a break for this long (s) means bus demand above the station's capacity.
+BUS_QUEUE_LIMIT_S = 900.0
 
 
 def direction_names(run: Run) -> list[str]:
@@ -112,7 +116,9 @@ def station_stats(run: Run) -> pd.DataFrame:
     stops = stop_events(run)
     ops = run.operations
     period_s = ops.end_s - ops.start_s
-    stops["occupied_s"] = stops["depart_s"] - stops["berth_s"] + ops.clearance_s
+    # the berth time inside the period: a station's saturation is a share of the period, at most 1
+    held_to = np.minimum(stops["depart_s"] + ops.clearance_s, ops.end_s)
+    stops["occupied_s"] = np.maximum(held_to - np.maximum(stops["berth_s"], ops.start_s), 0.0)
     stops["queued"] = stops["queue_s"] > 1e-9
     stats = stops.groupby(["station", "direction"]).agg(
         buses=("trip", "size"),
@@ -266,6 +272,12 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
         checks.append(f"{pphpd} pphpd is above the recorded maximum of about {RECORD_PPHPD} (TransMilenio)")
     if buses_h > RECORD_BUSES_PER_H:
         checks.append(f"{buses_h} buses/h through a station is above the recorded {RECORD_BUSES_PER_H} (Guangzhou)")
+    over = stations_over_capacity(run)
+    for item in over:
+        checks.append(
+            f"station {item['station']} ({item['direction']}): buses queued for a berth without a break from {item['from']} "
+            f"to {item['to']}: bus demand above the station's capacity ({item['buses_per_h']:.0f} buses/h got through)"
+        )
     if counts["generated"] != counts["delivered"] + counts["waiting"] + counts["on_board"] or onboard_end != counts["on_board"]:
         checks.append("passenger conservation failed: generated != delivered + waiting + on board")
     unserved = float((run.demand.peak_od_pax_h * ~run.served).sum())
@@ -299,11 +311,50 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
             "bus_queue_max_s": _r(queue_s.max(), 1),
             "stop_events_queued_share": _r((queue_s > 1e-9).mean(), 3),
             "dwell_mean_s": _r(t.stops["dwell_s"].mean(), 1),
+            "over_capacity": over,
         },
         "fleet": {"available": ops.fleet, "used": t.fleet_used, "trips": len(t.trips), "trips_finished": len(trips)},
         "bus_km": _r(_bus_km(run), 1),
         "checks": checks,
     }
+
+
+def stations_over_capacity(run: Run) -> list[dict[str, Any]]:
+    """Stations and directions where buses queued for a berth without a break for :data:`BUS_QUEUE_LIMIT_S` or more.
+
+    A queue that does not clear means more buses arrive than the berths serve: demand above the
+    station's capacity. Each item: ``station``, ``direction``, ``from`` and ``to`` (HH:MM, the
+    longest such spell) and ``buses_per_h`` (the buses that got a berth in it).
+    """
+    stops = run.trace.stops
+    waiting = stops[stops["berth_s"] > stops["arrive_s"] + 1e-9]
+    labels = direction_names(run)
+    found = []
+    for (station, direction), g in waiting.groupby(["station", "direction"]):
+        g = g.sort_values("arrive_s")
+        start, end = g["arrive_s"].to_numpy(), g["berth_s"].to_numpy()
+        reach = np.maximum.accumulate(end)
+        spell = np.concatenate([[0], np.cumsum(start[1:] > reach[:-1])])  # a new spell where the queue had cleared
+        first = pd.Series(start).groupby(spell).min().to_numpy()
+        last = pd.Series(end).groupby(spell).max().to_numpy()
+        k = int(np.argmax(last - first))
+        if last[k] - first[k] >= BUS_QUEUE_LIMIT_S:
+            served = int(((g["berth_s"] >= first[k]) & (g["berth_s"] <= last[k])).sum())
+            found.append(
+                {
+                    "station": str(run.corridor.station_name[station]),
+                    "direction": labels[int(direction)],
+                    "from": _clock(first[k]),
+                    "to": _clock(last[k]),
+                    "buses_per_h": _r(served / (last[k] - first[k]) * 3600.0, 1),
+                }
+            )
+    return found
+
+
+def _clock(t_s: float) -> str:
+    minutes = round(t_s / 60.0)
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
 
 
 def _bus_km(run: Run) -> float:

@@ -60,7 +60,7 @@ def resolve(scenario: Scenario, source: str) -> dict[str, Any]:
             f"{vehicle.name}; set vehicle.seats too (at most the capacity)"
         )
     data["vehicle"].update({k: getattr(vehicle, k) for k in data["vehicle"] if k not in ("type", "propulsion")})
-    dwell = dwell_model(scenario.dwell)
+    dwell = dwell_model(scenario.dwell, vehicle.door_channels)
     data["dwell"].update({k: getattr(dwell, k) for k in data["dwell"] if k != "fare_collection"})
     if data["safety"]["serious_per_death"] is None:
         data["safety"]["serious_per_death"] = SERIOUS_PER_DEATH

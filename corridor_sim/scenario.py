@@ -257,6 +257,12 @@ class Dwell(_Strict):
     crowding_penalty_s: float | None = Field(
         default=None, ge=0, le=5, description="extra seconds per boarder when standees are on board"
     )
+    boarding_channels: int | None = Field(
+        default=None, ge=1, le=12, description="door channels passengers board by (on-board fares: the front door, 1)"
+    )
+    alighting_channels: int | None = Field(
+        default=None, ge=1, le=12, description="door channels passengers alight by (on-board fares: the other doors)"
+    )
 
 
 class Traffic(_Strict):
@@ -282,6 +288,13 @@ class Traffic(_Strict):
         description="share of the flow that turns off at each junction, as much entering there: one share, or one from each clock time on",
     )
     mix: dict[str, Share] = Field(default_factory=dict, description="share of the traffic by vehicle class (default: the city's)")
+    bus_pcu: float = Field(
+        default=2.0,
+        ge=0,
+        le=4,
+        description="passenger-car units of a bus in mixed traffic (HCM 2010 heavy vehicle E_T 2.0); 0 where the "
+        "vehicles are already counted in volume_vph_per_lane (the minibus baseline)",
+    )
 
     @field_validator("volume_vph_per_lane", "turn_share")
     @classmethod

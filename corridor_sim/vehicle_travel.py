@@ -1,14 +1,18 @@
 """Who drives how far, how fast and where: vehicle travel on the corridor, for the scenario and
 for its baseline, as rows that the emission and safety models read.
 
-A row is one vehicle class on one segment: ``distance_km`` (vehicle-km), ``speed_kmh`` (mean
-speed while moving) and ``idle_s`` (standing with the engine on), with its ``source``:
+A row is one vehicle class on one segment: ``distance_km`` (vehicle-km), ``speed_kmh`` (speed
+while moving), ``idle_s`` (standing with the engine on) and ``starts`` (starts from rest), with
+its ``source``:
 
 - ``brt``: the simulated buses. Each leg between two stops is replayed by segment as the engine
-  ran it (:func:`~corridor_sim.kernels.motion.leg_profiles`): moving time with its acceleration
-  and braking, standing time at red signals. Dwell and queueing at stations (arrival to
-  departure) are idle time on the segment the bus leaves by; at terminals, the layover until the
-  bus's next trip, at most ``emissions.terminal_idle_max_min`` of it.
+  ran it (:func:`~corridor_sim.kernels.motion.leg_profiles`): the distance at the segment's
+  cruise speed (the top speed of a leg too short to reach it), a start from rest where it leaves
+  the stop and at each signal that held it (charged apart: :mod:`corridor_sim.emissions.factors`),
+  standing time at red signals. Dwell and queueing at stations (arrival to departure) are idle
+  time on the segment the bus leaves by; at terminals, the layover until the bus's next trip, at
+  most ``emissions.terminal_idle_max_min`` of it. In mixed traffic the cruise speed is the
+  traffic's mean speed, whose low-speed factors hold its stop-and-go.
 - ``traffic``: the general traffic as the kinematic-wave model ran it (:mod:`corridor_sim.engine.traffic`),
   both directions over the simulated period, split by ``traffic.mix`` (the city profile's by
   default): vehicle-km at the mean speed while moving, and the time standing in queues and at
@@ -16,7 +20,8 @@ speed while moving) and ``idle_s`` (standing with the engine on), with its ``sou
 - ``baseline``: the vehicles the scenario's passengers used before: their passenger-km on each
   segment and hour (from the simulated loads) x ``baseline.mode_shares`` / ``occupancy_pax``, at
   the general traffic's moving speed in that hour and with its standing time per km as idle time
-  (or ``baseline.speed_kmh``, without standing).
+  (or ``baseline.speed_kmh``, without standing); buses and minibuses start from rest at a stop
+  every ``paratransit.stop_spacing_m``, as the BRT's buses do at theirs.
 
 The scenario travels ``brt`` + ``traffic``; the baseline travels ``traffic`` + ``baseline``: the
 general traffic is the same in both (effects of the lane reallocation on it are not modelled).
@@ -33,7 +38,7 @@ from corridor_sim.engine.traffic import BIN_S, period_hours_by_bin
 from corridor_sim.kernels.motion import leg_profiles
 from corridor_sim.scenario import Scenario
 
-COLUMNS = ["segment", "vehicle_class", "source", "distance_km", "speed_kmh", "idle_s"]
+COLUMNS = ["segment", "vehicle_class", "source", "distance_km", "speed_kmh", "idle_s", "starts"]
 
 
 def traffic_mix(scenario: Scenario) -> dict[str, float]:
@@ -77,7 +82,7 @@ def leg_segments(run: Run) -> pd.DataFrame:
     for direction in (0, 1):
         d = legs[legs["direction"] == direction]
         layout = ops.layouts[direction]
-        leg, k, dist_m, moving, red = leg_profiles(
+        leg, k, dist_m, moving, red, speed_ms, starts = leg_profiles(
             d["depart_s"].to_numpy(), layout.station_m[d["from_station"].to_numpy()], layout.station_m[d["to_station"].to_numpy()],
             layout.bounds_m, layout.speed_ms, BIN_S, ops.vehicle.accel_ms2, ops.vehicle.decel_ms2, layout.signal_m,
             layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s, layout.signal_in_traffic,
@@ -91,10 +96,21 @@ def leg_segments(run: Run) -> pd.DataFrame:
                     "distance_m": dist_m,
                     "moving_s": moving,
                     "red_s": red,
+                    "speed_kmh": speed_ms * 3.6,
+                    "starts": starts,
                 }
             )
         )
-    return pd.concat(parts, ignore_index=True)
+    pieces = pd.concat(parts, ignore_index=True)
+    # the replay does not see the buses ahead at a stop line: the time a bus queued behind them
+    # (the engine's run less the replay's) stood at the signal, on the leg's segment with the most red
+    replayed = (pieces["moving_s"] + pieces["red_s"]).groupby(pieces["leg"]).sum()
+    queued = ((legs["arrive_s"] - legs["depart_s"]) - replayed.reindex(legs.index, fill_value=0.0)).clip(lower=0.0)
+    queued = queued[queued > 1e-6]
+    if len(queued):
+        at = pieces[pieces["leg"].isin(queued.index)].sort_values("red_s", kind="stable").groupby("leg").tail(1)
+        pieces.loc[at.index, "red_s"] += queued.reindex(at["leg"]).to_numpy()
+    return pieces
 
 
 def brt_travel(run: Run, terminal_idle: bool = True) -> pd.DataFrame:
@@ -115,8 +131,9 @@ def brt_travel(run: Run, terminal_idle: bool = True) -> pd.DataFrame:
         {
             "segment": pieces["segment"],
             "distance_km": pieces["distance_m"] / 1000.0,
-            "speed_kmh": np.where(pieces["moving_s"] > 0, pieces["distance_m"] / np.maximum(pieces["moving_s"], 1e-9) * 3.6, 0.0),
+            "speed_kmh": pieces["speed_kmh"],
             "idle_s": pieces["red_s"],
+            "starts": pieces["starts"],
         }
     )
     stops = run.trace.stops
@@ -127,6 +144,7 @@ def brt_travel(run: Run, terminal_idle: bool = True) -> pd.DataFrame:
             "distance_km": 0.0,
             "speed_kmh": 0.0,
             "idle_s": (stops["depart_s"] - stops["arrive_s"]).to_numpy(),
+            "starts": 0.0,
         }
     )
     rows = pd.concat([moving, at_station, *([_terminal_idle(run)] if terminal_idle else [])], ignore_index=True)
@@ -141,7 +159,13 @@ def _terminal_idle(run: Run) -> pd.DataFrame:
     terminal_segment = np.where(trips["direction"] == 0, run.corridor.n_segments - 1, 0)
     keep = gap.notna().to_numpy()
     return pd.DataFrame(
-        {"segment": terminal_segment[keep], "distance_km": 0.0, "speed_kmh": 0.0, "idle_s": np.minimum(gap.to_numpy()[keep], cap)}
+        {
+            "segment": terminal_segment[keep],
+            "distance_km": 0.0,
+            "speed_kmh": 0.0,
+            "idle_s": np.minimum(gap.to_numpy()[keep], cap),
+            "starts": 0.0,
+        }
     )
 
 
@@ -162,11 +186,16 @@ def traffic_travel(run: Run) -> pd.DataFrame:
         return pd.DataFrame(columns=COLUMNS)
     seg = np.broadcast_to(np.arange(c.n_segments), vkm.shape).ravel()
     frames = [
-        pd.DataFrame({"segment": seg, "vehicle_class": cls, "source": "traffic", "distance_km": vkm.ravel() * share, "speed_kmh": speed.ravel(), "idle_s": stopped.ravel() * 3600.0 * share})
+        pd.DataFrame({"segment": seg, "vehicle_class": cls, "source": "traffic", "distance_km": vkm.ravel() * share, "speed_kmh": speed.ravel(), "idle_s": stopped.ravel() * 3600.0 * share, "starts": 0.0})
         for cls, share in traffic_mix(scenario).items()
         if share > 0
     ]  # fmt: skip
     return pd.concat(frames, ignore_index=True)[COLUMNS]
+
+
+def _stops_per_km(scenario: Scenario, mode: str) -> float:
+    """Starts from rest per vehicle-km of a previous mode: buses and minibuses at every stop (``paratransit.stop_spacing_m``)."""
+    return 1000.0 / scenario.paratransit.stop_spacing_m if mode.startswith(("minibus", "bus_")) else 0.0
 
 
 def traffic_by_hour(run: Run) -> tuple[np.ndarray, np.ndarray]:
@@ -206,7 +235,7 @@ def baseline_travel(run: Run, loads: pd.DataFrame) -> pd.DataFrame:
         hour = np.minimum(loads["hour"].to_numpy().astype(int), len(by_hour) - 1)
         speed, idle_per_km = by_hour[hour, seg], standing[hour, seg]
     frames = [
-        pd.DataFrame({"segment": seg, "vehicle_class": mode, "source": "baseline", "distance_km": pkm * share / occupancy(scenario, mode), "speed_kmh": speed, "idle_s": pkm * share / occupancy(scenario, mode) * idle_per_km})
+        pd.DataFrame({"segment": seg, "vehicle_class": mode, "source": "baseline", "distance_km": pkm * share / occupancy(scenario, mode), "speed_kmh": speed, "idle_s": pkm * share / occupancy(scenario, mode) * idle_per_km, "starts": pkm * share / occupancy(scenario, mode) * _stops_per_km(scenario, mode)})
         for mode, share in baseline_shares(scenario).items()
         if share > 0 and mode not in ("walk", "cycle")
     ]  # fmt: skip

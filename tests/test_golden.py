@@ -34,21 +34,21 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "addis_ababa": {
         # README "Preset runs on this machine", Addis Ababa Bole Road, 07:00-09:00
         "passengers": 11089,  # README: passengers 11,089
-        "wait_mean_min": "1.6",  # README: mean wait 1.6 min
-        "wait_p95_min": "3.5",  # README: p95 wait 3.5 min
+        "wait_mean_min": "1.2",  # README: mean wait 1.2 min
+        "wait_p95_min": "3.3",  # README: p95 wait 3.3 min
         "all_stop_run_time_min[0]": "11.6",  # README: run time all-stop 11.6 min
         "all_stop_run_time_min[1]": "10.4",  # README: run time all-stop 10.4 min
         "all_stop_speed_kmh[0]": "19",  # README: all-stop 19 km/h
-        "all_stop_speed_kmh[1]": "22",  # README: all-stop 22 km/h
-        "critical_segment_pphpd": 1824,  # README: critical segment 1,824 pphpd
+        "all_stop_speed_kmh[1]": "21",  # README: all-stop 21 km/h
+        "critical_segment_pphpd": 1825,  # README: critical segment 1,825 pphpd
         "critical_segment_load_factor": "0.61",  # README: critical segment load factor 0.61
         "fleet_used": 12,  # README: fleet used 12 of 14
         "fleet_available": 14,  # README: fleet used 12 of 14
         # README emissions and road-safety table (kinematic-wave traffic since issue 19), Addis Ababa Bole Road (07:00-09:00 x 300)
-        "co2_scenario_t": "12,166",  # README: co2 scenario t 12,166
-        "co2_baseline_t": "12,867",  # README: co2 baseline t 12,867
-        "co2_change_t": "-701",  # README: co2 change t -701
-        "nox_change_t": "-0.91",  # README: nox change t -0.91
+        "co2_scenario_t": "12,202",  # README: co2 scenario t 12,202
+        "co2_baseline_t": "12,963",  # README: co2 baseline t 12,963
+        "co2_change_t": "-761",  # README: co2 change t -761
+        "nox_change_t": "-1.01",  # README: nox change t -1.01
         "pm25_change_t": "-0.13",  # README: pm25 change t -0.13
         "deaths_scenario": "0.69",  # README: deaths scenario 0.69
         "deaths_scenario_p5": "0.32",  # README: deaths scenario p5 0.32
@@ -63,22 +63,22 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "kampala": {
         # README "Preset runs on this machine", Kampala Jinja Road, 06:00-09:00
         "passengers": 22380,  # README: passengers 22,380
-        "wait_mean_min": "2.0",  # README: mean wait 2.0 min
-        "wait_p95_min": "8.9",  # README: p95 wait 8.9 min
+        "wait_mean_min": "1.9",  # README: mean wait 1.9 min
+        "wait_p95_min": "9.0",  # README: p95 wait 9.0 min
         "all_stop_run_time_min[0]": "20.0",  # README: run time all-stop 20.0 min
         "all_stop_run_time_min[1]": "25.4",  # README: run time all-stop 25.4 min
         "all_stop_speed_kmh[0]": "33",  # README: all-stop 33 km/h
         "all_stop_speed_kmh[1]": "26",  # README: all-stop 26 km/h
-        "critical_segment_pphpd": 3912,  # README: critical segment 3,912 pphpd
+        "critical_segment_pphpd": 3926,  # README: critical segment 3,926 pphpd
         "critical_segment_load_factor": "0.87",  # README: critical segment load factor 0.87
         "fleet_used": 31,  # README: fleet used 31 of 36
         "fleet_available": 36,  # README: fleet used 31 of 36
         # README emissions and road-safety table (kinematic-wave traffic since issue 19), Kampala Jinja Road (06:00-09:00 x 300)
-        "co2_scenario_t": "17,569",  # README: co2 scenario t 17,569
-        "co2_baseline_t": "22,931",  # README: co2 baseline t 22,931
-        "co2_change_t": "-5,362",  # README: co2 change t -5,362
-        "nox_change_t": "-4.0",  # README: nox change t -4.0
-        "pm25_change_t": "-0.94",  # README: pm25 change t -0.94
+        "co2_scenario_t": "17,817",  # README: co2 scenario t 17,817
+        "co2_baseline_t": "24,409",  # README: co2 baseline t 24,409
+        "co2_change_t": "-6,592",  # README: co2 change t -6,592
+        "nox_change_t": "-3.9",  # README: nox change t -3.9
+        "pm25_change_t": "-0.96",  # README: pm25 change t -0.96
         "deaths_scenario": "1.11",  # README: deaths scenario 1.11
         "deaths_scenario_p5": "0.53",  # README: deaths scenario p5 0.53
         "deaths_scenario_p95": "2.24",  # README: deaths scenario p95 2.24
@@ -92,22 +92,22 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "nairobi": {
         # README "Preset runs on this machine", Nairobi Thika Road (all-stop, express, short turn), 05:00-23:00
         "passengers": 252711,  # README: passengers 252,711
-        "wait_mean_min": "2.9",  # README: mean wait 2.9 min
-        "wait_p95_min": "8.9",  # README: p95 wait 8.9 min
-        "all_stop_run_time_min[0]": "43.4",  # README: run time all-stop 43.4 min
-        "all_stop_run_time_min[1]": "40.6",  # README: run time all-stop 40.6 min
-        "all_stop_speed_kmh[0]": "34",  # README: all-stop 34 km/h
-        "all_stop_speed_kmh[1]": "36",  # README: all-stop 36 km/h
-        "critical_segment_pphpd": 9059,  # README: critical segment 9,059 pphpd
-        "critical_segment_load_factor": "0.67",  # README: critical segment load factor 0.67
-        "fleet_used": 138,  # README: fleet used 138 of 150
+        "wait_mean_min": "3.1",  # README: mean wait 3.1 min
+        "wait_p95_min": "10.8",  # README: p95 wait 10.8 min
+        "all_stop_run_time_min[0]": "46.9",  # README: run time all-stop 46.9 min
+        "all_stop_run_time_min[1]": "45.0",  # README: run time all-stop 45.0 min
+        "all_stop_speed_kmh[0]": "31",  # README: all-stop 31 km/h
+        "all_stop_speed_kmh[1]": "32",  # README: all-stop 32 km/h
+        "critical_segment_pphpd": 9044,  # README: critical segment 9,044 pphpd
+        "critical_segment_load_factor": "0.66",  # README: critical segment load factor 0.66
+        "fleet_used": 147,  # README: fleet used 147 of 150
         "fleet_available": 150,  # README: fleet used 138 of 150
         # README emissions and road-safety table (kinematic-wave traffic since issue 19), Nairobi Thika Road (05:00-23:00 x 300)
-        "co2_scenario_t": "578,684",  # README: co2 scenario t 578,684
-        "co2_baseline_t": "747,922",  # README: co2 baseline t 747,922
-        "co2_change_t": "-169,237",  # README: co2 change t -169,237
-        "nox_change_t": "-269",  # README: nox change t -269
-        "pm25_change_t": "-27.3",  # README: pm25 change t -27.3
+        "co2_scenario_t": "585,729",  # README: co2 scenario t 585,729
+        "co2_baseline_t": "865,980",  # README: co2 baseline t 865,980
+        "co2_change_t": "-280,250",  # README: co2 change t -280,250
+        "nox_change_t": "-530",  # README: nox change t -530
+        "pm25_change_t": "-27.4",  # README: pm25 change t -27.4
         "deaths_scenario": "12.8",  # README: deaths scenario 12.8
         "deaths_scenario_p5": "6.4",  # README: deaths scenario p5 6.4
         "deaths_scenario_p95": "26.8",  # README: deaths scenario p95 26.8
@@ -116,17 +116,17 @@ EXPECTED: dict[str, dict[str, int | str]] = {
         "deaths_baseline_p95": "53.9",  # README: deaths baseline p95 53.9
         "deaths_change": "-13.8",  # README: deaths change -13.8
         "deaths_change_p5": "-26.7",  # README: deaths change p5 -26.7
-        "deaths_change_p95": "-6.8",  # README: deaths change p95 -6.8
+        "deaths_change_p95": "-6.9",  # README: deaths change p95 -6.9
     },
 }
 
 # README "Variants" table, row "Addis Ababa mode shift" only (one mode-shift run, to keep the CI short).
 EXPECTED_MODE_SHIFT: dict[str, dict[str, int | str]] = {
     "addis_ababa": {
-        "brt_share_pct": "59.5",  # README: BRT share 59.5 % (kinematic-wave traffic since issue 19)
-        "brt_trips_h": "3,264",  # README: BRT share's trips/h (3,264)
+        "brt_share_pct": "72.9",  # README: BRT share 72.9 % (minibuses close the kerb lane at stops since issue 19)
+        "brt_trips_h": "4,034",  # README: BRT share's trips/h (4,034)
         "iterations": 2,  # README: iterations 2
-        "deaths_scenario": "0.57",  # README: deaths/yr with BRT 0.57
+        "deaths_scenario": "0.61",  # README: deaths/yr with BRT 0.61
     },
 }
 

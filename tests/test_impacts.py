@@ -29,14 +29,36 @@ COL = {name: j for j, name in enumerate(OUTPUTS)}
 GRID = 100.0
 
 
-def emissions_of(name: str, speed_kmh: float, km: float, idle_s: float, real_world: float = 1.0) -> np.ndarray:
+def emissions_of(
+    name: str, speed_kmh: float, km: float, idle_s: float, real_world: float = 1.0, starts: float = 0.0
+) -> np.ndarray:
     """One row through the kernel, for the documented class ``name``."""
     arrays = ef.factor_arrays(ef.VEHICLE_CLASSES, real_world, real_world)
     i = arrays.names.index(name)
     return row_emissions(
-        np.array([i]), np.array([speed_kmh]), np.array([km]), np.array([idle_s]), arrays.coef, arrays.idle_per_s,
-        arrays.carbon_g_per_g, arrays.real_world, GRID, ef.V_MIN_KMH, ef.V_MAX_KMH,
+        np.array([i]), np.array([speed_kmh]), np.array([km]), np.array([idle_s]), np.array([starts]), arrays.coef,
+        arrays.idle_per_s, arrays.carbon_g_per_g, arrays.real_world, arrays.start_g, np.asarray(ef.SPEEDS_KMH), GRID,
+        ef.V_MIN_KMH, ef.V_MAX_KMH,
     )[0]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["bus_18m_euro_iii", "bus_12m_euro_ii", "minibus_14", "bus_18m_electric"])
+def test_a_start_from_rest_costs_the_documented_grams(name: str) -> None:
+    row = ef.VEHICLE_CLASSES[name]
+    co2, nox = ef.start_g(row)
+    for speed, g_co2, g_nox in zip(ef.SPEEDS_KMH, co2, nox, strict=True):
+        extra = emissions_of(name, speed, 1.0, 0.0, starts=3.0) - emissions_of(name, speed, 1.0, 0.0)
+        assert extra[COL["co2_g"]] == pytest.approx(3.0 * g_co2)
+        assert extra[COL["nox_g"]] == pytest.approx(3.0 * g_nox)
+    # between the points linearly, from nothing at rest; the SUMO rows as derived (benchmarks/start_emissions.py)
+    half = emissions_of(name, 25.0, 1.0, 0.0, starts=1.0) - emissions_of(name, 25.0, 1.0, 0.0)
+    assert half[COL["co2_g"]] == pytest.approx((co2[1] + co2[2]) / 2.0)
+    if row.hbefa_proxy in ef.START_G and row.fuel != "electric":
+        assert co2[1] == pytest.approx(
+            ef.START_G[row.hbefa_proxy]["co2"][1] * row.co2_g_km[1] / ef.HBEFA4_G_PER_KM[row.hbefa_proxy]["co2"][0]
+        )
+    else:
+        assert co2 == nox == (0.0, 0.0, 0.0, 0.0)
 
 
 @pytest.mark.parametrize("name", ef.CLASS_NAMES)

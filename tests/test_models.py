@@ -10,6 +10,7 @@ from corridor_sim._errors import ScenarioError
 from corridor_sim.demand import build_demand, furness, sample_passengers
 from corridor_sim.engine.dwell import dwell_model
 from corridor_sim.kernels.motion import leg_run_time_s
+from corridor_sim.kernels.passengers import serve_stop
 from corridor_sim.scenario import Dwell, load_scenario
 
 A, B, V = 1.0, 1.2, 15.0  # m/s2, m/s2, m/s
@@ -21,8 +22,9 @@ NONE = np.zeros(0)
 def run(t0: float, to_m: float, signals: tuple = (), extension: float = 0.0) -> tuple[float, int]:
     pos, cycle, green, offset = (np.array(x, dtype=float) for x in (zip(*signals, strict=True) if signals else (NONE,) * 4))
     return leg_run_time_s(
-        t0, 0.0, to_m, BOUNDS, SPEED, A, B, pos, cycle, green, offset, extension, np.zeros(len(pos), dtype=bool), NONE, NONE
-    )
+        t0, 0.0, to_m, BOUNDS, SPEED, A, B, pos, cycle, green, offset, extension, np.zeros(len(pos), dtype=bool), NONE, NONE,
+        NONE, NONE, 0.0,
+    )  # fmt: skip
 
 
 def test_run_time_is_cruise_plus_acceleration_and_braking_losses() -> None:
@@ -39,7 +41,9 @@ def test_short_leg_never_reaches_cruise_speed() -> None:
 
 def test_segment_speeds_add_up() -> None:
     speed = np.array([10.0, 20.0, 5.0])
-    t, _ = leg_run_time_s(0.0, 0.0, 2000.0, BOUNDS, speed, A, B, NONE, NONE, NONE, NONE, 0.0, np.zeros(0, dtype=bool), NONE, NONE)
+    t, _ = leg_run_time_s(
+        0.0, 0.0, 2000.0, BOUNDS, speed, A, B, NONE, NONE, NONE, NONE, 0.0, np.zeros(0, dtype=bool), NONE, NONE, NONE, NONE, 0.0
+    )
     assert t == pytest.approx(400 / 10 + 600 / 20 + 1000 / 5 + 10 / (2 * A) + 5 / (2 * B))
 
 
@@ -68,12 +72,43 @@ def test_mean_signal_delay_over_arrival_times_matches_the_red_share() -> None:
 
 
 def test_dwell_is_doors_plus_slowest_channel_with_crowding() -> None:
-    model = dwell_model(Dwell(fare_collection="on_board"))
-    assert model.boarding_s == 3.5
-    # 9 alighting and 10 boarding over 4 channels: the slowest channel has 3 and 3
-    assert model.dwell_s(9, 10, 4, standees=False) == pytest.approx(3.5 + 3 * 1.8 + 3 * 3.5)
-    assert model.dwell_s(9, 10, 4, standees=True) == pytest.approx(3.5 + 3 * 1.8 + 3 * 4.0)
-    assert dwell_model(Dwell()).dwell_s(0, 8, 4, False) < model.dwell_s(0, 8, 4, False)  # off-board is quicker
+    model = dwell_model(Dwell(), 4)
+    assert (model.boarding_s, model.boarding_channels, model.alighting_channels, model.concurrent) == (2.5, 4, 4, False)
+    # 9 alighting and 10 boarding over 4 channels, one after the other: the slowest channel has 3 and 3
+    assert model.dwell_s(9, 10, standees=False) == pytest.approx(3.5 + 3 * 1.8 + 3 * 2.5)
+    assert model.dwell_s(9, 10, standees=True) == pytest.approx(3.5 + 3 * 1.8 + 3 * 3.0)
+    # fares paid to the driver: boarding by the front door only, alighting by the other three at the same time
+    front = dwell_model(Dwell(fare_collection="on_board"), 4)
+    assert (front.boarding_s, front.boarding_channels, front.alighting_channels, front.concurrent) == (3.5, 1, 3, True)
+    assert front.dwell_s(9, 10, standees=False) == pytest.approx(3.5 + max(3 * 1.8, 10 * 3.5))
+    # so each boarder lengthens the dwell by the documented 3.5 s against 2.5 s / 4 channels off-board
+    assert front.dwell_s(0, 21, False) - front.dwell_s(0, 20, False) == pytest.approx(3.5)
+    assert model.dwell_s(0, 24, False) - model.dwell_s(0, 20, False) == pytest.approx(2.5)
+    # set channels win over the fare rule; a one-door minibus stays single file
+    assert dwell_model(Dwell(fare_collection="on_board", boarding_channels=2), 4).dwell_s(0, 10, False) == pytest.approx(
+        3.5 + 5 * 3.5
+    )
+    assert dwell_model(Dwell(fare_collection="on_board"), 1).dwell_s(2, 3, False) == pytest.approx(3.5 + 2 * 1.8 + 3 * 3.5)
+
+
+def test_a_passenger_reaching_the_platform_while_the_doors_are_open_boards_that_bus() -> None:
+    model = dwell_model(Dwell(), 4)
+    # one queue; 5 waiting at the doors' opening (t = 100 s), one arriving 5 s later, one 9 s later
+    arrive = np.array([90.0, 91.0, 92.0, 93.0, 94.0, 105.0, 109.0])
+    n = len(arrive)
+    destination = np.ones(n, dtype=np.int64)
+    board_s, board_trip, left = np.full(n, np.nan), np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int32)
+    head, end = np.zeros(1, dtype=np.int64), np.array([n], dtype=np.int64)
+    onboard = np.zeros((1, 2), dtype=np.int64)
+    _, boarded, _, load, dwell, last_call = serve_stop(
+        100.0, 0, 0, 0, 150, 0, np.ones(2, dtype=np.bool_), arrive, destination, head, end, board_s, board_trip, left,
+        onboard, 40, model.params,
+    )  # fmt: skip
+    # five at the doors: 3.5 + 2 x 2.5 = 8.5 s; the doors start closing at 106.75 s. The one at 105 s boards and
+    # holds them to 107.5 s; the one at 109 s is too late
+    assert (boarded, load) == (6, 6) and board_s[5] == 105.0 and board_trip[6] == -1
+    assert dwell == pytest.approx(107.5 + 1.75 - 100.0) and last_call == pytest.approx(106.75)
+    assert head[0] == 6  # the late one still waits at the head of the queue
 
 
 def test_furness_matches_boardings_and_alightings() -> None:

@@ -36,8 +36,11 @@ def _road(
     green: float = 60.0,
     junction_at: int = -1,
     turn_share: float = 0.0,
+    bus_pcu_vps: np.ndarray | None = None,
+    blocks: tuple[tuple[int, float, float], ...] = (),
 ) -> tuple:
-    """A straight road of ``cells`` cells, ``inflow_vph`` entering, a signal at the end of cell ``signal_at``."""
+    """A straight road of ``cells`` cells, ``inflow_vph`` entering, a signal at the end of cell ``signal_at``,
+    buses' passenger-car flow (bins, cells) and lane closures ``(cell, from_s, to_s)``."""
     lanes = np.ones(cells) if lanes is None else lanes
     stop = np.full(cells, -1, dtype=np.int64)
     if signal_at >= 0:
@@ -48,10 +51,13 @@ def _road(
         junction[junction_at] = 1.0
     turns = np.full(N_BINS, turn_share)
     steps = int(hours * 3600 / DT)
+    buses = np.zeros((1, cells)) if bus_pcu_vps is None else bus_pcu_vps
+    block_cell = np.array([b[0] for b in blocks], dtype=np.int64)
+    block_from, block_to = np.array([b[1] for b in blocks], dtype=float), np.array([b[2] for b in blocks], dtype=float)
     return run_cells(
         np.full(cells, CELL), lanes, np.full(cells, FREE), CAPACITY, JAM, np.full(cells, WAVE), stop,
-        np.array([cycle]), np.array([green]), np.array([0.0]), junction, turns, inflow, BIN_S, 0.0, DT, steps,
-        BIN_S, N_BINS, int(60 / DT),
+        np.array([cycle]), np.array([green]), np.array([0.0]), junction, turns, inflow, BIN_S, buses, block_cell,
+        block_from, block_to, 0.0, DT, steps, BIN_S, N_BINS, int(60 / DT),
     )  # fmt: skip
 
 
@@ -100,6 +106,48 @@ def test_a_junction_turns_its_share_off_and_lets_as_much_in() -> None:
     assert passed[hour, 30].sum() == pytest.approx(800.0, rel=0.01)
     assert passed[hour, 31].sum() == pytest.approx(800.0, rel=0.01)
     assert passed[hour, 31].sum() - 0.7 * passed[hour, 30].sum() == pytest.approx(0.3 * 800.0, rel=0.02)
+
+
+def test_a_bus_dwelling_at_the_kerb_closes_its_lane_and_buses_in_the_flow_take_their_pcu() -> None:
+    # 10 minutes of a bus at a stop in cell 30 (07:00-07:10, two whole bins): one lane passes nothing, two lanes one lane's capacity
+    closure = ((30, 3600.0, 4200.0),)
+    dwell_bins = slice(int(3600 / BIN_S), int(4200 / BIN_S))
+    _, one_lane, *_, totals, _ = _road(60, 1000.0, 2.0, blocks=closure)
+    assert one_lane[dwell_bins, 30].sum() == 0.0 and one_lane[dwell_bins, 10].sum() > 0.0  # the queue builds upstream
+    entered, _, left, _, on_road, _, _ = totals
+    assert entered == pytest.approx(left + on_road, rel=1e-9)
+    _, two_lanes, *_ = _road(60, 2 * 1000.0, 2.0, lanes=np.full(60, 2.0), blocks=closure)
+    assert two_lanes[dwell_bins, 30].sum() == pytest.approx(1800.0 * 600.0 / 3600.0, rel=0.02)
+    _, free, *_ = _road(60, 2 * 1000.0, 2.0, lanes=np.full(60, 2.0))
+    assert free[dwell_bins, 30].sum() == pytest.approx(2000.0 * 600.0 / 3600.0, rel=0.02)
+    # 60 buses an hour at 2 pcu from cell 30 on leave 1,800 - 120 veh/h to the cars of a saturated lane
+    bus_flow = np.zeros((N_BINS, 60))
+    bus_flow[:, 30:] = 60 * 2.0 / 3600.0
+    _, passed, *_ = _road(60, 1800.0, 2.0, bus_pcu_vps=bus_flow)
+    assert passed[int(3600 / BIN_S) : int(7200 / BIN_S), 45].sum() == pytest.approx(1800.0 - 120.0, rel=0.01)
+
+
+def test_buses_in_mixed_traffic_load_the_traffic_they_run_in(corridors: dict[str, Corridor]) -> None:
+    from corridor_sim.corridor import corridor_from_alignment
+    from corridor_sim.engine.traffic import simulate_traffic
+
+    bole = corridors["addis_ababa"]
+    overrides = {"corridor.running_way": "mixed_traffic", "traffic.volume_vph_per_lane": {"07:00": 700.0}, "period.end": "08:00"}
+    scenario = load_scenario(PRESETS["addis_ababa"], overrides)
+    run = simulate(scenario, corridor_from_alignment(scenario, bole.alignment))
+    state = run.operations.traffic
+    assert state.buses is not None
+    signals = tuple(layout.signals() for layout in run.operations.layouts)
+    without = simulate_traffic(state.corridor, state.traffic, signals, state.start_s, state.end_s)
+    for d in (0, 1):
+        # the first pass's stops close the kerb lane for as long as those buses stood there
+        assert state.buses[d].blocking_h > 0.5
+        # cars lose time to the buses (vehicle-hours over the period) and none is lost
+        assert state.vehicle_h(d)[: time_bin(8 * 3600)].sum() > without.vehicle_h(d)[: time_bin(8 * 3600)].sum()
+        entered, side, left, turned, on_road = state.directions[d].totals[:5]
+        assert entered + side == pytest.approx(left + turned + on_road, rel=1e-9)
+    busway = simulate(load_scenario(PRESETS["addis_ababa"], {"period.end": "08:00"}), bole)
+    assert busway.operations.traffic.buses is None
 
 
 def test_a_run_reports_queues_and_over_capacity_loudly(corridors: dict[str, Corridor]) -> None:

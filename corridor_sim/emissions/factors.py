@@ -48,6 +48,15 @@ class and pollutant as ``class/pollutant``; see :data:`HBEFA4_G_PER_KM`):
   Nissan class) has no HBEFA row in anchors.md; taken as 0.6 of the 12 m Euro II bus (mass ratio)
   [L] and compared with it.
 
+Starts from rest: the average-speed curves hold constant speed, so each start from rest (leaving a
+stop, a red signal, a queue at a stop line) is charged apart: the grams HBEFA4's instantaneous
+model charges for accelerating from rest to the speed and braking back, beyond the same distance at
+constant speed, at 10, 20, 30 and 50 km/h (:data:`START_G`, from SUMO's ``emissionsDrivingCycle``
+with each class's acceleration: ``python benchmarks/start_emissions.py``) [C]. A class whose row
+is derived from its proxy's takes the proxy's start cost times the same ratio (its 20 km/h value
+over the proxy's) [D]. Electric buses: not charged (regenerative braking returns much of the
+energy; no measurement here) [L]. Cars and motorcycles: general traffic's starts are not counted.
+
 Real-world factor: East African fleets burn about twice the fuel of the HBEFA / COPERT curves
 (Mbandi et al. 2019, anchors.md 3.3: matatus 33.1 L/100 km, 1.7-2.4x the HBEFA4 stop-and-go CO2)
 [H measured, D ratio]. It multiplies fuel and CO2 of the *existing* fleet's classes (minibuses,
@@ -145,7 +154,29 @@ HBEFA4_G_PER_KM: dict[str, dict[str, tuple[float, float, float]]] = {
     "MC_4S_le250cc_preEuro": {"co2": (54, 44, 41), "nox": (0.27, 0.20, 0.19), "pm": (0.027, 0.021, 0.019)},
 }  # fmt: skip
 
+#: CO2 and NOx (g) of one start from rest to 10, 20, 30 and 50 km/h and back, beyond the same distance at
+#: constant speed, per HBEFA4 class (SUMO 1.28 ``emissionsDrivingCycle``, ``benchmarks/start_emissions.py``) [C].
+START_G: dict[str, dict[str, tuple[float, float, float, float]]] = {
+    "LCV_diesel_N1-III_Euro-2": {"co2": (5.3, 11.8, 21.8, 53.3), "nox": (0.007, 0.019, 0.038, 0.098)},
+    "UBus_Artic_gt18t_Euro-III": {"co2": (29.4, 64.9, 112.4, 246.0), "nox": (0.363, 0.735, 1.209, 2.475)},
+    "UBus_Artic_gt18t_Euro-VI_A-C": {"co2": (30.7, 67.2, 116.9, 248.4), "nox": (0.012, 0.010, 0.015, 0.025)},
+    "UBus_Std_gt15-18t_Euro-II": {"co2": (15.5, 35.6, 65.9, 154.7), "nox": (0.237, 0.504, 0.859, 1.870)},
+    "UBus_Std_gt15-18t_Euro-III": {"co2": (15.8, 36.5, 67.7, 158.9), "nox": (0.187, 0.372, 0.654, 1.475)},
+    "UBus_Std_gt15-18t_Euro-IV_SCR": {"co2": (15.8, 37.9, 69.2, 159.8), "nox": (0.082, 0.093, 0.162, 0.378)},
+    "UBus_Std_gt15-18t_Euro-VI_A-C": {"co2": (16.6, 39.1, 70.4, 160.0), "nox": (0.009, 0.005, 0.006, 0.006)},
+}  # fmt: skip
+
 CLASS_NAMES: tuple[str, ...] = tuple(VEHICLE_CLASSES)
+
+
+def start_g(row: VehicleClass) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """CO2 and NOx (g) of one start from rest at :data:`SPEEDS_KMH` for a class (zeros where not charged)."""
+    if row.fuel == "electric" or row.hbefa_proxy not in START_G:
+        return _NONE, _NONE
+    proxy, ref = START_G[row.hbefa_proxy], HBEFA4_G_PER_KM[row.hbefa_proxy]
+    co2_ratio = row.co2_g_km[1] / ref["co2"][0]  # 20 km/h: this class's value over its proxy's (1 for a proxy's own row)
+    nox_ratio = row.nox_g_km[1] / ref["nox"][0]
+    return tuple(g * co2_ratio for g in proxy["co2"]), tuple(g * nox_ratio for g in proxy["nox"])
 
 
 def bus_class(vehicle_type: str, propulsion: str) -> str:
@@ -194,6 +225,8 @@ class FactorArrays:
         g CO2 per g fuel (0 for electric).
     real_world
         Fuel and CO2 multiplier of each class.
+    start_g
+        (n_classes, 2, 4): CO2 and NOx grams of a start from rest at :data:`SPEEDS_KMH`.
     """
 
     names: tuple[str, ...]
@@ -201,6 +234,7 @@ class FactorArrays:
     idle_per_s: np.ndarray
     carbon_g_per_g: np.ndarray
     real_world: np.ndarray
+    start_g: np.ndarray
 
 
 def factor_arrays(classes: dict[str, VehicleClass], real_world_factor: float, bus_real_world_factor: float) -> FactorArrays:
@@ -228,6 +262,7 @@ def factor_arrays(classes: dict[str, VehicleClass], real_world_factor: float, bu
         idle_per_s=idle,
         carbon_g_per_g=np.array([CARBON_G_PER_G[row.fuel] for row in classes.values()]),
         real_world=np.array([real_world_factor if row.existing_fleet else bus_real_world_factor for row in classes.values()]),
+        start_g=np.array([start_g(row) for row in classes.values()], dtype=float).reshape(len(names), 2, len(SPEEDS_KMH)),
     )
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from corridor_sim.emissions.factors import (
+    SPEEDS_KMH,
     V_MAX_KMH,
     V_MIN_KMH,
     VEHICLE_CLASSES,
@@ -58,10 +59,11 @@ def scenario_factors(scenario: Scenario) -> tuple[FactorArrays, float]:
 def emit(rows: pd.DataFrame, factors: FactorArrays, grid_gco2_per_kwh: float) -> pd.DataFrame:
     """Travel rows (:mod:`corridor_sim.vehicle_travel`) with their emissions (:data:`~corridor_sim.kernels.emissions.OUTPUTS`)."""
     index = {name: i for i, name in enumerate(factors.names)}
+    starts = rows["starts"].to_numpy(float) if "starts" in rows else np.zeros(len(rows))
     out = row_emissions(
         rows["vehicle_class"].map(index).to_numpy(np.int64), rows["speed_kmh"].to_numpy(float), rows["distance_km"].to_numpy(float),
-        rows["idle_s"].to_numpy(float), factors.coef, factors.idle_per_s, factors.carbon_g_per_g, factors.real_world,
-        grid_gco2_per_kwh, V_MIN_KMH, V_MAX_KMH,
+        rows["idle_s"].to_numpy(float), starts, factors.coef, factors.idle_per_s, factors.carbon_g_per_g,
+        factors.real_world, factors.start_g, np.asarray(SPEEDS_KMH), grid_gco2_per_kwh, V_MIN_KMH, V_MAX_KMH,
     )  # fmt: skip
     return rows.assign(**{name: out[:, j] for j, name in enumerate(OUTPUTS)})
 

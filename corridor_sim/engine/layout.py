@@ -42,6 +42,10 @@ class DirectionLayout:
     offset_s: np.ndarray
     signal_in_traffic: np.ndarray
 
+    def signals(self) -> dict[str, np.ndarray]:
+        """The signals as :func:`direction_signals` gives them: ``signal_m``, ``cycle_s``, ``green_s``, ``offset_s``."""
+        return {"signal_m": self.signal_m, "cycle_s": self.cycle_s, "green_s": self.green_s, "offset_s": self.offset_s}
+
 
 def direction_signals(corridor: Corridor, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Both directions' signals in their order: ``signal_m``, ``cycle_s``, ``green_s``, ``offset_s``.

@@ -3,12 +3,13 @@ and station parameters, all drawn from a scenario and its corridor."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from corridor_sim._errors import ScenarioError
 from corridor_sim.corridor import Corridor
+from corridor_sim.engine.bus_traffic import BusesInTraffic
 from corridor_sim.engine.dwell import DwellModel, dwell_model
 from corridor_sim.engine.layout import DirectionLayout, direction_layouts, direction_signals
 from corridor_sim.engine.timetable import departures_s, peak_windows
@@ -92,14 +93,12 @@ def plan_operations(
     vehicle = vehicle_type(scenario.vehicle)
     signals = direction_signals(corridor, signal_rng)
     traffic = simulate_traffic(corridor, scenario.traffic, signals, start, end)
-    speeds = tuple(bus_speed_ms(traffic, d, vehicle.max_speed_kmh) for d in (0, 1))
-    in_traffic = tuple(signals_in_traffic(traffic, d, signals[d]["signal_m"]) for d in (0, 1))
     return Operations(
         services=tuple(plans),
-        layouts=direction_layouts(corridor, signals, speeds, in_traffic),
+        layouts=_layouts_in(traffic, signals, vehicle),
         traffic=traffic,
         vehicle=vehicle,
-        dwell=dwell_model(scenario.dwell),
+        dwell=dwell_model(scenario.dwell, vehicle.door_channels),
         fleet=scenario.fleet,
         layover_s=scenario.layover_min * 60.0,
         berths=corridor.berths,
@@ -110,6 +109,22 @@ def plan_operations(
         end_s=end,
         finish_trips=scenario.period.finish_trips,
     )
+
+
+def with_buses_in_traffic(ops: Operations, buses: tuple[BusesInTraffic, BusesInTraffic]) -> Operations:
+    """The operations with the general traffic run again carrying ``buses`` (their capacity taken), and the bus speeds it gives."""
+    signals = tuple(layout.signals() for layout in ops.layouts)
+    first = ops.traffic
+    traffic = simulate_traffic(first.corridor, first.traffic, signals, first.start_s, first.end_s, buses)
+    return replace(ops, traffic=traffic, layouts=_layouts_in(traffic, signals, ops.vehicle))
+
+
+def _layouts_in(
+    traffic: TrafficState, signals: tuple[dict[str, np.ndarray], dict[str, np.ndarray]], vehicle: VehicleType
+) -> tuple[DirectionLayout, DirectionLayout]:
+    speeds = tuple(bus_speed_ms(traffic, d, vehicle.max_speed_kmh) for d in (0, 1))
+    in_traffic = tuple(signals_in_traffic(traffic, d, signals[d]["signal_m"]) for d in (0, 1))
+    return direction_layouts(traffic.corridor, signals, speeds, in_traffic)
 
 
 def served_pairs(ops: Operations, n_stations: int) -> np.ndarray:

@@ -8,7 +8,8 @@ import numpy as np
 
 from corridor_sim.corridor import Corridor
 from corridor_sim.demand import Demand, build_demand, sample_passengers
-from corridor_sim.engine.operations import Operations, plan_operations, served_pairs
+from corridor_sim.engine.bus_traffic import buses_in_traffic
+from corridor_sim.engine.operations import Operations, plan_operations, served_pairs, with_buses_in_traffic
 from corridor_sim.engine.simulation import Simulation
 from corridor_sim.engine.trace import Trace
 from corridor_sim.scenario import Scenario
@@ -30,7 +31,9 @@ def simulate(scenario: Scenario, corridor: Corridor, demand: Demand | None = Non
     """Run a scenario on its corridor.
 
     The scenario's seed starts three independent random streams: passenger arrivals, irregular
-    headways and signal offsets. The same scenario and seed give the same run.
+    headways and signal offsets. The same scenario and seed give the same run. Where buses run
+    in mixed traffic the run couples them with it (:mod:`corridor_sim.engine.bus_traffic`): the
+    traffic is run again with the first pass's buses in it, then the buses again in that traffic.
 
     Parameters
     ----------
@@ -52,4 +55,8 @@ def simulate(scenario: Scenario, corridor: Corridor, demand: Demand | None = Non
     served = served_pairs(operations, len(corridor.station_name))
     passengers = sample_passengers(demand, operations.start_s, operations.end_s, served, demand_rng)
     trace = Simulation(corridor, operations, passengers).run()
+    buses = buses_in_traffic(corridor, operations.layouts, trace.stops, scenario.traffic.bus_pcu)
+    if buses is not None and operations.traffic.active.any():
+        operations = with_buses_in_traffic(operations, buses)
+        trace = Simulation(corridor, operations, passengers).run()
     return Run(scenario=scenario, corridor=corridor, operations=operations, demand=demand, served=served, trace=trace)

@@ -4,7 +4,8 @@
   at that terminal, else one from the depot while the fleet lasts, else the next to arrive there
   (the departure runs late).
 - A trip runs stop to stop (:func:`~corridor_sim.kernels.motion.leg_run_time_s` for the run,
-  with the cruise speed of the departure's traffic bin). At each served station it visits the
+  with the cruise speed of the departure's traffic bin; buses share each signal's stop line at
+  their saturation headway). At each served station it visits the
   platform (:mod:`~corridor_sim.engine.station`: berths, no overtaking without a passing lane),
   exchanging passengers when the doors open (:func:`~corridor_sim.kernels.passengers.serve_stop`)
   and dwelling as :mod:`~corridor_sim.engine.dwell` says.
@@ -23,6 +24,7 @@ from corridor_sim.engine.operations import Operations, ServicePlan
 from corridor_sim.engine.station import Platform
 from corridor_sim.engine.trace import Trace
 from corridor_sim.engine.traffic import time_bin
+from corridor_sim.engine.vehicles import SATURATION_HEADWAY_S
 from corridor_sim.kernels.motion import leg_run_time_s
 from corridor_sim.kernels.passengers import serve_stop
 
@@ -48,7 +50,9 @@ class Simulation:
         ]
         self.pools = [simpy.Store(self.env) for _ in range(self.n_stations)]
         self.depot = ops.fleet
+        self.dwell_params = ops.dwell.params
         self.no_profile = np.empty(0)  # the engine does not record the per-segment split
+        self.signal_free_s = [np.full(len(layout.signal_m), -np.inf) for layout in ops.layouts]  # buses share the stop lines
         self.stop_rows: list[tuple] = []
         self.trip_rows: list[list] = []
         self.serves = []
@@ -97,29 +101,32 @@ class Simulation:
         signal_stops = 0
         for i, station in enumerate(stations):
             arrive = env.now
-            exchange: list[int] = []
+            exchange: list[float] = []
 
             def dwell_s(station: int = station) -> float:
                 nonlocal load
-                alighted, boarded, denied, load = serve_stop(
+                alighted, boarded, denied, load, dwell, last_call = serve_stop(
                     env.now, direction * self.n_stations + station, station, trip, vehicle.capacity_pax, load, serves,
                     p.arrive_s, p.destination, self.queue_head, p.queue_end, self.board_s, self.board_trip,
-                    self.left_behind, self.onboard,
+                    self.left_behind, self.onboard, vehicle.seats, self.dwell_params,
                 )  # fmt: skip
-                exchange[:] = (alighted, boarded, denied)  # noqa: B023 - called within this iteration
-                return ops.dwell.dwell_s(alighted, boarded, vehicle.door_channels, load > vehicle.seats)
+                exchange[:] = (alighted, boarded, denied, last_call)  # noqa: B023 - called within this iteration
+                return dwell
 
             visit = yield from self.platforms[direction][station].visit(dwell_s)
-            self.stop_rows.append(
-                (trip, station, direction, arrive, visit.berth_s, visit.depart_s, visit.dwell_s, *exchange, load, signal_stops)
-            )
+            alighted, boarded, denied, last_call = exchange
+            self.stop_rows.append((
+                trip, station, direction, arrive, visit.berth_s, visit.depart_s, visit.dwell_s, alighted, boarded, denied,
+                load, signal_stops, visit.berth, last_call,
+            ))  # fmt: skip
             run_s = 0.0
             if i + 1 < len(stations):
                 run_s, signal_stops = leg_run_time_s(
                     visit.depart_s, layout.station_m[station], layout.station_m[stations[i + 1]], layout.bounds_m,
                     layout.speed_ms[time_bin(visit.depart_s)], vehicle.accel_ms2, vehicle.decel_ms2, layout.signal_m,
                     layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s,
-                    layout.signal_in_traffic[time_bin(visit.depart_s)], self.no_profile, self.no_profile,
+                    layout.signal_in_traffic[time_bin(visit.depart_s)], self.no_profile, self.no_profile, self.no_profile,
+                    self.signal_free_s[direction], SATURATION_HEADWAY_S,
                 )  # fmt: skip
             yield env.timeout(visit.depart_s - env.now + run_s)  # dwell (and any wait to leave), then the run
         self.trip_rows[trip][6] = env.now
@@ -130,7 +137,7 @@ class Simulation:
         stops = pd.DataFrame(
             self.stop_rows,
             columns=["trip", "station", "direction", "arrive_s", "berth_s", "depart_s", "dwell_s",
-                     "alighted", "boarded", "denied", "load_pax", "signal_stops"],
+                     "alighted", "boarded", "denied", "load_pax", "signal_stops", "berth", "last_call_s"],
         )  # fmt: skip
         trips = pd.DataFrame(
             self.trip_rows,

@@ -1,26 +1,42 @@
-"""A station platform in one direction: berths as a SimPy resource, and departure order.
+"""A station platform in one direction: its berths, and who may enter and leave them when.
 
-A bus takes a free berth (queueing, first come first served, when all are taken), dwells, and
-leaves; the berth stays blocked for the clearance time (TCQSM ``t_c``: the bus pulling out and the
-next pulling in). Without a passing lane a bus cannot leave before the bus ahead of it has left.
+Without a passing lane the berths are **linear**, one behind the other in the bus lane (TCQSM's
+on-line linear loading areas). A bus drives forward as far as it can: to the front berth of an
+empty stop, else to the berth right behind the rearmost bus standing there; when that is the
+last berth (the stop is full), it waits in the lane, first come first served. It leaves once its
+dwell is over and every bus in front of it has left, at least ``follow_s`` after the last of them
+(a bus starts behind another as a queue discharges). A berth is free again ``clearance_s`` after
+its bus left (TCQSM ``t_c``: the bus pulling out and the next pulling in). So the front berths
+idle while a bus behind finishes, and a stop of ``n`` berths serves fewer than ``n`` times the
+buses of one: the berth efficiency TCQSM tabulates emerges from this rule, it is not a factor.
+
+With a passing lane the berths are independent: a bus takes any free berth and leaves when its
+dwell is over, overtaking those still standing.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
+from corridor_sim.engine.vehicles import SATURATION_HEADWAY_S
+
+#: A bus behind another in a linear stop leaves at least this long after it (s): the buses' saturation headway.
+FOLLOW_S = SATURATION_HEADWAY_S
+
 
 @dataclass(frozen=True)
 class Visit:
-    """One bus at a platform: when it got a berth, how long it dwelled, when it left (s)."""
+    """One bus at a platform: when it got a berth, which, how long it dwelled, when it left (s)."""
 
     berth_s: float
     dwell_s: float
     depart_s: float
+    berth: int = 0
 
 
 class Platform:
@@ -31,26 +47,57 @@ class Platform:
     env
         The simulation environment.
     berths
-        Loading areas (sub-stops).
+        Loading areas.
     passing_lane
-        Whether buses can overtake at the station.
+        Whether buses can overtake at the station (independent berths); without one the berths are linear.
     clearance_s
         Time a berth stays blocked after its bus leaves (s).
+    follow_s
+        In a linear stop, the least time between a bus leaving and the one behind it leaving (s).
     """
 
-    def __init__(self, env: simpy.Environment, berths: int, passing_lane: bool, clearance_s: float) -> None:
+    def __init__(
+        self, env: simpy.Environment, berths: int, passing_lane: bool, clearance_s: float, follow_s: float = FOLLOW_S
+    ) -> None:
         self.env = env
-        self.berths = simpy.Resource(env, capacity=berths)
         self.passing_lane = passing_lane
         self.clearance_s = clearance_s
-        self._last_departure_s = -np.inf
+        self.follow_s = follow_s
+        self.free_at_s = np.full(berths, -np.inf)  # when each berth is free again
+        self.depart_s = np.full(berths, -np.inf)  # when its last bus left
+        self.waiting: deque[simpy.Event] = deque()
+
+    def must_wait(self) -> bool:
+        """Whether a bus arriving now has to wait for a berth (the stop is full, or buses are waiting)."""
+        return bool(self.waiting) or self._berth_free(self.env.now) < 0
+
+    def _berth_free(self, now: float) -> int:
+        """The berth a bus arriving now can take, or -1 if it must wait."""
+        taken = self.free_at_s > now
+        if self.passing_lane:
+            free = np.flatnonzero(~taken)
+            return int(free[0]) if len(free) else -1
+        if not taken.any():
+            return 0
+        behind = int(np.flatnonzero(taken)[-1]) + 1
+        return behind if behind < len(taken) else -1
+
+    def _wake(self, _event: simpy.Event | None = None) -> None:
+        """A berth came free: let in the waiting buses that can now enter, in order."""
+        now = self.env.now
+        while self.waiting:
+            berth = self._berth_free(now)
+            if berth < 0:
+                return
+            self.free_at_s[berth] = np.inf  # held for the bus being let in
+            self.waiting.popleft().succeed(berth)
 
     def visit(self, dwell_s: Callable[[], float]) -> Generator[simpy.Event, object, Visit]:
         """SimPy process body for one bus: queue for a berth, open the doors, fix the departure.
 
         Returns when the doors open; the bus leaves at ``Visit.depart_s``, which is known then
-        (the end of its dwell, or later if the bus ahead leaves later and cannot be passed), so
-        the caller waits for it together with its next run (one event instead of two).
+        (the end of its dwell, or later if a bus in front of it in a linear stop leaves later),
+        so the caller waits for it together with its next run (one event instead of two).
 
         Parameters
         ----------
@@ -58,13 +105,19 @@ class Platform:
             Called when the bus gets its berth (the doors open); returns the dwell time (s).
         """
         env = self.env
-        request = self.berths.request()
-        yield request
-        berth = env.now
+        berth = -1 if self.waiting else self._berth_free(env.now)
+        if berth < 0:
+            entry = env.event()
+            self.waiting.append(entry)
+            berth = int((yield entry))
+        now = env.now
         dwell = dwell_s()
-        depart = berth + dwell
-        if not self.passing_lane:
-            depart = max(depart, self._last_departure_s)
-            self._last_departure_s = depart
-        env.timeout(depart - berth + self.clearance_s).callbacks.append(lambda _: self.berths.release(request))
-        return Visit(berth_s=berth, dwell_s=dwell, depart_s=depart)
+        depart = now + dwell
+        if not self.passing_lane and berth > 0:
+            ahead = self.free_at_s[:berth] > now
+            if ahead.any():
+                depart = max(depart, float(self.depart_s[:berth][ahead].max()) + self.follow_s)
+        self.depart_s[berth] = depart
+        self.free_at_s[berth] = depart + self.clearance_s
+        env.timeout(depart + self.clearance_s - now).callbacks.append(self._wake)
+        return Visit(berth_s=now, dwell_s=dwell, depart_s=depart, berth=berth)

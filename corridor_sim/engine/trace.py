@@ -20,7 +20,8 @@ class Trace:
         One row per bus stop event: ``trip``, ``station``, ``direction``, ``arrive_s`` (reached the
         station), ``berth_s`` (doors open), ``depart_s``, ``dwell_s``, ``alighted``, ``boarded``,
         ``denied`` (passengers left behind), ``load_pax`` (on departure), ``signal_stops`` (on the
-        way in). Times are clock seconds.
+        way in), ``berth`` (0 the front one), ``last_call_s`` (the doors began to close to new
+        passengers). Times are clock seconds.
     trips
         One row per bus trip: ``trip``, ``bus``, ``service``, ``direction``, ``scheduled_s``,
         ``dispatch_s``, ``end_s`` (NaN if unfinished), ``stops`` (stations served), ``km``.

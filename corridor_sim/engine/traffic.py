@@ -25,7 +25,7 @@ a 6.7 m spacing for a fleet of cars, minibuses and motorcycles) [L].
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,6 +33,9 @@ from corridor_sim._errors import ScenarioError
 from corridor_sim.corridor import Corridor
 from corridor_sim.kernels.traffic_flow import run_cells
 from corridor_sim.scenario import Traffic, clock_s
+
+if TYPE_CHECKING:
+    from corridor_sim.engine.bus_traffic import BusesInTraffic
 
 #: Width of the time bins of traffic results and of the speeds buses see (s).
 BIN_S = 300.0
@@ -184,7 +187,9 @@ class DirectionTraffic:
         empty = self.occupancy_vs < 1e-6
         blocked = ~empty & np.isnan(per_cell)
         per_cell = np.where(empty, free, per_cell)
-        per_cell = np.where(blocked, BIN_S, per_cell)  # nothing moved in the whole bin: gridlock
+        # nothing (or next to nothing) moved in the whole bin: gridlock, taken as one bin to cross the cell, for
+        # Little's estimate of a cell whose outflow is a trickle runs to years
+        per_cell = np.minimum(np.where(blocked, BIN_S, per_cell), BIN_S)
         # Little's estimate over a bin counts the vehicles in a cell at each step's start, so a cell
         # crossed within one step can read a hair under its free time: no vehicle is faster than free flow
         return self.by_segment(np.maximum(per_cell, free), n_segments)
@@ -199,6 +204,7 @@ class TrafficState:
     directions: tuple[DirectionTraffic, DirectionTraffic]
     start_s: float
     end_s: float
+    buses: tuple[BusesInTraffic, BusesInTraffic] | None = None
 
     @property
     def active(self) -> np.ndarray:
@@ -243,6 +249,7 @@ def simulate_traffic(
     signals: tuple[dict[str, np.ndarray], dict[str, np.ndarray]],
     start_s: float,
     end_s: float,
+    buses: tuple[BusesInTraffic, BusesInTraffic] | None = None,
 ) -> TrafficState:
     """Run the general traffic of both directions over the period (and :data:`LEAD_S` before, :data:`TAIL_S` after).
 
@@ -255,6 +262,9 @@ def simulate_traffic(
         ``offset_s`` (as the buses' layouts hold them).
     start_s, end_s
         The period (clock s).
+    buses
+        Per direction, the buses in mixed traffic (:mod:`corridor_sim.engine.bus_traffic`): the
+        capacity they take; None for none.
     """
     t0 = max(start_s - LEAD_S, 0.0)
     n_steps = int(np.ceil((end_s + TAIL_S - t0) / STEP_S))
@@ -274,13 +284,17 @@ def simulate_traffic(
         for pos in junction_m:
             junction[int(np.argmin(np.abs(ends - pos)))] = 1.0
         entry = inflow * cells.lanes[0]
+        if buses is None:
+            bus_load = (np.zeros((1, len(ends))), np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
+        else:
+            bus_load = buses[direction].on_cells(cells, corridor.running_way[cells.segment] == "mixed_traffic")
         out = run_cells(
             cells.length_m, cells.lanes, cells.free_ms, traffic.saturation_flow_vphpl / 3600.0,
             traffic.jam_density_vpkm_per_lane / 1000.0, cells.wave_ms, cells.stop_line, sig["cycle_s"], sig["green_s"],
-            sig["offset_s"], junction, turns, entry, BIN_S, t0, STEP_S, n_steps, BIN_S, N_BINS, snap_every,
+            sig["offset_s"], junction, turns, entry, BIN_S, *bus_load, t0, STEP_S, n_steps, BIN_S, N_BINS, snap_every,
         )  # fmt: skip
         runs.append(DirectionTraffic(cells, *out[:4], t0, *out[4:]))
-    return TrafficState(corridor, traffic, (runs[0], runs[1]), start_s, end_s)
+    return TrafficState(corridor, traffic, (runs[0], runs[1]), start_s, end_s, buses)
 
 
 def bus_speed_ms(state: TrafficState, direction: int, max_speed_kmh: float) -> np.ndarray:
@@ -313,8 +327,9 @@ def traffic_summary(state: TrafficState) -> tuple[dict[str, Any], list[str]]:
     Per direction: vehicles entered, left, on the road and still queued at the end of the period
     (conservation: entered = left + on the road; demand = entered + still waiting to enter), the
     longest queue (metres of queued cells in a row, vehicles in them, when and where it ended),
-    and every signal or lane section whose queue did not clear for :data:`RESIDUAL_QUEUE_S` (its
-    demand exceeded its capacity), with when.
+    every signal or lane section whose queue did not clear for :data:`RESIDUAL_QUEUE_S` (its
+    demand exceeded its capacity), with when, and the lane-hours buses closed standing at
+    kerbside stops in mixed traffic.
     """
     c = state.corridor
     names = c.station_name.astype(str)
@@ -353,6 +368,7 @@ def traffic_summary(state: TrafficState) -> tuple[dict[str, Any], list[str]]:
                 "longest_queue_at": when,
                 "longest_queue_ends_at": where,
                 "over_capacity": over,
+                "bus_stop_closure_h": round(state.buses[direction].blocking_h, 2) if state.buses else 0.0,
             }
         )
         for item in over:

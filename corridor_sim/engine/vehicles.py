@@ -6,6 +6,11 @@ from dataclasses import dataclass, replace
 
 from corridor_sim.scenario import Vehicle
 
+#: Saturation headway of buses (s): one bus after another crossing a stop line in green, or
+#: leaving a linear stop behind the bus in front. HCM 2010's 2 s for a passenger car times its
+#: heavy-vehicle equivalent E_T = 2.0 [M].
+SATURATION_HEADWAY_S = 4.0
+
 
 @dataclass(frozen=True)
 class VehicleType:

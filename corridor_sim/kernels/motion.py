@@ -5,8 +5,14 @@ cruise speed ``v`` the run takes ``d / v`` plus ``v / (2 a)`` to accelerate from
 ``v / (2 b)`` to brake to rest (the time lost against cruising the same distance). Cruise speed
 varies by segment. A signal met in its red phase holds the bus until green, and the stop costs
 the same acceleration and braking loss again. A leg too short to reach cruise speed
-(``d < v^2 / (2 a) + v^2 / (2 b)``) takes ``sqrt(2 d (a + b) / (a b))``. With signal priority, a bus arriving no later than
-``green_extension_s`` after the end of green is let through.
+(``d < v^2 / (2 a) + v^2 / (2 b)``) takes ``sqrt(2 d (a + b) / (a b))``. With signal priority, a
+bus arriving no later than ``green_extension_s`` after the end of green is let through.
+
+Buses share each stop line: a signal lets one bus through per ``headway_s`` of green (the
+saturation headway), so at most ``3600 g / (C headway)`` buses an hour pass it. Each signal
+keeps the earliest time its next bus may cross (``signal_free_s``); a bus reaching it before
+then queues, and if its turn leaves it less than a headway of green, waits for the next green. Buses take the stop line in
+the order they leave their previous stop.
 
 Signal state: green while ``(t - offset) mod cycle < green``.
 
@@ -67,6 +73,9 @@ def leg_run_time_s(
     in_traffic: np.ndarray,
     moving_s: np.ndarray,
     red_s: np.ndarray,
+    starts_n: np.ndarray,
+    signal_free_s: np.ndarray,
+    headway_s: float,
 ) -> tuple[float, int]:
     """Run time of a bus from a stop at ``from_m`` to a stop at ``to_m``, leaving at ``t0_s``.
 
@@ -87,9 +96,14 @@ def leg_run_time_s(
     in_traffic
         Per signal: met inside general traffic, whose cruise speed already holds the signal's
         delay (the bus does not stop there again).
-    moving_s, red_s
-        Per segment (n), zeros on entry: filled with this leg's seconds moving and standing at
-        red signals. Pass empty arrays not to record.
+    moving_s, red_s, starts_n
+        Per segment (n), zeros on entry: filled with this leg's seconds moving, standing at red
+        signals, and its starts from rest (the stop it leaves, each signal that held it). Pass
+        empty arrays not to record.
+    signal_free_s, headway_s
+        Per signal, the earliest time the next bus may cross its stop line (updated in place), and
+        the buses' saturation headway (s). Pass an empty array for buses that do not share the
+        stop lines (a replay).
 
     Returns
     -------
@@ -104,6 +118,7 @@ def leg_run_time_s(
     t = t0_s + v0 / (2.0 * accel_ms2)
     if record:
         moving_s[_segment_at(from_m, bounds_m, n)] += v0 / (2.0 * accel_ms2)
+        starts_n[_segment_at(from_m, bounds_m, n)] += 1.0
     x = from_m
     stops = 0
     first = np.searchsorted(signal_m, from_m, side="left")
@@ -113,15 +128,28 @@ def leg_run_time_s(
             break
         t += _free_time_s(x, pos, bounds_m, speed_ms, moving_s)
         x = pos
+        if in_traffic[s]:
+            continue
         phase = (t - offset_s[s]) % cycle_s[s]
-        if not in_traffic[s] and phase >= green_s[s] and phase - green_s[s] >= green_extension_s:
+        cross = t
+        if phase >= green_s[s] and phase - green_s[s] >= green_extension_s:
+            cross = t + cycle_s[s] - phase  # red: the next green
+        if len(signal_free_s) > 0:
+            if signal_free_s[s] > cross:  # buses ahead still crossing: its turn, in green
+                cross = signal_free_s[s]
+                turn = (cross - offset_s[s]) % cycle_s[s]
+                if turn > green_s[s] - headway_s:  # a queued bus must clear the line within the green
+                    cross += cycle_s[s] - turn
+            signal_free_s[s] = cross + headway_s
+        if cross > t:
             v = _speed_at(pos, bounds_m, speed_ms)
-            t += cycle_s[s] - phase + v / (2.0 * accel_ms2) + v / (2.0 * decel_ms2)
             stops += 1
             if record:
                 k = _segment_at(pos, bounds_m, n)
-                red_s[k] += cycle_s[s] - phase
+                red_s[k] += cross - t
                 moving_s[k] += v / (2.0 * accel_ms2) + v / (2.0 * decel_ms2)
+                starts_n[k] += 1.0
+            t = cross + v / (2.0 * accel_ms2) + v / (2.0 * decel_ms2)
     t += _free_time_s(x, to_m, bounds_m, speed_ms, moving_s)
     end = max(to_m - 1e-6, from_m)
     v1 = _speed_at(end, bounds_m, speed_ms)
@@ -157,7 +185,7 @@ def leg_profiles(
     offset_s: np.ndarray,
     green_extension_s: float,
     in_traffic: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Replay legs of one direction and split each by segment, as the engine ran them.
 
     Parameters
@@ -181,6 +209,9 @@ def leg_profiles(
         One row per leg and segment it crosses (segment in this direction's order).
     distance_m, moving_s, red_s : numpy.ndarray
         Per row: metres run, seconds moving and seconds standing at red signals.
+    speed_ms, starts : numpy.ndarray
+        Per row: the speed run at (the segment's cruise speed, or the top speed of a leg too
+        short to reach it; m/s) and starts from rest on the segment.
     """
     n = len(bounds_m) - 1
     n_rows = 0
@@ -191,24 +222,33 @@ def leg_profiles(
     distance = np.empty(n_rows)
     moving = np.empty(n_rows)
     red = np.empty(n_rows)
+    run_speed = np.empty(n_rows)
+    starts = np.empty(n_rows)
     leg_moving = np.zeros(n)
     leg_red = np.zeros(n)
+    leg_starts = np.zeros(n)
+    no_queue = np.empty(0)
     row = 0
     for i in range(len(depart_s)):
         leg_moving[:] = 0.0
         leg_red[:] = 0.0
+        leg_starts[:] = 0.0
         b = min(int(depart_s[i] // bin_s), speed_ms.shape[0] - 1)
         leg_run_time_s(
             depart_s[i], from_m[i], to_m[i], bounds_m, speed_ms[b], accel_ms2, decel_ms2,
-            signal_m, cycle_s, green_s, offset_s, green_extension_s, in_traffic[b], leg_moving, leg_red,
+            signal_m, cycle_s, green_s, offset_s, green_extension_s, in_traffic[b], leg_moving, leg_red, leg_starts, no_queue, 0.0,
         )  # fmt: skip
         first = _segment_at(from_m[i], bounds_m, n)
         last = _segment_at(max(to_m[i] - 1e-6, from_m[i]), bounds_m, n)
+        d = to_m[i] - from_m[i]
+        top = np.sqrt(2.0 * d * accel_ms2 * decel_ms2 / (accel_ms2 + decel_ms2))  # a leg too short for cruise peaks here
         for k in range(first, last + 1):
             leg[row] = i
             segment[row] = k
             distance[row] = max(min(bounds_m[k + 1], to_m[i]) - max(bounds_m[k], from_m[i]), 0.0)
             moving[row] = leg_moving[k]
             red[row] = leg_red[k]
+            run_speed[row] = min(speed_ms[b, k], top)
+            starts[row] = leg_starts[k]
             row += 1
-    return leg, segment, distance, moving, red
+    return leg, segment, distance, moving, red, run_speed, starts

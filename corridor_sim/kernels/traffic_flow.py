@@ -13,8 +13,14 @@ so demand above a cell's capacity, or a lane drop, becomes a queue that grows at
 capacity and whose tail moves back at the wave speed ``w``; when it reaches the entry, the
 vehicles that cannot enter wait in a point queue there (counted, never lost). A signal at a cell
 boundary passes nothing in red and at most the saturation flow in green (the same cycle, green
-and offset the buses see; a step that straddles a change passes its green share). At a junction a share of the arriving flow turns off, and as much
-enters from the side street when the cell has room (a side-street queue otherwise).
+and offset the buses see; a step that straddles a change passes its green share). At a junction a
+share of the arriving flow turns off, and as much enters from the side street when the cell has
+room (a side-street queue otherwise).
+
+Buses in mixed traffic take capacity two ways: a bus dwelling at a curbside stop closes one
+lane of its cell from its arrival to its departure (a one-lane cell passes nothing then), and
+buses moving in the flow use ``pcu`` passenger-car units of capacity each, so a cell's capacity
+for general traffic is ``(n - blocked) q - bus flow x pcu``.
 
 Stability (CFL): every cell is at least ``v dt`` long, and ``w <= v``.
 """
@@ -52,6 +58,10 @@ def run_cells(
     turn_share: np.ndarray,
     inflow_vps: np.ndarray,
     inflow_bin_s: float,
+    bus_pcu_vps: np.ndarray,
+    block_cell: np.ndarray,
+    block_start_s: np.ndarray,
+    block_end_s: np.ndarray,
     t0_s: float,
     dt_s: float,
     n_steps: int,
@@ -78,6 +88,12 @@ def run_cells(
         there (and the side-street flow that enters, as a share of the entry flow).
     inflow_vps
         Vehicles per second entering the first cell, per ``inflow_bin_s`` bin from clock 0.
+    bus_pcu_vps
+        (bins, cells): the buses' flow through each cell in passenger-car units per second, per
+        ``inflow_bin_s`` bin (one row of zeros: no buses in the traffic).
+    block_cell, block_start_s, block_end_s
+        Lane closures by dwelling buses: the cell, and from when to when (clock s), sorted by
+        start. A closure holds in the steps whose midpoint it covers.
     t0_s, dt_s, n_steps
         Start (clock s), step (s) and steps.
     bin_s, n_bins
@@ -122,17 +138,36 @@ def run_cells(
     queued = np.zeros((n_snap, 2))
     entry = 0.0
     entered = side_entered = left = turned_off = 0.0
+    blocked = np.zeros(n)
+    end_order = np.argsort(block_end_s)
+    n_blocks = len(block_cell)
+    opened = closed = 0
+    cap_now = cap.copy()
     for step in range(n_steps):
         t = t0_s + step * dt_s
         b = min(int(t // bin_s), n_bins - 1)
         b_in = min(int(t // inflow_bin_s), len(inflow_vps) - 1)
+        b_bus = min(b_in, bus_pcu_vps.shape[0] - 1)
         q_in = inflow_vps[b_in] * dt_s
         share = turn_share[b_in]
         entry += q_in
         demand[b] += q_in
+        mid = t + 0.5 * dt_s
+        while opened < n_blocks and block_start_s[opened] <= mid:
+            blocked[block_cell[opened]] += 1.0
+            opened += 1
+        while closed < n_blocks and block_end_s[end_order[closed]] <= mid:
+            blocked[block_cell[end_order[closed]]] -= 1.0
+            closed += 1
         for i in range(n):
-            sending[i] = min(free_ms[i] * dt_s * N[i] / length_m[i], cap[i], N[i])
-            receiving[i] = min(cap[i], wave_ms[i] * dt_s * (jam[i] - N[i]) / length_m[i])
+            c = cap[i]
+            if blocked[i] > 0.0:
+                c = max(lanes[i] - blocked[i], 0.0) * capacity_vps_per_lane * dt_s
+            c -= bus_pcu_vps[b_bus, i] * dt_s
+            cap_now[i] = max(c, 0.0)
+        for i in range(n):
+            sending[i] = min(free_ms[i] * dt_s * N[i] / length_m[i], cap_now[i], N[i])
+            receiving[i] = min(cap_now[i], wave_ms[i] * dt_s * (jam[i] - N[i]) / length_m[i])
             if receiving[i] < 0.0:
                 receiving[i] = 0.0
             s = stop_line[i]

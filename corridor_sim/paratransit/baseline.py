@@ -14,7 +14,9 @@ From the city's GTFS feed (:mod:`corridor_sim.paratransit.routes`):
 - **Stops**: the corridor's two ends, the feed's stops within ``stop_offset_m`` of the line, and
   informal stops every ``stop_spacing_m`` wherever those leave a longer gap (minibuses stop
   anywhere).
-- **Road**: the same road, in mixed traffic everywhere, with overtaking at every stop.
+- **Road**: the same road, in mixed traffic everywhere, with overtaking at every stop. A minibus
+  standing at a stop closes the kerb lane to the general traffic; its share of the flow is not
+  added to the traffic (``traffic.bus_pcu = 0``: today's counts hold it).
 - **Vehicle**: 14- or 33-seat minibuses; conductors collect fares on the move, so boarding is a
   single file through one sliding door (:data:`MINIBUS_DWELL`). The fleet is not limited.
 
@@ -282,6 +284,9 @@ def _minibus_scenario(scenario: Scenario, corridor: Corridor, routes: pd.DataFra
         dwell=MINIBUS_DWELL,
         mode_choice={"enabled": False},
     )
+    # today's minibuses are in today's traffic counts: they close the kerb lane at their stops, but
+    # their share of the flow is already in the volume
+    data["traffic"]["bus_pcu"] = 0.0
     data["corridor"].update(
         stations=[
             {"name": n, "lat": float(a), "lon": float(o)}

@@ -6,10 +6,11 @@ of the same service at the same station and direction, as the share of bus arriv
 vertical lines. A tall narrow peak at the scheduled headway is a regular service; mass near zero
 and a long right tail are bunching and the gaps it leaves.
 
-Right panel: the distribution of passengers' waits (platform to doors opening on the bus boarded),
-as the share of boarded passengers (%) per 30-second bin, per direction, with each direction's mean
-wait and the wait random arrivals would have behind the measured headways,
-``E[W] = E[H] / 2 * (1 + CV(H)^2)`` (Osuna and Newell 1972). A mean wait well above ``E[W]`` means
+Right panel: the distribution of passengers' waits (platform to boarding: the doors opening, or
+arrival for those who reach a bus whose doors are still open), as the share of boarded passengers
+(%) per 30-second bin, per direction, with each direction's mean wait and the wait random arrivals
+would have behind the measured headways, ``E[W] = E[H] / 2 * (1 + CV(H)^2)`` (Osuna and Newell
+1972) less the share who find the doors open (:func:`random_arrival_wait_s`). A mean wait well above ``E[W]`` means
 passengers were left behind by full buses; well below, that they arrived with the timetable in mind
 or that several services serve them.
 """
@@ -77,9 +78,10 @@ def draw(run: RunFolder, baseline: RunFolder | None = None) -> Figure:
             else ""
         )
         + f". {headway_note}",
-        "Wait: from arrival at the platform to the doors opening on the bus boarded (boarded passengers only). " + wait_note,
+        "Wait: from arrival at the platform to boarding (the doors opening, or at once while they are open; boarded "
+        "passengers only). " + wait_note,
         "Random-arrival wait E[W] = E[H]/2 x (1 + CV(H)^2) from the headways of the left panel (Osuna & Newell 1972, "
-        "Transportation Science 6(1)); " + expected,
+        "Transportation Science 6(1)), counting those who find the doors still open as not waiting; " + expected,
     )
     return fig
 
@@ -98,8 +100,9 @@ def station_headways(stops: pd.DataFrame, services: dict[str, Any] | None = None
     -------
     pandas.DataFrame
         The stop events sorted by service, direction, station and arrival, with ``headway_s`` (NaN
-        for the first bus and the first after a break) and ``service_break`` (the gap before this
-        bus was a break in the service, not a headway).
+        for the first bus and the first after a break), ``service_break`` (the gap before this
+        bus was a break in the service, not a headway) and ``open_before_s`` (how long the bus
+        before took new passengers: doors opening to last call).
     """
     keys = ["service", "direction", "station"]
     frame = stops.sort_values([*keys, "arrive_s"], kind="stable").reset_index(drop=True)
@@ -115,16 +118,28 @@ def station_headways(stops: pd.DataFrame, services: dict[str, Any] | None = None
     service_break = (gap > limit).to_numpy()
     frame["headway_s"] = gap.mask(service_break)
     frame["service_break"] = service_break
+    # how long the bus before kept its doors open to new passengers (opening to last call; 0 in older runs)
+    opened = frame["last_call_s"] - frame["berth_s"] if "last_call_s" in frame else pd.Series(0.0, index=frame.index)
+    frame["open_before_s"] = opened.groupby([frame[k] for k in keys], sort=False).shift().fillna(0.0).clip(lower=0.0)
     return frame
 
 
-def random_arrival_wait_s(headway_s: np.ndarray) -> float:
-    """Mean wait of passengers arriving at random behind these headways: ``E[H]/2 (1 + CV^2)`` (s)."""
+def random_arrival_wait_s(headway_s: np.ndarray, open_s: np.ndarray | None = None) -> float:
+    """Mean wait of passengers arriving at random behind these headways (s).
+
+    Those who arrive while the bus before still takes passengers (``open_s`` of each headway,
+    doors opening to last call) board it at once; the others wait for the next, so over the gaps
+    ``g = H - open`` the mean is ``sum(g^2) / (2 sum(H))``. With the doors shut between buses
+    (``open_s`` None) that is Osuna and Newell's ``E[H]/2 (1 + CV^2)``.
+    """
     h = np.asarray(headway_s, dtype=float)
-    h = h[np.isfinite(h)]
+    o = np.zeros_like(h) if open_s is None else np.asarray(open_s, dtype=float)
+    keep = np.isfinite(h)
+    h, o = h[keep], o[keep]
     if len(h) == 0 or h.mean() <= 0:
         return float("nan")
-    return float(h.mean() / 2.0 * (1.0 + (h.std() / h.mean()) ** 2))
+    gaps = np.clip(h - o, 0.0, None)
+    return float((gaps**2).sum() / (2.0 * h.sum()))
 
 
 def _headway_panel(ax: Axes, headways: pd.DataFrame, services: dict[str, Any], names: list[str]) -> str:
@@ -217,7 +232,8 @@ def _wait_panel(ax: Axes, waits: pd.DataFrame, headways: pd.DataFrame, names: li
         n = w["passengers"].sum()
         if n:
             means[d] = float(((w["wait_from_s"] + w["wait_to_s"]) / 2.0 * w["passengers"]).sum() / n / 60.0)
-        expected[d] = random_arrival_wait_s(headways.loc[headways["direction"] == d, "headway_s"].to_numpy()) / 60.0
+        mine = headways[headways["direction"] == d]
+        expected[d] = random_arrival_wait_s(mine["headway_s"].to_numpy(), mine["open_before_s"].to_numpy()) / 60.0
     needed = max([*means.values(), *(v for v in expected.values() if np.isfinite(v)), 0.5])
     top = float(share.index[share.to_numpy() >= WAIT_SHOWN_SHARE][0]) / 60.0 if len(share) and share.iloc[-1] > 0 else 1.0
     longest = float(waits.loc[waits["passengers"] > 0, "wait_to_s"].max() / 60.0) if (waits["passengers"] > 0).any() else 1.0

@@ -496,9 +496,10 @@ def _road(c: Data, sc: Data) -> list[str]:
             "General traffic: a kinematic-wave model (cell transmission, Daganzo 1994) of each direction, "
             f"capacity {t['saturation_flow_vphpl']:g} vehicles/h per lane [M: HCM], jam density "
             f"{t['jam_density_vpkm_per_lane']:g} vehicles/km per lane [L], the corridor's lanes and signals; demand "
-            "above capacity queues and spills back. Buses and minibuses in mixed traffic move at its speed; busways "
-            f"and bus lanes are apart from it. Volumes from the scenario, mix {mix} [L: replace with classified "
-            "counts]. Effects of the lane reallocation on general traffic are not modelled."
+            "above capacity queues and spills back. Buses and minibuses in mixed traffic move at its speed and take "
+            f"its capacity ({t['bus_pcu']:g} passenger-car units a bus [M: HCM 2010 E_T], and the kerb lane while "
+            f"standing at a stop); busways and bus lanes are apart from it. Volumes from the scenario, mix {mix} [L: "
+            "replace with classified counts]. Effects of the lane reallocation on general traffic are not modelled."
         )
     ]
     if shares := c.get("source_shares"):

@@ -84,6 +84,14 @@ class Direction(_Section):
     max_buses_per_h_at_a_station: int = _unit("buses/h", "most buses stopping at one station in a clock hour")
 
 
+class StationOverCapacity(_Section):
+    station: str = _unit("", "the station")
+    direction: str = _unit("", "the direction")
+    from_: str = Field(alias="from", description="HH:MM: the longest unbroken bus queue began")
+    to: str = _unit("HH:MM", "and ended")
+    buses_per_h: float = _unit("buses/h", "buses that got a berth in it")
+
+
 class Stations(_Section):
     max_saturation: float | None = _unit("share of time", "berth occupancy of the busiest station and direction")
     max_saturation_at: str | None = _unit("", "where")
@@ -91,6 +99,7 @@ class Stations(_Section):
     bus_queue_max_s: float | None = _unit("s", "the longest such wait")
     stop_events_queued_share: float | None = _unit("share of stops", "stops where the bus queued")
     dwell_mean_s: float | None = _unit("s", "doors open to departure, mean over stops")
+    over_capacity: list[StationOverCapacity] = _unit("", "stations where buses queued for a berth without a break for 15 min")
 
 
 class Fleet(_Section):
@@ -149,6 +158,7 @@ class TrafficDirection(_Section):
     longest_queue_at: str | None = _unit("HH:MM", "when")
     longest_queue_ends_at: str | None = _unit("", "the station downstream of its head")
     over_capacity: list[OverCapacity] = _unit("", "signals and lane drops whose queue did not clear for 15 min")
+    bus_stop_closure_h: float = _unit("lane-hours", "kerb lane closed by buses standing at stops in mixed traffic")
 
 
 class TrafficSection(_Section):
