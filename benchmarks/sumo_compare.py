@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -165,7 +166,8 @@ def _speed(ours: float, theirs: float) -> str:
 
 def _sumo_version() -> str:
     out = subprocess.run([binary("sumo"), "--version"], capture_output=True, text=True).stdout
-    return out.split()[2] if out.startswith("Eclipse SUMO") else "?"
+    match = re.search(r"(\d+\.\d+[\w.]*)", out)
+    return match.group(1) if match else "?"
 
 
 def _write_readme(block: str) -> None:
