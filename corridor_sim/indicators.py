@@ -29,11 +29,15 @@ import numpy as np
 import pandas as pd
 
 from corridor_sim.engine.runner import Run
+from corridor_sim.engine.traffic import BIN_S, N_BINS
+from corridor_sim.engine.vehicles import SATURATION_HEADWAY_S
 
 #: Physical records a corridor stays within (anchors.md 2.2 and 5): buses per hour per direction
 #: through a multi-berth station (Guangzhou) and passengers per hour per direction (TransMilenio).
 RECORD_BUSES_PER_H = 350
 RECORD_PPHPD = 45_000
+#: A signal that passes this share of its capacity for buses in a clock hour is full.
+SIGNAL_FULL_SHARE = 0.95
 #: Buses queueing for a berth without a break for this long (s) means bus demand above the station's capacity.
 BUS_QUEUE_LIMIT_S = 900.0
 
@@ -273,6 +277,13 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
     if buses_h > RECORD_BUSES_PER_H:
         checks.append(f"{buses_h} buses/h through a station is above the recorded {RECORD_BUSES_PER_H} (Guangzhou)")
     over = stations_over_capacity(run)
+    full_signals = signals_at_capacity(run)
+    for item in full_signals:
+        checks.append(
+            f"signal {item['signal']} ({item['direction']}): {item['buses_per_h']:.0f} buses came to it in the hour from "
+            f"{item['hour']}, against its capacity for buses of {item['capacity_buses_per_h']:.0f}/h (the saturation "
+            "headway in its green): bus demand at or above its capacity, buses queued at the stop line"
+        )
     for item in over:
         checks.append(
             f"station {item['station']} ({item['direction']}): buses queued for a berth without a break from {item['from']} "
@@ -312,6 +323,7 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
             "stop_events_queued_share": _r((queue_s > 1e-9).mean(), 3),
             "dwell_mean_s": _r(t.stops["dwell_s"].mean(), 1),
             "over_capacity": over,
+            "signals_at_capacity": full_signals,
         },
         "fleet": {"available": ops.fleet, "used": t.fleet_used, "trips": len(t.trips), "trips_finished": len(trips)},
         "bus_km": _r(_bus_km(run), 1),
@@ -349,6 +361,48 @@ def stations_over_capacity(run: Run) -> list[dict[str, Any]]:
                     "buses_per_h": _r(served / (last[k] - first[k]) * 3600.0, 1),
                 }
             )
+    return found
+
+
+def signals_at_capacity(run: Run) -> list[dict[str, Any]]:
+    """Signals met outside general traffic whose bus demand reached their capacity for buses in some clock hour.
+
+    A stop line passes one bus per saturation headway while a headway of green is left
+    (:mod:`corridor_sim.kernels.motion`), ``3600 / C x (floor((g - h) / h) + 1)`` an hour. The
+    demand is the buses that set off toward it from the stop before in a clock hour; at
+    :data:`SIGNAL_FULL_SHARE` of the capacity or more, buses queue at the stop line. Each item: ``signal`` (metres
+    along the direction), ``direction``, ``hour`` (HH:00), ``buses_per_h`` (the demand), ``capacity_buses_per_h``.
+    """
+    stops = run.trace.stops.sort_values(["trip", "arrive_s"], kind="stable")
+    same = stops["trip"].to_numpy()[1:] == stops["trip"].to_numpy()[:-1]
+    labels = direction_names(run)
+    found = []
+    for direction, layout in enumerate(run.operations.layouts):
+        if not len(layout.signal_m):
+            continue
+        d = (stops["direction"].to_numpy()[1:] == direction) & same
+        start = layout.station_m[stops["station"].to_numpy()[:-1][d]]
+        end = layout.station_m[stops["station"].to_numpy()[1:][d]]
+        depart = stops["depart_s"].to_numpy()[:-1][d]
+        per_cycle = np.floor((layout.green_s - SATURATION_HEADWAY_S) / SATURATION_HEADWAY_S + 1e-9) + 1.0
+        capacity = 3600.0 / layout.cycle_s * np.maximum(per_cycle, 0.0)
+        in_traffic = layout.signal_in_traffic[np.minimum(depart // BIN_S, N_BINS - 1).astype(np.int64)]
+        for s, at_m in enumerate(layout.signal_m):
+            crossing = (start < at_m) & (end > at_m) & ~in_traffic[:, s]  # its delay is in the traffic speed there
+            if not crossing.any():
+                continue
+            hours, counts = np.unique((depart[crossing] // 3600).astype(int), return_counts=True)
+            k = int(np.argmax(counts))
+            if counts[k] >= SIGNAL_FULL_SHARE * capacity[s]:
+                found.append(
+                    {
+                        "signal": f"{at_m:.0f} m",
+                        "direction": labels[direction],
+                        "hour": f"{hours[k] % 24:02d}:00",
+                        "buses_per_h": float(counts[k]),
+                        "capacity_buses_per_h": _r(float(capacity[s]), 1),
+                    }
+                )
     return found
 
 

@@ -10,7 +10,7 @@ import pytest
 import simpy
 from conftest import PRESETS
 
-from corridor_sim.corridor import Corridor
+from corridor_sim.corridor import Corridor, corridor_from_alignment
 from corridor_sim.engine.runner import simulate
 from corridor_sim.engine.station import FOLLOW_S, Platform
 from corridor_sim.engine.vehicles import SATURATION_HEADWAY_S
@@ -117,7 +117,8 @@ def test_an_impossible_frequency_meets_the_ceilings_and_says_so(corridors: dict[
         "period.end": "08:00", "traffic.volume_vph_per_lane": {"07:00": 0.0},
     }  # fmt: skip
     scenario = load_scenario(PRESETS["addis_ababa"], overrides)
-    run = simulate(scenario, corridors["addis_ababa"])
+    run = simulate(scenario, corridor_from_alignment(scenario, corridors["addis_ababa"].alignment))  # with its design
+    assert (run.corridor.berths == 4).all() and run.corridor.passing_lane.all()
     summary, _ = evaluate(run, "t")
     stops = run.trace.stops
     ceiling = 3600.0 * 0.45 / SATURATION_HEADWAY_S  # the preset's signals: green share 0.45
@@ -125,5 +126,14 @@ def test_an_impossible_frequency_meets_the_ceilings_and_says_so(corridors: dict[
     hourly = inner.groupby(["station", "direction", (inner["berth_s"] // 3600).rename("hour")]).size()
     assert hourly.max() <= ceiling + 1
     assert summary["stations"]["max_saturation"] <= 1.0
+    full = summary["stations"]["signals_at_capacity"]
+    # the first signal out of each terminal gets the dispatches (a bus every 6 s), more than its 13 buses a cycle
+    assert {f["signal"] for f in full} >= {"327 m", "383 m"} and all(f["capacity_buses_per_h"] == 390.0 for f in full)
+    assert max(f["buses_per_h"] for f in full) > 390.0
+    assert any("bus demand at or above its capacity" in c for c in summary["checks"])
+    # linear berths and long door times: the stations are the limit, and they say so
+    slow = load_scenario(PRESETS["addis_ababa"], {**overrides, "corridor.passing_lanes": False, "dwell.door_open_close_s": 20.0})
+    summary, _ = evaluate(simulate(slow, corridor_from_alignment(slow, corridors["addis_ababa"].alignment)), "t")
     assert summary["stations"]["over_capacity"], "an unserved bus queue must be listed"
+    assert summary["stations"]["max_saturation"] <= 1.0
     assert any("above the station's capacity" in c for c in summary["checks"])

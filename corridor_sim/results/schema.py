@@ -92,6 +92,14 @@ class StationOverCapacity(_Section):
     buses_per_h: float = _unit("buses/h", "buses that got a berth in it")
 
 
+class SignalAtCapacity(_Section):
+    signal: str = _unit("m", "metres along the direction")
+    direction: str = _unit("", "the direction")
+    hour: str = _unit("HH:00", "the clock hour")
+    buses_per_h: float = _unit("buses/h", "buses that set off toward it from the stop before in that hour")
+    capacity_buses_per_h: float = _unit("buses/h", "3600 / C x whole saturation headways in the green")
+
+
 class Stations(_Section):
     max_saturation: float | None = _unit("share of time", "berth occupancy of the busiest station and direction")
     max_saturation_at: str | None = _unit("", "where")
@@ -100,6 +108,7 @@ class Stations(_Section):
     stop_events_queued_share: float | None = _unit("share of stops", "stops where the bus queued")
     dwell_mean_s: float | None = _unit("s", "doors open to departure, mean over stops")
     over_capacity: list[StationOverCapacity] = _unit("", "stations where buses queued for a berth without a break for 15 min")
+    signals_at_capacity: list[SignalAtCapacity] = _unit("", "signals whose bus demand in an hour reached what their stop line passes")
 
 
 class Fleet(_Section):
