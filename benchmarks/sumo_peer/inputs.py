@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from corridor_sim.engine.runner import Run
-from corridor_sim.engine.traffic import time_bin, volume_per_lane
+from corridor_sim.engine.traffic import LEAD_S, TAIL_S, time_bin, volume_per_lane
 
 from .network import LineNetwork
 
@@ -22,9 +22,13 @@ AMBER_S = 3.0
 MIN_GAP_M = 2.5
 #: How long SUMO runs past the last departure for the last trips to finish (s).
 RUN_OUT_S = 1800.0
+#: Snapshots of SUMO's queues in mixed traffic, as often as corridor-sim's density snapshots (s).
+QUEUE_PERIOD_S = 60.0
 
 
-def write_inputs(run: Run, line: LineNetwork, emission_class: str, work: Path, mesoscopic: bool) -> Path:
+def write_inputs(
+    run: Run, line: LineNetwork, emission_class: str, work: Path, mesoscopic: bool, mixed_traffic: bool = False
+) -> Path:
     """Write SUMO's files for the run and return the configuration file.
 
     Parameters
@@ -39,29 +43,47 @@ def write_inputs(run: Run, line: LineNetwork, emission_class: str, work: Path, m
         Folder for the files.
     mesoscopic
         Write the configuration for SUMO's mesoscopic model (``--mesosim``).
+    mixed_traffic
+        The buses share the road with the cars (no bus lane: :func:`sumo_peer.network.build_network`
+        with ``bus_lane=False``). SUMO then runs over corridor-sim's traffic window, cars alone
+        from :data:`~corridor_sim.engine.traffic.LEAD_S` before the period to
+        :data:`~corridor_sim.engine.traffic.TAIL_S` after it (or the last trip's run-out if
+        later), and also writes its queues every :data:`QUEUE_PERIOD_S` (micro only) and the
+        trips of the cars still on the road at the end.
     """
     if emission_class not in HBEFA4_CLASS:
         raise SystemExit(f"bus class {emission_class} has no HBEFA4 counterpart in SUMO; use one of {sorted(HBEFA4_CLASS)}")
     _write(work / "line.add.xml", _additional(run, line))
     _write(work / "buses.rou.xml", _buses(run, line, HBEFA4_CLASS[emission_class]))
     _write(work / "persons.rou.xml", _persons(run, line))
-    _write(work / "traffic.rou.xml", _traffic(run, line))
     name = "meso" if mesoscopic else "micro"
     out = work / name
     out.mkdir(exist_ok=True)
     ops = run.operations
+    begin = ops.start_s - LEAD_S if mixed_traffic else ops.start_s
     end = max(float(ops.end_s), max(float(d.max(initial=0)) for s in ops.services for d in s.departures_s)) + RUN_OUT_S
+    if mixed_traffic:
+        end = max(end, ops.end_s + TAIL_S)
+    _write(work / "traffic.rou.xml", _traffic(run, line, begin, end) if mixed_traffic else _traffic(run, line))
     config = ET.Element("configuration")
     _section(config, "input", {"net-file": line.net_file.name, "additional-files": "line.add.xml",
                                "route-files": "buses.rou.xml,persons.rou.xml,traffic.rou.xml"})  # fmt: skip
-    _section(config, "time", {"begin": f"{ops.start_s:.0f}", "end": f"{end:.0f}"})
-    _section(config, "output", {"stop-output": f"{name}/stops.xml", "tripinfo-output": f"{name}/tripinfo.xml"})
+    _section(config, "time", {"begin": f"{begin:.0f}", "end": f"{end:.0f}"})
+    outputs = {"stop-output": f"{name}/stops.xml", "tripinfo-output": f"{name}/tripinfo.xml"}
+    if mixed_traffic:
+        outputs["tripinfo-output.write-unfinished"] = "true"
+        if not mesoscopic:
+            outputs |= {"queue-output": f"{name}/queues.xml", "queue-output.period": f"{QUEUE_PERIOD_S:.0f}"}
+    _section(config, "output", outputs)
     _section(config, "processing", {"ignore-route-errors": "true", "time-to-teleport": "300"})
     _section(config, "emissions", {"device.emissions.probability": "1"})
     _section(config, "report", {"no-step-log": "true", "duration-log.statistics": "true", "no-warnings": "true"})
     _section(config, "random_number", {"seed": str(run.scenario.seed)})
     if mesoscopic:
-        _section(config, "mesoscopic", {"mesosim": "true", "meso-junction-control": "true", "meso-lane-queue": "true"})
+        # SUMO 1.28 meso with a queue per lane (meso-lane-queue) segfaults at its first step with
+        # the cars on the line without a bus lane: one queue per edge there
+        meso = {"mesosim": "true", "meso-junction-control": "true"} | ({} if mixed_traffic else {"meso-lane-queue": "true"})
+        _section(config, "mesoscopic", meso)
     path = work / f"{name}.sumocfg"
     _write(path, config)
     return path
@@ -142,19 +164,27 @@ def _persons(run: Run, line: LineNetwork) -> ET.Element:
     return root
 
 
-def _traffic(run: Run, line: LineNetwork) -> ET.Element:
-    """Background cars along the whole line in each direction, outside the bus lane.
+def _traffic(run: Run, line: LineNetwork, begin_s: float | None = None, end_s: float | None = None) -> ET.Element:
+    """Cars along the whole line in each direction at the period's first volume.
 
-    corridor-sim's volume per general lane times the line's narrowest general carriageway
-    (the lanes of its first segment), from the start of the period to its end.
+    Beside a bus lane (``begin_s`` None): corridor-sim's volume per general lane times the
+    line's narrowest general carriageway (rounded lanes), in both directions, from the start of
+    the period to its end. In mixed traffic (``begin_s`` and ``end_s`` given): as corridor-sim's
+    traffic model feeds its entry, the volume per lane times the lanes of that direction's first
+    segment, from ``begin_s`` to ``end_s``.
     """
     ops, corridor = run.operations, run.corridor
-    vph = float(volume_per_lane(run.scenario.traffic)[time_bin(ops.start_s)]) * float(np.min(np.round(corridor.lanes)))
+    volume = float(volume_per_lane(run.scenario.traffic)[time_bin(ops.start_s)])
+    if begin_s is None or end_s is None:
+        vph = (volume * float(np.min(np.round(corridor.lanes))),) * 2
+        begin_s, end_s = ops.start_s, ops.end_s
+    else:
+        vph = (volume * float(corridor.lanes[0]), volume * float(corridor.lanes[-1]))
     root = ET.Element("routes")
     ET.SubElement(root, "vType", id="car", vClass="passenger", length="4.5", accel="2.6", decel="4.5")
     for d in (0, 1):
-        if vph > 0:
-            flow = ET.SubElement(root, "flow", id=f"traffic_{d}", type="car", begin=f"{ops.start_s:.0f}", end=f"{ops.end_s:.0f}",
-                                 vehsPerHour=f"{vph:.0f}", departLane="best", departSpeed="max")  # fmt: skip
+        if vph[d] > 0:
+            flow = ET.SubElement(root, "flow", id=f"traffic_{d}", type="car", begin=f"{begin_s:.0f}", end=f"{end_s:.0f}",
+                                 vehsPerHour=f"{vph[d]:.0f}", departLane="best", departSpeed="max")  # fmt: skip
             ET.SubElement(flow, "route", edges=" ".join(line.routes[d]))
     return root

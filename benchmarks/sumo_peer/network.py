@@ -1,12 +1,14 @@
 """The corridor as a SUMO network: netconvert from the shared OSM extract, the line's route in
-each direction, a median bus lane, the assumed signals and the stations as bus stops.
+each direction, a median bus lane (or none: buses in mixed traffic), the assumed signals and the
+stations as bus stops.
 
 Three netconvert passes. The first converts the OSM file as it is. The second applies a
 plain-XML patch: every edge of the line gets an extra leftmost lane for buses only (the median
-busway) and corridor-sim's speed limit, and an edge is split where corridor-sim puts a signal
-that no node of the SUMO network is near; those points become traffic lights (``--tls.set``).
-The third connects the bus lane from edge to edge (a loaded network keeps its connections, so
-the added lanes have none).
+busway; not in mixed traffic) and corridor-sim's speed limit, and an edge is split where
+corridor-sim puts a signal that no node of the SUMO network is near; those points become
+traffic lights (``--tls.set``). The third connects the bus lane from edge to edge (a loaded
+network keeps its connections, so the added lanes have none); in mixed traffic it adds the
+lanes netconvert left unconnected along the line at a fork (:func:`_through_connections`).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ def binary(name: str) -> str:
 
 @dataclass(frozen=True)
 class BusStop:
-    """A station platform in one direction: a stretch of the bus lane."""
+    """A station platform in one direction: a stretch of the bus lane (in mixed traffic, of the rightmost lane)."""
 
     id: str
     station: int
@@ -88,7 +90,9 @@ class LineNetwork:
     signals: list[Signal]
 
 
-def build_network(osm_file: Path, corridor: Corridor, work: Path, berth_length_m: float, berths: int) -> LineNetwork:
+def build_network(
+    osm_file: Path, corridor: Corridor, work: Path, berth_length_m: float, berths: int, bus_lane: bool = True
+) -> LineNetwork:
     """Convert the OSM extract and lay the line on it.
 
     Parameters
@@ -101,6 +105,10 @@ def build_network(osm_file: Path, corridor: Corridor, work: Path, berth_length_m
         Folder for SUMO's files (outside the repository: they derive from ODbL data).
     berth_length_m, berths
         A bus stop holds ``berths`` buses of this length (m, including the gap).
+    bus_lane
+        Add the median bus-only lane and put the stops on it; if False the buses run in mixed
+        traffic and stop on the rightmost through lane (:func:`_through_lanes`), blocking it
+        while they dwell.
     """
     sumo_home()
     import sumolib
@@ -115,7 +123,7 @@ def build_network(osm_file: Path, corridor: Corridor, work: Path, berth_length_m
     net = sumolib.net.readNet(str(base))
     lonlat = np.column_stack([corridor.station_lon, corridor.station_lat])
     routes, offsets = zip(*(_route(net, lonlat, d) for d in (0, 1)), strict=True)
-    patch, tls_nodes = _patch(net, corridor, routes, offsets)
+    patch, tls_nodes = _patch(net, corridor, routes, offsets, bus_lane)
     patch_file = work / "line.edg.xml"
     ET.ElementTree(patch).write(patch_file)
     widened = work / "widened.net.xml"
@@ -124,14 +132,18 @@ def build_network(osm_file: Path, corridor: Corridor, work: Path, berth_length_m
     net = sumolib.net.readNet(str(widened))
     routes, _ = zip(*(_route(net, lonlat, d) for d in (0, 1)), strict=True)
     connections_file = work / "line.con.xml"
-    ET.ElementTree(_bus_lane_connections(net, routes)).write(connections_file)
+    connections = _bus_lane_connections(net, routes) if bus_lane else _through_connections(net, routes)
+    ET.ElementTree(connections).write(connections_file)
     net_file = work / "line.net.xml"
     _netconvert(["-s", str(widened), "-x", str(connections_file), "-o", str(net_file)])
 
     net = sumolib.net.readNet(str(net_file))
     routes, offsets = zip(*(_route(net, lonlat, d) for d in (0, 1)), strict=True)
-    bus_lane = {e: net.getEdge(e).getLaneNumber() - 1 for r in routes for e in r}
-    stops = tuple(_stops(net, routes[d], offsets[d], d, bus_lane, berth_length_m * berths) for d in (0, 1))
+    if bus_lane:
+        stop_lane = {e: net.getEdge(e).getLaneNumber() - 1 for r in routes for e in r}
+    else:
+        stop_lane = _through_lanes(net, routes[0]) | _through_lanes(net, routes[1])
+    stops = tuple(_stops(net, routes[d], offsets[d], d, stop_lane, berth_length_m * berths) for d in (0, 1))
     routes = tuple(_trim(routes[d], stops[d]) for d in (0, 1))
     line_edges = {e for r in routes for e in r}
     signals = [Signal(node, k, _line_links(net, node, line_edges)) for node, k in tls_nodes]
@@ -220,8 +232,8 @@ def _edge_at(net, route: list[str], offset_m: float) -> tuple[str, float]:
     return route[-1], net.getEdge(route[-1]).getLength()
 
 
-def _patch(net, corridor: Corridor, routes, offsets) -> tuple[ET.Element, list[tuple[str, int]]]:
-    """Plain-XML edge patch (bus lane, speed, signal splits) and the traffic-light nodes with their signal index."""
+def _patch(net, corridor: Corridor, routes, offsets, bus_lane: bool = True) -> tuple[ET.Element, list[tuple[str, int]]]:
+    """Plain-XML edge patch (bus lane if ``bus_lane``, speed, signal splits) and the traffic-light nodes with their signal index."""
     root = ET.Element("edges")
     elements: dict[str, ET.Element] = {}
     seg_bounds = corridor.station_chainage_m
@@ -233,10 +245,10 @@ def _patch(net, corridor: Corridor, routes, offsets) -> tuple[ET.Element, list[t
             edge = net.getEdge(edge_id)
             segment = _segment_at(offsets[direction], direction, starts[k] + edge.getLength() / 2)
             n = edge.getLaneNumber()
-            el = ET.SubElement(
-                root, "edge", id=edge_id, numLanes=str(n + 1), speed=f"{corridor.speed_limit_kmh[segment] / 3.6:.3f}"
-            )
-            ET.SubElement(el, "lane", index=str(n), allow="bus")
+            lanes = {"numLanes": str(n + 1)} if bus_lane else {}
+            el = ET.SubElement(root, "edge", id=edge_id, **lanes, speed=f"{corridor.speed_limit_kmh[segment] / 3.6:.3f}")
+            if bus_lane:
+                ET.SubElement(el, "lane", index=str(n), allow="bus")
             elements[edge_id] = el
     nodes: list[tuple[str, int]] = []
     for j, chainage in enumerate(corridor.signal_m):
@@ -269,6 +281,51 @@ def _bus_lane_connections(net, routes) -> ET.Element:
     return root
 
 
+def _through_connections(net, routes) -> ET.Element:
+    """Connections that carry as many lanes of the line on as both edges have where netconvert
+    guessed fewer (at a fork it gives the branch the line takes only its side's lanes: on Bole
+    Road one lane of two toward Bole Dildiy, a one-lane bottleneck no lane count of the road has).
+
+    The edge's lanes nearest those already connected are added, lane ``i`` to the next edge's lane
+    ``i`` (``i`` plus the lanes it gains where it is wider), up to the narrower edge's lane count
+    (a lane drop stays a lane drop).
+    """
+    root = ET.Element("connections")
+    for route in routes:
+        for a, b in itertools.pairwise(route):
+            edge_a, edge_b = net.getEdge(a), net.getEdge(b)
+            n_a, n_b = edge_a.getLaneNumber(), edge_b.getLaneNumber()
+            connected = {c.getFromLane().getIndex() for c in edge_a.getOutgoing().get(edge_b, [])}
+            missing = min(n_a, n_b) - len(connected)
+            if not connected or missing <= 0:
+                continue
+            spare = sorted(set(range(n_a)) - connected, key=lambda i: min(abs(i - j) for j in connected))[:missing]
+            for i in spare:
+                to_lane = min(i + max(n_b - n_a, 0), n_b - 1)
+                ET.SubElement(root, "connection", attrib={"from": a, "to": b, "fromLane": str(i), "toLane": str(to_lane)})
+    return root
+
+
+def _through_lanes(net, route: list[str]) -> dict[str, int]:
+    """Per edge of ``route``, its rightmost lane that carries the route on: the lowest index with a
+    connection to the next edge (on the last edge, the lowest reached from the one before).
+
+    Mostly lane 0; not where lane 0 only turns off, or is a lane that netconvert's ramp guess
+    added for a side road's merge or a turn, which the route's vehicles never use.
+    """
+    lanes = {}
+    for k, edge_id in enumerate(route):
+        edge = net.getEdge(edge_id)
+        if k + 1 < len(route):
+            usable = [c.getFromLane().getIndex() for c in edge.getOutgoing().get(net.getEdge(route[k + 1]), [])]
+        elif k > 0:
+            usable = [c.getToLane().getIndex() for c in net.getEdge(route[k - 1]).getOutgoing().get(edge, [])]
+        else:
+            usable = []
+        lanes[edge_id] = min(usable, default=0)
+    return lanes
+
+
 def _segment_at(offsets: np.ndarray, direction: int, offset_m: float) -> int:
     """The corridor segment (direction-0 index) at ``offset_m`` along a direction's route, given the stations' offsets."""
     n_segments = len(offsets) - 1
@@ -278,9 +335,9 @@ def _segment_at(offsets: np.ndarray, direction: int, offset_m: float) -> int:
 
 
 def _stops(
-    net, route: list[str], offsets: np.ndarray, direction: int, bus_lane: dict[str, int], length_m: float
+    net, route: list[str], offsets: np.ndarray, direction: int, stop_lane: dict[str, int], length_m: float
 ) -> list[BusStop]:
-    """A bus stop on the bus lane at each station, on one edge; shorter where the edge is."""
+    """A bus stop at each station on the lane ``stop_lane`` gives its edge, on one edge; shorter where the edge is."""
     order = range(len(offsets)) if direction == 0 else range(len(offsets) - 1, -1, -1)
     stops = []
     for i in order:
@@ -288,7 +345,7 @@ def _stops(
         edge_len = net.getEdge(edge_id).getLength()
         end = min(max(pos + length_m / 2, min(length_m, edge_len)), edge_len)
         start = max(end - length_m, 0.0)
-        lane = f"{edge_id}_{bus_lane[edge_id]}"
+        lane = f"{edge_id}_{stop_lane[edge_id]}"
         stops.append(BusStop(f"st{i}_{direction}", i, direction, lane, round(float(start), 2), round(float(end), 2)))
     return stops
 

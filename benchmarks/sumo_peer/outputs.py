@@ -66,3 +66,80 @@ def sumo_duration_s(log: str) -> float:
     """SUMO's own simulation clock time: the "Duration" of its performance statistics (s)."""
     match = re.search(r"Duration:\s*([\d.]+)\s*s", log)
     return float(match.group(1)) if match else float("nan")
+
+
+def car_figures(tripinfo: Path, start_s: float, end_s: float) -> dict[int, dict[str, float]]:
+    """Per direction, the cars of the flows ``traffic_<direction>`` inserted in ``[start_s, end_s)``.
+
+    Needs the tripinfo written with ``--tripinfo-output.write-unfinished`` (cars still on the road
+    at the end are marked ``vaporized="end"`` or have no arrival).
+
+    Returns
+    -------
+    dict
+        Direction -> ``travel_s`` (mean duration, insertion to arrival, of the cars that arrived),
+        ``delay_s`` (their mean ``timeLoss``), ``route_m`` (their mean route length),
+        ``finished_veh`` and ``unfinished_veh`` (inserted in the window, not arrived by the end),
+        ``inserted_by_end_veh`` (all cars inserted before ``end_s``).
+    """
+    cars: dict[int, list[tuple[float, float, float, float, bool]]] = {0: [], 1: []}
+    for _, el in ET.iterparse(tripinfo):
+        if el.tag != "tripinfo":
+            continue
+        vehicle = el.get("id", "")
+        if vehicle.startswith("traffic_"):
+            direction = int(vehicle.split(".", 1)[0].rsplit("_", 1)[1])
+            depart = float(el.get("depart"))
+            if depart < end_s:
+                arrived = float(el.get("arrival", -1)) >= 0 and el.get("vaporized", "") == ""
+                cars[direction].append(
+                    (depart, float(el.get("duration")), float(el.get("timeLoss")), float(el.get("routeLength")), arrived)
+                )
+        el.clear()
+    out = {}
+    for direction, rows in cars.items():
+        table = pd.DataFrame(rows, columns=["depart", "duration", "time_loss", "route_m", "arrived"])
+        window = table[table["depart"] >= start_s]
+        done = window[window["arrived"]]
+        out[direction] = {
+            "travel_s": float(done["duration"].mean()),
+            "delay_s": float(done["time_loss"].mean()),
+            "route_m": float(done["route_m"].mean()),
+            "finished_veh": float(len(done)),
+            "unfinished_veh": float(len(window) - len(done)),
+            "inserted_by_end_veh": float(len(table)),
+        }
+    return out
+
+
+def queued_length_m(queues: Path, routes: tuple[list[str], list[str]], start_s: float, end_s: float) -> tuple[float, float]:
+    """Per direction, the longest queued road length in SUMO's ``--queue-output`` within ``[start_s, end_s]`` (m).
+
+    At each written step: per edge of the direction's route, the longest ``queueing_length`` of its
+    lanes (from the lane's end back to its last halting vehicle), summed over the route's edges;
+    then the maximum over the steps.
+    """
+    edge_direction = {edge: d for d in (0, 1) for edge in routes[d]}
+    best = [0.0, 0.0]
+    for _, el in ET.iterparse(queues):
+        if el.tag != "data":
+            continue
+        if start_s <= float(el.get("timestep")) <= end_s:
+            per_edge: dict[str, float] = {}
+            for lane in el.iter("lane"):
+                edge = lane.get("id").rsplit("_", 1)[0]
+                if edge in edge_direction:
+                    per_edge[edge] = max(per_edge.get(edge, 0.0), float(lane.get("queueing_length")))
+            for d in (0, 1):
+                best[d] = max(best[d], sum(v for e, v in per_edge.items() if edge_direction[e] == d))
+        el.clear()
+    return best[0], best[1]
+
+
+def sumo_insertion(log: str) -> dict[str, float]:
+    """SUMO's vehicle counts at the end of the run, from ``--duration-log.statistics``: loaded, inserted, waiting to be inserted."""
+    counts = {}
+    for key in ("Loaded", "Inserted", "Waiting"):
+        match = re.search(rf"{key}:\s*(\d+)", log)
+        counts[key.lower()] = float(match.group(1)) if match else float("nan")
+    return counts
