@@ -56,9 +56,10 @@ class Corridor:
         Chainages of signals, unsignalized crossings and junctions (metres, sorted).
     junction_legs
         Legs of each junction in ``junction_m``.
-    berths, passing_lane, station_access
-        Per station: loading areas per direction, whether buses can overtake there, and how
-        passengers cross to it (``signalized``, ``unsignalized``, ``grade_separated``).
+    berths, substops, passing_lane, station_access
+        Per station: berths per stopping area and direction, stopping areas (sub-stops), whether
+        buses can overtake there, and how passengers cross to it (``signalized``,
+        ``unsignalized``, ``grade_separated``).
     sidewalk_coverage, refuge_islands, cycle_lane, counterflow
         Per segment: share of the kerb with a sidewalk, pedestrian refuges on the crossings, a
         separated cycle lane, buses against the general traffic.
@@ -88,6 +89,7 @@ class Corridor:
     junction_m: np.ndarray
     junction_legs: np.ndarray
     berths: np.ndarray
+    substops: np.ndarray
     passing_lane: np.ndarray
     station_access: np.ndarray
     sidewalk_coverage: np.ndarray
@@ -240,6 +242,7 @@ def with_stops(
         signal_cycle_s=corridor.signal_cycle_s[dominant],
         green_share=corridor.green_share[dominant],
         berths=np.full(len(bounds), berths),
+        substops=np.ones(len(bounds), dtype=np.int64),
         passing_lane=np.full(len(bounds), passing_lane),
         station_access=np.full(len(bounds), access, dtype=object),
         sidewalk_coverage=(overlap * corridor.sidewalk_coverage[:, None]).sum(axis=0) / seg_len,
@@ -390,10 +393,11 @@ def corridor_from_alignment(scenario: Scenario, alignment: Alignment) -> Corrido
 
 
 def _station_design(spec: CorridorSpec) -> dict[str, np.ndarray]:
-    """Per station: berths, passing lane and access (each station's, else the corridor's)."""
+    """Per station: berths, sub-stops, passing lane and access (each station's, else the corridor's)."""
     design = [spec.station_design(s) for s in spec.stations]
     return {
         "berths": np.array([d["berths"] for d in design]),
+        "substops": np.array([d["substops"] for d in design], dtype=np.int64),
         "passing_lane": np.array([d["passing_lane"] for d in design], dtype=bool),
         "station_access": np.array([d["access"] for d in design], dtype=object),
     }

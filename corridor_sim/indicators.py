@@ -138,7 +138,9 @@ def station_stats(run: Run) -> pd.DataFrame:
     )
     stats = stats.reset_index()
     stats.insert(1, "name", run.corridor.station_name[stats["station"].to_numpy()].astype(str))
-    stats["berths"] = ops.berths[stats["station"].to_numpy()]
+    stats["berths"] = (
+        ops.berths[stats["station"].to_numpy()] * ops.substops[stats["station"].to_numpy()]
+    )  # over its stopping areas
     stats["saturation"] = stats["occupied_s"] / (stats["berths"] * period_s)
     pax = passenger_table(run)
     waits = (pax["board_s"] - pax["arrive_s"]).groupby([pax["origin"], pax["direction"]]).mean().rename("wait_mean_s")

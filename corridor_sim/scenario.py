@@ -40,7 +40,8 @@ class Station(_Strict):
     name: str = Field(min_length=1)
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    berths: int | None = Field(default=None, ge=1, le=8, description="loading areas (sub-stops) per direction")
+    berths: int | None = Field(default=None, ge=1, le=8, description="berths per stopping area and direction")
+    substops: int | None = Field(default=None, ge=1, le=4, description="separate stopping areas (sub-stops) per direction")
     passing_lane: bool | None = Field(default=None, description="buses can overtake at the station")
     access: StationAccess | None = Field(default=None, description="how passengers cross to it (default corridor.station_access)")
 
@@ -129,7 +130,10 @@ class CorridorSpec(_Strict):
     road_layers: list[str] = Field(default_factory=list, description="road layer keys in the city manifest")
     assume: Assumptions = Field(default_factory=Assumptions)
     segments: list[SegmentOverride] = Field(default_factory=list)
-    berths: int = Field(default=1, ge=1, le=8, description="loading areas per station and direction")
+    berths: int = Field(default=1, ge=1, le=8, description="berths per stopping area, station and direction")
+    substops: int = Field(
+        default=1, ge=1, le=4, description="separate stopping areas per station and direction, one behind the other"
+    )
     passing_lanes: bool = Field(default=False, description="stations have a passing lane (overtaking)")
     berth_clearance_s: float = Field(
         default=10.0, ge=0, le=60, description="time a berth stays blocked after a bus leaves it (TCQSM t_c)"
@@ -144,9 +148,10 @@ class CorridorSpec(_Strict):
     )
 
     def station_design(self, station: Station) -> dict[str, Any]:
-        """A station's berths, passing lane and access: its own values, else the corridor's."""
+        """A station's berths, sub-stops, passing lane and access: its own values, else the corridor's."""
         return {
             "berths": station.berths if station.berths is not None else self.berths,
+            "substops": station.substops if station.substops is not None else self.substops,
             "passing_lane": station.passing_lane if station.passing_lane is not None else self.passing_lanes,
             "access": station.access if station.access is not None else self.station_access,
         }
@@ -229,6 +234,12 @@ class Service(_Strict):
     offpeak_headway_min: float | None = Field(default=None, ge=MIN_HEADWAY_MIN, le=120)
     headway_cv: float = Field(
         default=0.0, ge=0, le=2, description="coefficient of variation of dispatch headways at the terminals"
+    )
+    substop: int = Field(
+        default=1,
+        ge=1,
+        le=4,
+        description="stopping area its buses use at stations with sub-stops (1: the first in running order)",
     )
 
 
@@ -594,6 +605,25 @@ class Scenario(_Strict):
                 raise ValueError(
                     f"services.{key} skips {', '.join(skipped)}, which have no passing lane: an express bus would "
                     "queue behind the stopping ones. Set passing_lane = true there (or corridor.passing_lanes) or serve them"
+                )
+        for station in self.corridor.stations:
+            design = self.corridor.station_design(station)
+            if design["substops"] > 1 and not design["passing_lane"]:
+                raise ValueError(
+                    f"station {station.name!r} has substops = {design['substops']} and no passing lane: a bus for the second "
+                    "stopping area could not pass the first. Set passing_lane = true there (or corridor.passing_lanes)"
+                )
+        for key, service in self.services.items():
+            served = (
+                self.corridor.stations
+                if service.stops == "all"
+                else [s for s in self.corridor.stations if s.name in service.stops]
+            )
+            short = [s.name for s in served if self.corridor.station_design(s)["substops"] < service.substop]
+            if short:
+                raise ValueError(
+                    f"services.{key}.substop = {service.substop}, but {', '.join(short)} "
+                    f"{'has' if len(short) == 1 else 'have'} fewer stopping areas; allowed 1 to the fewest sub-stops it serves"
                 )
         if self.demand is not None:
             flows = [(f"demand.od[{k}]", f.from_station, f.to_station) for k, f in enumerate(self.demand.od)]

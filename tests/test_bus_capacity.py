@@ -10,6 +10,7 @@ import pytest
 import simpy
 from conftest import PRESETS
 
+from corridor_sim._errors import ScenarioError
 from corridor_sim.corridor import Corridor, corridor_from_alignment
 from corridor_sim.engine.runner import simulate
 from corridor_sim.engine.station import FOLLOW_S, Platform
@@ -137,3 +138,32 @@ def test_an_impossible_frequency_meets_the_ceilings_and_says_so(corridors: dict[
     assert summary["stations"]["over_capacity"], "an unserved bus queue must be listed"
     assert summary["stations"]["max_saturation"] <= 1.0
     assert any("above the station's capacity" in c for c in summary["checks"])
+
+
+def test_sub_stops_serve_their_services_apart_and_need_a_passing_lane(corridors: dict[str, Corridor]) -> None:
+    # two all-stop services, a bus every 24 s each, one berth per stopping area and 20 s of door time
+    overrides = {
+        "fleet": 400, "corridor.berths": 1, "corridor.passing_lanes": True, "period.end": "08:00",
+        "traffic.volume_vph_per_lane": {"07:00": 0.0}, "dwell.door_open_close_s": 20.0,
+        "services.all_stop.peak_headway_min": 0.4,
+    }  # fmt: skip
+    first_hour = {}
+    for substops in (1, 2):
+        scenario = load_scenario(
+            PRESETS["addis_ababa"],
+            {**overrides, "corridor.substops": substops, "services.second": {"peak_headway_min": 0.4, "substop": substops}},
+        )
+        run = simulate(scenario, corridor_from_alignment(scenario, corridors["addis_ababa"].alignment))
+        stops = run.trace.stops
+        wollo = stops[(stops["station"] == 3) & (stops["direction"] == 0)]
+        first_hour[substops] = int((wollo["berth_s"] < 8 * 3600).sum())
+        summary, _ = evaluate(run, "t")
+        assert summary["stations"]["max_saturation"] <= 1.0
+    # one stopping area serves both services at its one berth's rate; two serve each service on its own
+    assert first_hour[2] > 1.8 * first_hour[1]
+    with pytest.raises(ScenarioError, match=r"has substops = 2 and no passing lane"):
+        load_scenario(PRESETS["addis_ababa"], {"corridor.substops": 2})
+    with pytest.raises(ScenarioError, match=r"services\.all_stop\.substop = 3, but .* fewer stopping areas"):
+        load_scenario(
+            PRESETS["addis_ababa"], {"corridor.substops": 2, "corridor.passing_lanes": True, "services.all_stop.substop": 3}
+        )

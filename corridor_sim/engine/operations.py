@@ -28,6 +28,8 @@ class ServicePlan:
         Service key.
     stations
         Stations served, in direction-0 order (indices).
+    substop
+        Stopping area its buses use (0-based) where a station has sub-stops.
     departures_s
         Scheduled departures (clock s) from the first terminal of each direction.
     """
@@ -35,6 +37,7 @@ class ServicePlan:
     name: str
     stations: np.ndarray
     departures_s: tuple[np.ndarray, np.ndarray]
+    substop: int = 0
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Operations:
     fleet: int
     layover_s: float
     berths: np.ndarray
+    substops: np.ndarray
     passing_lane: np.ndarray
     clearance_s: float
     green_extension_s: float
@@ -89,7 +93,7 @@ def plan_operations(
         stations = np.arange(len(names)) if service.stops == "all" else np.array([names.index(s) for s in service.stops])
         stagger = k / len(scenario.services)
         departures = tuple(departures_s(service, start, end, peaks, stagger, timetable_rng) for _ in range(2))
-        plans.append(ServicePlan(name=name, stations=stations, departures_s=departures))
+        plans.append(ServicePlan(name=name, stations=stations, departures_s=departures, substop=service.substop - 1))
     vehicle = vehicle_type(scenario.vehicle)
     signals = direction_signals(corridor, signal_rng)
     traffic = simulate_traffic(corridor, scenario.traffic, signals, start, end)
@@ -102,6 +106,7 @@ def plan_operations(
         fleet=scenario.fleet,
         layover_s=scenario.layover_min * 60.0,
         berths=corridor.berths,
+        substops=corridor.substops,
         passing_lane=corridor.passing_lane,
         clearance_s=scenario.corridor.berth_clearance_s,
         green_extension_s=scenario.signals.green_extension_s if scenario.signals.priority else 0.0,

@@ -44,8 +44,14 @@ class Simulation:
         self.queue_head = passengers.queue_start.copy()
         max_trips = sum(len(d) for s in ops.services for d in s.departures_s)
         self.onboard = np.zeros((max(max_trips, 1), self.n_stations), dtype=np.int64)
-        self.platforms = [
-            [Platform(self.env, int(ops.berths[s]), bool(ops.passing_lane[s]), ops.clearance_s) for s in range(self.n_stations)]
+        self.platforms = [  # per direction, station and stopping area
+            [
+                [
+                    Platform(self.env, int(ops.berths[s]), bool(ops.passing_lane[s]), ops.clearance_s)
+                    for _ in range(ops.substops[s])
+                ]
+                for s in range(self.n_stations)
+            ]
             for _ in range(2)
         ]
         self.pools = [simpy.Store(self.env) for _ in range(self.n_stations)]
@@ -113,7 +119,7 @@ class Simulation:
                 exchange[:] = (alighted, boarded, denied, last_call)  # noqa: B023 - called within this iteration
                 return dwell
 
-            visit = yield from self.platforms[direction][station].visit(dwell_s)
+            visit = yield from self.platforms[direction][station][self.ops.services[k].substop].visit(dwell_s)
             alighted, boarded, denied, last_call = exchange
             self.stop_rows.append((
                 trip, station, direction, arrive, visit.berth_s, visit.depart_s, visit.dwell_s, alighted, boarded, denied,

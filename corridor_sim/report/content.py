@@ -325,13 +325,17 @@ def _design(sc: Data) -> list[tuple[str, str]]:
         if seg.get("running_way")
     )
     access = f"{len(stations)} stations, reached {_name(c['station_access'])}"
-    berths = f"{c['berths']} per station and direction"
+    berths = f"{c['berths']} per station and direction" + (
+        f", in each of {c['substops']} stopping areas" if c.get("substops", 1) > 1 else ""
+    )
     passing = "at every station" if c["passing_lanes"] else "none"
     for st in stations:
         if st.get("access") not in (None, c["station_access"]):
             access += f"; {st['name']} {_name(st['access'])}"
         if st.get("berths") not in (None, c["berths"]):
             berths += f"; {st['berths']} at {st['name']}"
+        if st.get("substops") not in (None, c.get("substops", 1)):
+            berths += f"; {st['substops']} stopping areas at {st['name']}"
         if st.get("passing_lane") not in (None, c["passing_lanes"]):
             passing += f"; {'none' if c['passing_lanes'] else 'one'} at {st['name']}"
     rows = [
