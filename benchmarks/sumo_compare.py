@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import shutil
 import statistics
 import subprocess
@@ -31,10 +30,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from _readme import write_between
 from _timing import timed
 from sumo_peer.inputs import write_inputs
 from sumo_peer.line import SCENARIO, load_line, run_figures
-from sumo_peer.network import binary, build_network
+from sumo_peer.network import binary, build_network, sumo_version
 from sumo_peer.outputs import sumo_duration_s, sumo_figures
 
 from corridor_sim.data import data_file
@@ -42,7 +42,6 @@ from corridor_sim.emissions.factors import bus_class
 from corridor_sim.engine.runner import Run, simulate
 from corridor_sim.network.osm import covering_extracts
 
-README = Path(__file__).with_name("README.md")
 TABLE_START, TABLE_END = "<!-- sumo-table -->", "<!-- /sumo-table -->"
 #: Rows of the table: key, label, decimals.
 ROWS = [
@@ -102,9 +101,11 @@ def main() -> None:
     )
     print(f"SUMO teleports: micro {sumo['micro']['teleports']:.0f}, meso {sumo['meso']['teleports']:.0f}")
     if args.readme:
-        machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, SUMO {_sumo_version()}"
-        _write_readme(
-            f"{table}\n\n{notes}\n\n`speed-up vs SUMO micro: {speedup:.1f}x` ({machine}; {time.strftime('%Y-%m-%d')})\n"
+        machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, SUMO {sumo_version()}"
+        write_between(
+            TABLE_START,
+            TABLE_END,
+            f"{table}\n\n{notes}\n\n`speed-up vs SUMO micro: {speedup:.1f}x` ({machine}; {time.strftime('%Y-%m-%d')})\n",
         )
     if args.work is None and not args.keep:
         shutil.rmtree(work)
@@ -162,18 +163,6 @@ def _ratio(a: float, b: float) -> str:
 def _speed(ours: float, theirs: float) -> str:
     """A time ratio as corridor-sim's speed: ``N.Nx faster`` (or slower)."""
     return f"{theirs / ours:.1f}x faster" if theirs >= ours else f"{ours / theirs:.1f}x slower"
-
-
-def _sumo_version() -> str:
-    out = subprocess.run([binary("sumo"), "--version"], capture_output=True, text=True).stdout
-    match = re.search(r"(\d+\.\d+[\w.]*)", out)
-    return match.group(1) if match else "?"
-
-
-def _write_readme(block: str) -> None:
-    text = README.read_text(encoding="utf-8")
-    start, end = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
-    README.write_text(text[:start] + "\n" + block + text[end:], encoding="utf-8")
 
 
 if __name__ == "__main__":

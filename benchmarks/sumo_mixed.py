@@ -70,10 +70,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from _readme import write_between
 from sumo_compare import _median_wall
 from sumo_peer.inputs import write_inputs
 from sumo_peer.line import run_figures
-from sumo_peer.network import LineNetwork, binary, build_network
+from sumo_peer.network import LineNetwork, binary, build_network, sumo_version
 from sumo_peer.outputs import car_figures, queued_length_m, sumo_figures, sumo_insertion
 
 from corridor_sim.corridor import Corridor, build_corridor
@@ -87,7 +88,6 @@ from corridor_sim.scenario import load_scenario
 SCENARIO = Path(__file__).with_name("sumo_peer") / "bole_road_mixed_3h.toml"
 VOLUME_KEY = "traffic.volume_vph_per_lane.07:00"
 VOLUMES_VPH = (400, 800, 1200, 1600)
-README = Path(__file__).with_name("README.md")
 TABLE_START, TABLE_END = "<!-- sumo-mixed-table -->", "<!-- /sumo-mixed-table -->"
 #: Entries of each direction's chained car travel time (s apart).
 ENTRY_EVERY_S = 60.0
@@ -149,8 +149,8 @@ def main() -> None:
     table = comparison_table(results)
     print(table)
     if args.readme:
-        machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, SUMO {_sumo_version()}"
-        _write_readme(f"{table}\n\n({machine}; {time.strftime('%Y-%m-%d')})\n")
+        machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, SUMO {sumo_version()}"
+        write_between(TABLE_START, TABLE_END, f"{table}\n\n({machine}; {time.strftime('%Y-%m-%d')})\n")
     if args.work is None and not args.keep:
         shutil.rmtree(work)
     else:
@@ -275,19 +275,6 @@ def _cell(value: Any, digits: int | None) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "-"
     return str(value) if digits is None else f"{value:,.{digits}f}"
-
-
-def _sumo_version() -> str:
-    """SUMO's version number, from the first line of ``sumo --version`` (``Eclipse SUMO sumo 1.28.0``)."""
-    out = subprocess.run([binary("sumo"), "--version"], capture_output=True, text=True).stdout
-    first = out.splitlines()[0].split() if out else []
-    return first[-1] if first and first[0] == "Eclipse" else "?"
-
-
-def _write_readme(block: str) -> None:
-    text = README.read_text(encoding="utf-8")
-    start, end = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
-    README.write_text(text[:start] + "\n" + block + text[end:], encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -59,6 +59,13 @@ def binary(name: str) -> str:
     return str(path) if path.exists() else shutil.which(name) or name
 
 
+def sumo_version() -> str:
+    """SUMO's version number, from the first line of ``sumo --version`` (``Eclipse SUMO sumo 1.28.0``)."""
+    out = subprocess.run([binary("sumo"), "--version"], capture_output=True, text=True).stdout
+    first = out.splitlines()[0].split() if out else []
+    return first[-1] if first and first[0] == "Eclipse" else "?"
+
+
 @dataclass(frozen=True)
 class BusStop:
     """A station platform in one direction: a stretch of the bus lane (in mixed traffic, of the rightmost lane)."""
