@@ -43,7 +43,7 @@ The figures, defined the same way in both tools (per direction where it says so)
   ``sumo -c micro.sumocfg`` and ``sumo -c meso.sumocfg`` (median of ``--repeat``). SUMO meso
   has one queue per edge (see :func:`sumo_peer.inputs.write_inputs`) and no queue output.
 
-The four volumes take about 37 minutes on two cores, SUMO micro most of it (its insertion
+The six volumes take about 40 minutes on two cores, SUMO micro most of it (its insertion
 backlog grows with the volume).
 
 It prints the table, and with ``--readme`` writes it into benchmarks/README.md. SUMO's files
@@ -87,7 +87,7 @@ from corridor_sim.scenario import load_scenario
 
 SCENARIO = Path(__file__).with_name("sumo_peer") / "bole_road_mixed_3h.toml"
 VOLUME_KEY = "traffic.volume_vph_per_lane.07:00"
-VOLUMES_VPH = (400, 800, 1200, 1600)
+VOLUMES_VPH = (200, 300, 400, 800, 1200, 1600)
 TABLE_START, TABLE_END = "<!-- sumo-mixed-table -->", "<!-- /sumo-mixed-table -->"
 #: Entries of each direction's chained car travel time (s apart).
 ENTRY_EVERY_S = 60.0
