@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from corridor_sim.engine.runner import Run
-from corridor_sim.engine.traffic import BIN_S, N_BINS
+from corridor_sim.engine.traffic import BIN_S, N_BINS, clock_hhmm
 from corridor_sim.engine.vehicles import SATURATION_HEADWAY_S
 
 #: Physical records a corridor stays within (anchors.md 2.2 and 5): buses per hour per direction
@@ -358,8 +358,8 @@ def stations_over_capacity(run: Run) -> list[dict[str, Any]]:
                 {
                     "station": str(run.corridor.station_name[station]),
                     "direction": labels[int(direction)],
-                    "from": _clock(first[k]),
-                    "to": _clock(last[k]),
+                    "from": clock_hhmm(first[k]),
+                    "to": clock_hhmm(last[k]),
                     "buses_per_h": _r(served / (last[k] - first[k]) * 3600.0, 1),
                 }
             )
@@ -386,8 +386,7 @@ def signals_at_capacity(run: Run) -> list[dict[str, Any]]:
         start = layout.station_m[stops["station"].to_numpy()[:-1][d]]
         end = layout.station_m[stops["station"].to_numpy()[1:][d]]
         depart = stops["depart_s"].to_numpy()[:-1][d]
-        per_cycle = np.floor((layout.green_s - SATURATION_HEADWAY_S) / SATURATION_HEADWAY_S + 1e-9) + 1.0
-        capacity = 3600.0 / layout.cycle_s * np.maximum(per_cycle, 0.0)
+        capacity = layout.bus_capacity_per_h(SATURATION_HEADWAY_S)
         in_traffic = layout.signal_in_traffic[np.minimum(depart // BIN_S, N_BINS - 1).astype(np.int64)]
         for s, at_m in enumerate(layout.signal_m):
             crossing = (start < at_m) & (end > at_m) & ~in_traffic[:, s]  # its delay is in the traffic speed there
@@ -406,11 +405,6 @@ def signals_at_capacity(run: Run) -> list[dict[str, Any]]:
                     }
                 )
     return found
-
-
-def _clock(t_s: float) -> str:
-    minutes = round(t_s / 60.0)
-    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
 
 
 def _bus_km(run: Run) -> float:

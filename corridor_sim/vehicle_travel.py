@@ -57,7 +57,8 @@ def occupancy(scenario: Scenario, vehicle_class: str) -> float:
 
 
 def brt_legs(run: Run) -> pd.DataFrame:
-    """The buses' legs between consecutive stops: trip, direction, stations, departure and arrival (clock s)."""
+    """The buses' legs between consecutive stops: trip, direction, stations, departure and arrival (clock s),
+    and the signals that held the bus on the way (red or a queue at the stop line)."""
     stops = run.trace.stops.sort_values(["trip", "berth_s"], kind="stable")
     nxt = stops.groupby("trip").shift(-1)
     keep = nxt["station"].notna().to_numpy()
@@ -69,6 +70,7 @@ def brt_legs(run: Run) -> pd.DataFrame:
             "to_station": nxt["station"].to_numpy()[keep].astype(int),
             "depart_s": stops["depart_s"].to_numpy()[keep],
             "arrive_s": nxt["arrive_s"].to_numpy()[keep],
+            "signal_stops": nxt["signal_stops"].to_numpy()[keep],
         }
     )
 
@@ -103,13 +105,17 @@ def leg_segments(run: Run) -> pd.DataFrame:
         )
     pieces = pd.concat(parts, ignore_index=True)
     # the replay does not see the buses ahead at a stop line: the time a bus queued behind them
-    # (the engine's run less the replay's) stood at the signal, on the leg's segment with the most red
-    replayed = (pieces["moving_s"] + pieces["red_s"]).groupby(pieces["leg"]).sum()
-    queued = ((legs["arrive_s"] - legs["depart_s"]) - replayed.reindex(legs.index, fill_value=0.0)).clip(lower=0.0)
-    queued = queued[queued > 1e-6]
-    if len(queued):
-        at = pieces[pieces["leg"].isin(queued.index)].sort_values("red_s", kind="stable").groupby("leg").tail(1)
+    # (the engine's run less the replay's) stood at the signal, and the starts it made there (the
+    # engine's signal stops less the replay's), on the leg's segment with the most red
+    replayed = (pieces["moving_s"] + pieces["red_s"]).groupby(pieces["leg"]).sum().reindex(legs.index, fill_value=0.0)
+    replayed_stops = (pieces["starts"].groupby(pieces["leg"]).sum().reindex(legs.index, fill_value=0.0) - 1.0).clip(lower=0.0)
+    queued = ((legs["arrive_s"] - legs["depart_s"]) - replayed).clip(lower=0.0)
+    held = (legs["signal_stops"] - replayed_stops).clip(lower=0.0)
+    legs_held = legs.index[(queued > 1e-6) | (held > 0)]
+    if len(legs_held):
+        at = pieces[pieces["leg"].isin(legs_held)].sort_values("red_s", kind="stable").groupby("leg").tail(1)
         pieces.loc[at.index, "red_s"] += queued.reindex(at["leg"]).to_numpy()
+        pieces.loc[at.index, "starts"] += held.reindex(at["leg"]).to_numpy()
     return pieces
 
 

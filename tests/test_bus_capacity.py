@@ -18,6 +18,7 @@ from corridor_sim.engine.vehicles import SATURATION_HEADWAY_S
 from corridor_sim.evaluation import evaluate
 from corridor_sim.kernels.motion import leg_run_time_s
 from corridor_sim.scenario import load_scenario
+from corridor_sim.vehicle_travel import brt_legs, leg_segments
 
 #: Dwell (s), its coefficient of variation, clearance (s): TCQSM's worked example (anchors.md 2.1).
 DWELL_S, DWELL_CV, CLEARANCE_S = 30.0, 0.6, 10.0
@@ -131,6 +132,10 @@ def test_an_impossible_frequency_meets_the_ceilings_and_says_so(corridors: dict[
     # the first signal out of each terminal gets the dispatches (a bus every 6 s), more than its 13 buses a cycle
     assert {f["signal"] for f in full} >= {"327 m", "383 m"} and all(f["capacity_buses_per_h"] == 390.0 for f in full)
     assert max(f["buses_per_h"] for f in full) > 390.0
+    # the emissions' replay of the legs keeps the engine's time and every start, queued ones included
+    legs, pieces = brt_legs(run), leg_segments(run)
+    assert pieces["starts"].sum() == len(legs) + legs["signal_stops"].sum() > 1.9 * len(legs)  # nearly every leg held once
+    assert (pieces["moving_s"] + pieces["red_s"]).sum() == pytest.approx((legs["arrive_s"] - legs["depart_s"]).sum())
     assert any("bus demand at or above its capacity" in c for c in summary["checks"])
     # linear berths and long door times: the stations are the limit, and they say so
     slow = load_scenario(PRESETS["addis_ababa"], {**overrides, "corridor.passing_lanes": False, "dwell.door_open_close_s": 20.0})

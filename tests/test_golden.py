@@ -103,10 +103,10 @@ EXPECTED: dict[str, dict[str, int | str]] = {
         "fleet_used": 147,  # README: fleet used 147 of 150
         "fleet_available": 150,  # README: fleet used 138 of 150
         # README emissions and road-safety table (kinematic-wave traffic since issue 19), Nairobi Thika Road (05:00-23:00 x 300)
-        "co2_scenario_t": "585,729",  # README: co2 scenario t 585,729
+        "co2_scenario_t": "586,036",  # README: co2 scenario t 586,036
         "co2_baseline_t": "865,980",  # README: co2 baseline t 865,980
-        "co2_change_t": "-280,250",  # README: co2 change t -280,250
-        "nox_change_t": "-530",  # README: nox change t -530
+        "co2_change_t": "-279,943",  # README: co2 change t -279,943
+        "nox_change_t": "-528",  # README: nox change t -528
         "pm25_change_t": "-27.4",  # README: pm25 change t -27.4
         "deaths_scenario": "12.8",  # README: deaths scenario 12.8
         "deaths_scenario_p5": "6.4",  # README: deaths scenario p5 6.4

@@ -15,7 +15,8 @@ boarder takes ``crowding_penalty_s`` longer once the bus has standees.
 
 **Door-closing rule**: the *last call* is half the door time before the dwell of the passengers
 present at the doors' opening ends. A passenger who reaches the platform by then boards (if the
-bus has room and serves the destination) on arrival, on a channel that is free by then, and the
+bus has room and serves the destination) on arrival (the rule takes a channel to be free for
+them: the crowd's boarding is nearly done by the last call), and the
 doors close half the door time after the later of the last call and the last such boarder's
 boarding (arrival plus one boarding time). Late boarders add at most one boarding time, so a
 steady stream of arrivals cannot hold a bus. The kernel
@@ -107,5 +108,5 @@ def dwell_model(spec: Dwell, door_channels: int) -> DwellModel:
     )
 
 
-def _pick(value, default):
+def _pick(value: float | int | None, default: float | int) -> float | int:
     return default if value is None else value

@@ -42,6 +42,12 @@ class DirectionLayout:
     offset_s: np.ndarray
     signal_in_traffic: np.ndarray
 
+    def bus_capacity_per_h(self, headway_s: float) -> np.ndarray:
+        """Buses an hour each signal passes (:mod:`corridor_sim.kernels.motion`'s rule: one per ``headway_s``
+        while a headway of green is left): ``3600 / C x (floor((g - h) / h) + 1)``."""
+        per_cycle = np.floor((self.green_s - headway_s) / headway_s + 1e-9) + 1.0
+        return 3600.0 / self.cycle_s * np.maximum(per_cycle, 0.0)
+
     def signals(self) -> dict[str, np.ndarray]:
         """The signals as :func:`direction_signals` gives them: ``signal_m``, ``cycle_s``, ``green_s``, ``offset_s``."""
         return {"signal_m": self.signal_m, "cycle_s": self.cycle_s, "green_s": self.green_s, "offset_s": self.offset_s}

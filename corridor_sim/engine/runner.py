@@ -55,8 +55,9 @@ def simulate(scenario: Scenario, corridor: Corridor, demand: Demand | None = Non
     served = served_pairs(operations, len(corridor.station_name))
     passengers = sample_passengers(demand, operations.start_s, operations.end_s, served, demand_rng)
     trace = Simulation(corridor, operations, passengers).run()
-    buses = buses_in_traffic(corridor, operations.layouts, trace.stops, scenario.traffic.bus_pcu)
-    if buses is not None and operations.traffic.active.any():
-        operations = with_buses_in_traffic(operations, buses)
-        trace = Simulation(corridor, operations, passengers).run()
+    if operations.traffic.active.any():
+        buses = buses_in_traffic(corridor, operations.layouts, trace.stops, scenario.traffic.bus_pcu)
+        if buses is not None:
+            operations = with_buses_in_traffic(operations, buses)
+            trace = Simulation(corridor, operations, passengers).run()
     return Run(scenario=scenario, corridor=corridor, operations=operations, demand=demand, served=served, trace=trace)

@@ -348,7 +348,7 @@ def traffic_summary(state: TrafficState) -> tuple[dict[str, Any], list[str]]:
         k, i = np.unravel_index(int(np.argmax(run_m)), run_m.shape) if run_m.size else (0, 0)
         best = (float(run_m[k, i]) if run_m.size else 0.0, float(run_v[k, i]) if run_m.size else 0.0, start_snap + int(k), int(i))
         where = names[cells.segment[best[3]] + (1 if direction == 0 else 0)] if best[0] > 0 else None
-        when = _clock(d.snapshot_t0_s + best[2] * SNAPSHOT_S) if best[0] > 0 else None
+        when = clock_hhmm(d.snapshot_t0_s + best[2] * SNAPSHOT_S) if best[0] > 0 else None
         over = _residual_queues(d, queued_cells, start_snap, last, names, direction)
         on_road = float(d.snapshots[last].sum())
         waiting = float(d.queued_veh[last].sum())
@@ -416,14 +416,15 @@ def _residual_queues(
                 found.append(
                     {
                         "where": f"{kind} {cells.start_m[i] + cells.length_m[i]:.0f} m along ({a} - {b})",
-                        "from": _clock(d.snapshot_t0_s + start * SNAPSHOT_S),
-                        "to": _clock(d.snapshot_t0_s + stop * SNAPSHOT_S),
+                        "from": clock_hhmm(d.snapshot_t0_s + start * SNAPSHOT_S),
+                        "to": clock_hhmm(d.snapshot_t0_s + stop * SNAPSHOT_S),
                     }
                 )
                 break
     return found
 
 
-def _clock(t_s: float) -> str:
+def clock_hhmm(t_s: float) -> str:
+    """Clock time ``HH:MM`` of ``t_s`` (clock s, to the nearest minute; past midnight wraps)."""
     minutes = round(t_s / 60.0)
     return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"

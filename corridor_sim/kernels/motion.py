@@ -11,8 +11,8 @@ bus arriving no later than ``green_extension_s`` after the end of green is let t
 Buses share each stop line: a signal lets one bus through per ``headway_s`` of green (the
 saturation headway), so at most ``3600 g / (C headway)`` buses an hour pass it. Each signal
 keeps the earliest time its next bus may cross (``signal_free_s``); a bus reaching it before
-then queues, and if its turn leaves it less than a headway of green, waits for the next green. Buses take the stop line in
-the order they leave their previous stop.
+then queues, and if its turn leaves it less than a headway of green, waits for the next green.
+Buses take the stop line in the order they leave their previous stop.
 
 Signal state: green while ``(t - offset) mod cycle < green``.
 
