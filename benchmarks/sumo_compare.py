@@ -76,7 +76,7 @@ def main() -> None:
     spec = scenario.corridor
     line = build_network(data_file(extract), corridor, work, berth_length_m=18.0 + 2.5, berths=spec.berths)
     print(f"netconvert and the line on SUMO's network: {time.perf_counter() - t0:.1f} s (not timed below)")
-    emission_class = bus_class(run.operations.vehicle.name, scenario.vehicle.propulsion)
+    emission_class = bus_class(run.operations.fleets[0].vehicle.name, run.operations.fleets[0].propulsion)
     sumo = {}
     for name, meso in (("micro", False), ("meso", True)):
         config = write_inputs(run, line, emission_class, work, meso)
@@ -121,7 +121,7 @@ def explanations(run: Run, micro: dict[str, float]) -> str:
     are in corridor-sim's emissions since issue 20: ``benchmarks/start_emissions.py``.)
     """
     stops, ops = run.trace.stops, run.operations
-    per_pax_s = ops.dwell.boarding_s / ops.dwell.boarding_channels
+    per_pax_s = ops.fleets[0].dwell.boarding_s / ops.fleets[0].dwell.boarding_channels
     sequential = ((stops["alighted"] + stops["boarded"]) * per_pax_s).mean()
     return (
         f"- corridor-sim's dwell under SUMO's rule (all passengers in one stream, {per_pax_s:.3f} s each, "

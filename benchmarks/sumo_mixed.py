@@ -136,7 +136,7 @@ def main() -> None:
         scenario = load_scenario(SCENARIO, {VOLUME_KEY: volume})
         run = simulate(scenario, corridor)
         ours = corridor_sim_figures(run) | {"process_s": _median_wall(_corridor_sim_command(volume, work), args.repeat)}
-        emission_class = bus_class(run.operations.vehicle.name, scenario.vehicle.propulsion)
+        emission_class = bus_class(run.operations.fleets[0].vehicle.name, run.operations.fleets[0].propulsion)
         sumo = {name: run_sumo(run, line, emission_class, work, name == "meso", args.repeat) for name in ("micro", "meso")}
         results.append((volume, ours, sumo["micro"], sumo["meso"]))
         print(

@@ -91,6 +91,7 @@ def segment_loads(run: Run) -> pd.DataFrame:
     A trip's load on departure from a station is on board over every segment to its next stop.
     """
     stops = run.trace.stops.sort_values(["trip", "berth_s"], kind="stable")
+    stops = stops.assign(capacity_pax=run.trace.trips["capacity_pax"].to_numpy()[stops["trip"].to_numpy()])
     n_seg = run.corridor.n_segments
     rows = []
     for direction in (0, 1):
@@ -103,10 +104,12 @@ def segment_loads(run: Run) -> pd.DataFrame:
         segment = np.repeat(lo, span) + (np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span))
         hour = np.repeat((d["depart_s"].to_numpy() // 3600).astype(int), span)
         load = np.repeat(d["load_pax"].to_numpy(), span)
-        frame = pd.DataFrame({"direction": direction, "segment": segment, "hour": hour, "pax": load, "buses": 1})
+        capacity = np.repeat(d["capacity_pax"].to_numpy(), span)
+        frame = pd.DataFrame(
+            {"direction": direction, "segment": segment, "hour": hour, "pax": load, "buses": 1, "capacity_pax": capacity}
+        )
         rows.append(frame.groupby(["direction", "segment", "hour"], as_index=False).sum())
     loads = pd.concat(rows, ignore_index=True)
-    loads["capacity_pax"] = loads["buses"] * run.trace.capacity_pax
     loads["load_factor"] = loads["pax"] / loads["capacity_pax"]
     names = run.corridor.station_name.astype(str)
     seg = loads["segment"].to_numpy()
@@ -327,7 +330,13 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
             "over_capacity": over,
             "signals_at_capacity": full_signals,
         },
-        "fleet": {"available": ops.fleet, "used": t.fleet_used, "trips": len(t.trips), "trips_finished": len(trips)},
+        "fleet": {
+            "available": ops.buses,
+            "used": t.fleet_used,
+            "trips": len(t.trips),
+            "trips_finished": len(trips),
+            "by_vehicle": fleet_by_vehicle(run),
+        },
         "bus_km": _r(_bus_km(run), 1),
         "checks": checks,
     }
@@ -407,12 +416,36 @@ def signals_at_capacity(run: Run) -> list[dict[str, Any]]:
     return found
 
 
-def _bus_km(run: Run) -> float:
+def fleet_by_vehicle(run: Run) -> dict[str, dict[str, Any]]:
+    """Per fleet (``vehicles`` key, or the scenario vehicle's type): its type, buses available and
+    used, trips and bus-km."""
+    trips = run.trace.trips
+    km = _trip_km(run)
+    out = {}
+    for fleet in run.operations.fleets:
+        mine = trips["vehicle"] == fleet.name
+        out[fleet.name] = {
+            "type": fleet.vehicle.name,
+            "capacity_pax": fleet.vehicle.capacity_pax,
+            "available": fleet.buses,
+            "used": int(trips.loc[mine, "bus"].nunique()),
+            "trips": int(mine.sum()),
+            "bus_km": _r(float(km[mine.to_numpy()].sum()), 1),
+        }
+    return out
+
+
+def _trip_km(run: Run) -> np.ndarray:
+    """Per trip: the km run between its stops (so far, for unfinished trips)."""
     stops = run.trace.stops.sort_values(["trip", "berth_s"], kind="stable")
     chain = run.corridor.station_chainage_m[stops["station"].to_numpy()]
-    step = np.abs(np.diff(chain))
-    same = stops["trip"].to_numpy()[1:] == stops["trip"].to_numpy()[:-1]
-    return float(step[same].sum() / 1000.0)
+    trip = stops["trip"].to_numpy()
+    same = trip[1:] == trip[:-1]
+    return np.bincount(trip[1:][same], weights=np.abs(np.diff(chain))[same], minlength=len(run.trace.trips)) / 1000.0
+
+
+def _bus_km(run: Run) -> float:
+    return float(_trip_km(run).sum())
 
 
 def _max_hourly_buses(stops: pd.DataFrame, direction: int) -> int:

@@ -3,7 +3,8 @@
 :func:`corridor_sim.scenario.parse_scenario` returns a scenario whose optional design values are
 all filled, each from its one home:
 
-- the bus type's capacity, seats, doors and motion (:data:`corridor_sim.engine.vehicles.VEHICLE_TYPES`);
+- each bus type's capacity, seats, doors and motion (:data:`corridor_sim.engine.vehicles.VEHICLE_TYPES`),
+  and its boarding and alighting door streams (from the fare collection);
 - the dwell parameters (:mod:`corridor_sim.engine.dwell`);
 - every city default (traffic mix, previous modes and occupancies, real-world and grid factors,
   safety base rate, values of time, fares, car cost) from the city's profile
@@ -43,7 +44,7 @@ def resolve(scenario: Scenario, source: str) -> dict[str, Any]:
         occupancy.
     """
     from corridor_sim.engine.dwell import dwell_model
-    from corridor_sim.engine.vehicles import vehicle_type
+    from corridor_sim.engine.vehicles import NOT_TYPE_FIELDS, vehicle_type
     from corridor_sim.network.manifest import load_manifest
     from corridor_sim.safety.factors import SERIOUS_PER_DEATH
 
@@ -53,14 +54,19 @@ def resolve(scenario: Scenario, source: str) -> dict[str, Any]:
         raise ScenarioError(f"{source}: city = {scenario.city!r}: {exc}") from None
     data = scenario.model_dump(mode="json", by_alias=True)
     _fill_profile(data, profile)
-    vehicle = vehicle_type(scenario.vehicle)
-    if scenario.vehicle.seats is None and vehicle.seats > vehicle.capacity_pax:
-        raise ScenarioError(
-            f"{source}: vehicle.capacity_pax = {vehicle.capacity_pax} is below the {vehicle.seats} seats of a "
-            f"{vehicle.name}; set vehicle.seats too (at most the capacity)"
-        )
-    data["vehicle"].update({k: getattr(vehicle, k) for k in data["vehicle"] if k not in ("type", "propulsion")})
-    dwell = dwell_model(scenario.dwell, vehicle.door_channels)
+    specs = [("vehicle", scenario.vehicle, data["vehicle"])]
+    specs += [(f"vehicles.{key}", spec, data["vehicles"][key]) for key, spec in scenario.vehicles.items()]
+    for where, spec, values in specs:
+        vehicle = vehicle_type(spec)
+        if spec.seats is None and vehicle.seats > vehicle.capacity_pax:
+            raise ScenarioError(
+                f"{source}: {where}.capacity_pax = {vehicle.capacity_pax} is below the {vehicle.seats} seats of a "
+                f"{vehicle.name}; set {where}.seats too (at most the capacity)"
+            )
+        values.update({k: getattr(vehicle, k) for k in values if k not in NOT_TYPE_FIELDS})
+        dwell = dwell_model(scenario.dwell, vehicle.door_channels, spec.boarding_channels, spec.alighting_channels)
+        values.update(boarding_channels=dwell.boarding_channels, alighting_channels=dwell.alighting_channels)
+    dwell = dwell_model(scenario.dwell, 1, 1, 1)  # the per-passenger times; the streams are the vehicles'
     data["dwell"].update({k: getattr(dwell, k) for k in data["dwell"] if k != "fare_collection"})
     if data["safety"]["serious_per_death"] is None:
         data["safety"]["serious_per_death"] = SERIOUS_PER_DEATH

@@ -241,10 +241,15 @@ class Service(_Strict):
         le=4,
         description="stopping area its buses use at stations with sub-stops (1: the first in running order)",
     )
+    vehicle: str | None = Field(
+        default=None,
+        min_length=1,
+        description="the [vehicles.<key>] bus type its buses are, from that type's fleet (none: the scenario's vehicle)",
+    )
 
 
 class Vehicle(_Strict):
-    """The bus type of the fleet; unset fields come from the type's documented defaults."""
+    """A bus type; unset fields come from the type's documented defaults (door streams also from the fare collection)."""
 
     type: Literal["brt_18m", "brt_12m", "minibus_14", "minibus_33"] = "brt_18m"
     propulsion: Literal["diesel_euro_ii", "diesel_euro_iii", "diesel_euro_v", "diesel_euro_vi", "cng", "electric"] = Field(
@@ -256,6 +261,18 @@ class Vehicle(_Strict):
     accel_ms2: float | None = Field(default=None, gt=0, le=3)
     decel_ms2: float | None = Field(default=None, gt=0, le=3)
     max_speed_kmh: float | None = Field(default=None, gt=0, le=120)
+    boarding_channels: int | None = Field(
+        default=None, ge=1, le=12, description="door channels passengers board by (on-board fares: the front door, 1)"
+    )
+    alighting_channels: int | None = Field(
+        default=None, ge=1, le=12, description="door channels passengers alight by (on-board fares: the other doors)"
+    )
+
+
+class FleetVehicle(Vehicle):
+    """A named bus type with its own fleet (``[vehicles.<key>]``), for the services that name it."""
+
+    buses: int = Field(ge=1, le=2000, description="buses of this type available to the services that name it")
 
 
 class Dwell(_Strict):
@@ -267,12 +284,6 @@ class Dwell(_Strict):
     boarding_s: float | None = Field(default=None, ge=0, le=15, description="seconds per boarder per door channel")
     crowding_penalty_s: float | None = Field(
         default=None, ge=0, le=5, description="extra seconds per boarder when standees are on board"
-    )
-    boarding_channels: int | None = Field(
-        default=None, ge=1, le=12, description="door channels passengers board by (on-board fares: the front door, 1)"
-    )
-    alighting_channels: int | None = Field(
-        default=None, ge=1, le=12, description="door channels passengers alight by (on-board fares: the other doors)"
     )
 
 
@@ -545,10 +556,15 @@ class Scenario(_Strict):
     period: Period
     corridor: CorridorSpec
     services: dict[str, Service] = Field(default_factory=dict, description="service patterns by name")
-    fleet: int | None = Field(default=None, ge=1, le=2000, description="buses available to all services")
+    fleet: int | None = Field(
+        default=None, ge=1, le=2000, description="buses of the scenario's vehicle, for the services that name no other"
+    )
     layover_min: float = Field(default=5.0, ge=0, le=120, description="minimum turnaround at a terminal")
     peak_hours: list[ClockRange] = Field(default_factory=list, description="peak periods; none: all of it")
-    vehicle: Vehicle = Field(default_factory=Vehicle)
+    vehicle: Vehicle = Field(default_factory=Vehicle, description="the bus type of the services that name no other")
+    vehicles: dict[str, FleetVehicle] = Field(
+        default_factory=dict, description="other bus types by key, each with its own fleet (buses)"
+    )
     dwell: Dwell = Field(default_factory=Dwell)
     traffic: Traffic = Field(default_factory=Traffic)
     signals: Signals = Field(default_factory=Signals)
@@ -570,15 +586,40 @@ class Scenario(_Strict):
         """What ``run`` needs besides each field's own range, so ``validate`` and ``run`` agree."""
         if not self.services:
             raise ValueError("services: none given; add a services.<name> table with peak_headway_min")
-        if self.fleet is None:
-            raise ValueError("fleet: required; give the number of buses available to the services (fleet = N)")
-        if self.fleet < len(self.services):
-            raise ValueError(f"fleet = {self.fleet}: fewer buses than the {len(self.services)} services; each needs one at least")
-        v = self.vehicle
-        if v.seats is not None and v.capacity_pax is not None and v.seats > v.capacity_pax:
+        users: dict[str | None, list[str]] = {}
+        for key, service in self.services.items():
+            if service.vehicle is not None and service.vehicle not in self.vehicles:
+                known = ", ".join(self.vehicles) or "none defined"
+                raise ValueError(
+                    f"services.{key}.vehicle = {service.vehicle!r} is not a [vehicles.<key>] table; vehicles are: {known}"
+                )
+            users.setdefault(service.vehicle, []).append(key)
+        if None in users and self.fleet is None:
             raise ValueError(
-                f"vehicle.seats = {v.seats} is more than vehicle.capacity_pax = {v.capacity_pax}; seats are part of the capacity"
+                f"fleet: required; give the number of buses of the scenario's vehicle for {', '.join(users[None])} (fleet = N)"
             )
+        if None not in users and self.fleet is not None:
+            raise ValueError(
+                f"fleet = {self.fleet}: every service names its vehicle, so no service uses these buses; "
+                "remove fleet or give the buses to a vehicles.<key>.buses"
+            )
+        if None in users and self.vehicle.type in self.vehicles:
+            raise ValueError(
+                f"vehicles.{self.vehicle.type}: the key is the type of the scenario's vehicle, which names its fleet; "
+                "choose another key"
+            )
+        fleets = {"fleet": (self.fleet, users.get(None, []))}
+        fleets |= {f"vehicles.{key}.buses": (v.buses, users.get(key, [])) for key, v in self.vehicles.items()}
+        for where, (buses, services) in fleets.items():
+            if where != "fleet" and not services:
+                raise ValueError(f"{where.removesuffix('.buses')}: no service names it; set services.<name>.vehicle or remove it")
+            if buses is not None and buses < len(services):
+                raise ValueError(f"{where} = {buses}: fewer buses than its {len(services)} services; each needs one at least")
+        for where, v in [("vehicle", self.vehicle), *((f"vehicles.{k}", v) for k, v in self.vehicles.items())]:
+            if v.seats is not None and v.capacity_pax is not None and v.seats > v.capacity_pax:
+                raise ValueError(
+                    f"{where}.seats = {v.seats} is more than {where}.capacity_pax = {v.capacity_pax}; seats are part of the capacity"
+                )
         return self
 
     @model_validator(mode="after")
@@ -791,7 +832,7 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
             elif part not in node:
                 _check_new_key(parts, depth, list(node), whole_table=last and isinstance(value, dict))
             if last:
-                node[part] = value
+                node[part] = copy.deepcopy(value)  # a table set here must not be the caller's, which later paths would change
             else:
                 if isinstance(node, dict) and part not in node:
                     node[part] = {}

@@ -76,17 +76,19 @@ def brt_legs(run: Run) -> pd.DataFrame:
 
 
 def leg_segments(run: Run) -> pd.DataFrame:
-    """Every bus leg split by segment: leg, direction, segment (corridor order), distance, moving and red time."""
+    """Every bus leg split by segment: leg, direction, fleet, segment (corridor order), distance, moving and red time."""
     legs = brt_legs(run)
     ops = run.operations
     n_seg = run.corridor.n_segments
+    trip_fleet = run.trace.trips["vehicle"].map({fleet.name: f for f, fleet in enumerate(ops.fleets)}).to_numpy()
+    legs["fleet"] = trip_fleet[legs["trip"].to_numpy()]
     parts = []
-    for direction in (0, 1):
-        d = legs[legs["direction"] == direction]
-        layout = ops.layouts[direction]
+    for direction, f in ((d, f) for d in (0, 1) for f in range(len(ops.fleets))):
+        d = legs[(legs["direction"] == direction) & (legs["fleet"] == f)]
+        layout, vehicle = ops.fleets[f].layouts[direction], ops.fleets[f].vehicle
         leg, k, dist_m, moving, red, speed_ms, starts = leg_profiles(
             d["depart_s"].to_numpy(), layout.station_m[d["from_station"].to_numpy()], layout.station_m[d["to_station"].to_numpy()],
-            layout.bounds_m, layout.speed_ms, BIN_S, ops.vehicle.accel_ms2, ops.vehicle.decel_ms2, layout.signal_m,
+            layout.bounds_m, layout.speed_ms, BIN_S, vehicle.accel_ms2, vehicle.decel_ms2, layout.signal_m,
             layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s, layout.signal_in_traffic,
         )  # fmt: skip
         parts.append(
@@ -94,6 +96,7 @@ def leg_segments(run: Run) -> pd.DataFrame:
                 {
                     "leg": d.index.to_numpy()[leg],
                     "direction": direction,
+                    "fleet": f,
                     "segment": k if direction == 0 else n_seg - 1 - k,
                     "distance_m": dist_m,
                     "moving_s": moving,
@@ -130,11 +133,14 @@ def brt_travel(run: Run, terminal_idle: bool = True) -> pd.DataFrame:
         Whether to count the layovers' idling (``False``: the trips alone, from arriving at
         the first station to leaving the last).
     """
-    scenario, n_seg = run.scenario, run.corridor.n_segments
-    cls = bus_class(run.operations.vehicle.name, scenario.vehicle.propulsion)
+    n_seg = run.corridor.n_segments
+    fleets = run.operations.fleets
+    cls = np.array([bus_class(fleet.vehicle.name, fleet.propulsion) for fleet in fleets])
+    trip_fleet = run.trace.trips["vehicle"].map({fleet.name: f for f, fleet in enumerate(fleets)}).to_numpy()
     pieces = leg_segments(run)
     moving = pd.DataFrame(
         {
+            "fleet": pieces["fleet"],
             "segment": pieces["segment"],
             "distance_km": pieces["distance_m"] / 1000.0,
             "speed_kmh": pieces["speed_kmh"],
@@ -146,6 +152,7 @@ def brt_travel(run: Run, terminal_idle: bool = True) -> pd.DataFrame:
     station = stops["station"].to_numpy()
     at_station = pd.DataFrame(
         {
+            "fleet": trip_fleet[stops["trip"].to_numpy()],
             "segment": np.where(stops["direction"] == 0, np.minimum(station, n_seg - 1), np.maximum(station - 1, 0)),
             "distance_km": 0.0,
             "speed_kmh": 0.0,
@@ -153,12 +160,12 @@ def brt_travel(run: Run, terminal_idle: bool = True) -> pd.DataFrame:
             "starts": 0.0,
         }
     )
-    rows = pd.concat([moving, at_station, *([_terminal_idle(run)] if terminal_idle else [])], ignore_index=True)
-    return rows.assign(vehicle_class=cls, source="brt")[COLUMNS]
+    rows = pd.concat([moving, at_station, *([_terminal_idle(run, trip_fleet)] if terminal_idle else [])], ignore_index=True)
+    return rows.assign(vehicle_class=cls[rows["fleet"].to_numpy(dtype=int)], source="brt")[COLUMNS]
 
 
-def _terminal_idle(run: Run) -> pd.DataFrame:
-    """Engine-on time of each layover: until the bus's next trip, at most the scenario's limit."""
+def _terminal_idle(run: Run, trip_fleet: np.ndarray) -> pd.DataFrame:
+    """Engine-on time of each layover: until the bus's next trip, at most the scenario's limit (with the bus's fleet)."""
     trips = run.trace.trips.dropna(subset=["end_s"]).sort_values(["bus", "dispatch_s"])
     gap = trips.groupby("bus")["dispatch_s"].shift(-1) - trips["end_s"]
     cap = run.scenario.emissions.terminal_idle_max_min * 60.0
@@ -166,6 +173,7 @@ def _terminal_idle(run: Run) -> pd.DataFrame:
     keep = gap.notna().to_numpy()
     return pd.DataFrame(
         {
+            "fleet": trip_fleet[trips["trip"].to_numpy()[keep]],
             "segment": terminal_segment[keep],
             "distance_km": 0.0,
             "speed_kmh": 0.0,

@@ -176,7 +176,7 @@ def check_conservation(run: Run) -> dict[str, int]:
     assert counts["generated"] == counts["delivered"] + counts["waiting"] + counts["on_board"]
     assert stops["boarded"].sum() - stops["alighted"].sum() == counts["on_board"]
     assert stops["boarded"].sum() == counts["delivered"] + counts["on_board"]
-    assert stops["load_pax"].max() <= run.trace.capacity_pax
+    assert (stops["load_pax"] <= run.trace.trips["capacity_pax"].to_numpy()[stops["trip"]]).all()
     assert stops["denied"].sum() == run.trace.left_behind.sum()
     p, t = run.trace.passengers, run.trace
     on = t.board_trip >= 0

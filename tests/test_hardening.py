@@ -86,7 +86,7 @@ def test_a_bad_value_is_named_by_validate_and_by_run_before_anything_is_written(
 
 def test_fleet_below_the_services_and_missing_services_are_refused(tmp_path: Path) -> None:
     code, output = _invoke(["validate", _variant(tmp_path, "fleet = 2", base=NAIROBI)])
-    assert code == 1 and "fleet = 2: fewer buses than the 3 services" in output
+    assert code == 1 and "fleet = 2: fewer buses than its 3 services" in output
     data = read_scenario_data(NAIROBI)
     with pytest.raises(ScenarioError, match="services: none given"):
         parse_scenario({k: v for k, v in data.items() if k != "services"}, "no services")

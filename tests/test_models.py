@@ -72,27 +72,27 @@ def test_mean_signal_delay_over_arrival_times_matches_the_red_share() -> None:
 
 
 def test_dwell_is_doors_plus_slowest_channel_with_crowding() -> None:
-    model = dwell_model(Dwell(), 4)
+    model = dwell_model(Dwell(), 4, None, None)
     assert (model.boarding_s, model.boarding_channels, model.alighting_channels, model.concurrent) == (2.5, 4, 4, False)
     # 9 alighting and 10 boarding over 4 channels, one after the other: the slowest channel has 3 and 3
     assert model.dwell_s(9, 10, standees=False) == pytest.approx(3.5 + 3 * 1.8 + 3 * 2.5)
     assert model.dwell_s(9, 10, standees=True) == pytest.approx(3.5 + 3 * 1.8 + 3 * 3.0)
     # fares paid to the driver: boarding by the front door only, alighting by the other three at the same time
-    front = dwell_model(Dwell(fare_collection="on_board"), 4)
+    front = dwell_model(Dwell(fare_collection="on_board"), 4, None, None)
     assert (front.boarding_s, front.boarding_channels, front.alighting_channels, front.concurrent) == (3.5, 1, 3, True)
     assert front.dwell_s(9, 10, standees=False) == pytest.approx(3.5 + max(3 * 1.8, 10 * 3.5))
     # so each boarder lengthens the dwell by the documented 3.5 s against 2.5 s / 4 channels off-board
     assert front.dwell_s(0, 21, False) - front.dwell_s(0, 20, False) == pytest.approx(3.5)
     assert model.dwell_s(0, 24, False) - model.dwell_s(0, 20, False) == pytest.approx(2.5)
     # set channels win over the fare rule; a one-door minibus stays single file
-    assert dwell_model(Dwell(fare_collection="on_board", boarding_channels=2), 4).dwell_s(0, 10, False) == pytest.approx(
-        3.5 + 5 * 3.5
+    assert dwell_model(Dwell(fare_collection="on_board"), 4, 2, None).dwell_s(0, 10, False) == pytest.approx(3.5 + 5 * 3.5)
+    assert dwell_model(Dwell(fare_collection="on_board"), 1, None, None).dwell_s(2, 3, False) == pytest.approx(
+        3.5 + 2 * 1.8 + 3 * 3.5
     )
-    assert dwell_model(Dwell(fare_collection="on_board"), 1).dwell_s(2, 3, False) == pytest.approx(3.5 + 2 * 1.8 + 3 * 3.5)
 
 
 def test_a_passenger_reaching_the_platform_while_the_doors_are_open_boards_that_bus() -> None:
-    model = dwell_model(Dwell(), 4)
+    model = dwell_model(Dwell(), 4, None, None)
     # one queue; 5 waiting at the doors' opening (t = 100 s), one arriving 5 s later, one 9 s later
     arrive = np.array([90.0, 91.0, 92.0, 93.0, 94.0, 105.0, 109.0])
     n = len(arrive)

@@ -121,12 +121,13 @@ def _additional(run: Run, line: LineNetwork) -> ET.Element:
 
 def _buses(run: Run, line: LineNetwork, hbefa_class: str) -> ET.Element:
     """The bus type and one vehicle per scheduled departure, stopping at every station."""
-    v = run.operations.vehicle
+    fleet = run.operations.fleets[0]  # the Bole Road benchmark runs one bus type
+    v = fleet.vehicle
     root = ET.Element("routes")
     ET.SubElement(
         root, "vType", id="brt", vClass="bus", length="18", minGap=f"{MIN_GAP_M}", accel=f"{v.accel_ms2}", decel=f"{v.decel_ms2}",
         maxSpeed=f"{v.max_speed_kmh / 3.6:.3f}", sigma="0", speedDev="0", personCapacity=str(v.capacity_pax),
-        boardingDuration=f"{run.operations.dwell.boarding_s / run.operations.dwell.boarding_channels:.3f}", emissionClass=hbefa_class,
+        boardingDuration=f"{fleet.dwell.boarding_s / fleet.dwell.boarding_channels:.3f}", emissionClass=hbefa_class,
     )  # fmt: skip
     departures = sorted((t, d) for plan in run.operations.services for d in (0, 1) for t in plan.departures_s[d])
     for k, (t, d) in enumerate(departures):

@@ -86,8 +86,8 @@ class DwellModel:
         return dwell_time_s(alighting_pax, boarding_pax, standees, self.params)
 
 
-def dwell_model(spec: Dwell, door_channels: int) -> DwellModel:
-    """The scenario's dwell model: the documented defaults with its set fields applied.
+def dwell_model(spec: Dwell, door_channels: int, boarding_channels: int | None, alighting_channels: int | None) -> DwellModel:
+    """A bus type's dwell model: the documented defaults with the scenario's set fields applied.
 
     Parameters
     ----------
@@ -95,6 +95,9 @@ def dwell_model(spec: Dwell, door_channels: int) -> DwellModel:
         The scenario's ``[dwell]``.
     door_channels
         The bus's door channels on the platform side.
+    boarding_channels, alighting_channels
+        The vehicle's set door streams (``None``: all doors with off-board fares; with on-board
+        fares the front door for boarding and the others for alighting).
     """
     on_board = spec.fare_collection == "on_board"
     return DwellModel(
@@ -102,8 +105,8 @@ def dwell_model(spec: Dwell, door_channels: int) -> DwellModel:
         alighting_s=_pick(spec.alighting_s, DEFAULTS["alighting_s"]),
         boarding_s=_pick(spec.boarding_s, BOARDING_S[spec.fare_collection]),
         crowding_penalty_s=_pick(spec.crowding_penalty_s, DEFAULTS["crowding_penalty_s"]),
-        boarding_channels=_pick(spec.boarding_channels, 1 if on_board else door_channels),
-        alighting_channels=_pick(spec.alighting_channels, max(door_channels - 1, 1) if on_board else door_channels),
+        boarding_channels=_pick(boarding_channels, 1 if on_board else door_channels),
+        alighting_channels=_pick(alighting_channels, max(door_channels - 1, 1) if on_board else door_channels),
         concurrent=on_board and door_channels > 1,
     )
 

@@ -1,5 +1,6 @@
-"""What the engine runs: services with their departures, the directions' layouts, the bus, dwell
-and station parameters, all drawn from a scenario and its corridor."""
+"""What the engine runs: services with their departures, the fleets (a bus type, its buses and
+dwell, the directions as it drives them), the station parameters, all drawn from a scenario and
+its corridor."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from corridor_sim.engine.layout import DirectionLayout, direction_layouts, direc
 from corridor_sim.engine.timetable import departures_s, peak_windows
 from corridor_sim.engine.traffic import TrafficState, bus_speed_ms, signals_in_traffic, simulate_traffic
 from corridor_sim.engine.vehicles import VehicleType, vehicle_type
-from corridor_sim.scenario import Scenario
+from corridor_sim.scenario import Scenario, Vehicle
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,43 @@ class ServicePlan:
         Stopping area its buses use (0-based) where a station has sub-stops.
     departures_s
         Scheduled departures (clock s) from the first terminal of each direction.
+    fleet
+        The fleet its buses come from (index into :attr:`Operations.fleets`).
     """
 
     name: str
     stations: np.ndarray
     departures_s: tuple[np.ndarray, np.ndarray]
     substop: int = 0
+    fleet: int = 0
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """Buses of one type for the services that name it.
+
+    Attributes
+    ----------
+    name
+        ``vehicles`` key, or the type of the scenario's ``vehicle``.
+    vehicle
+        The bus type.
+    propulsion
+        Engine and emission standard.
+    buses
+        Buses available.
+    dwell
+        Its dwell model (its door streams).
+    layouts
+        Both directions as these buses drive them (cruise speeds capped at their top speed).
+    """
+
+    name: str
+    vehicle: VehicleType
+    propulsion: str
+    buses: int
+    dwell: DwellModel
+    layouts: tuple[DirectionLayout, DirectionLayout]
 
 
 @dataclass(frozen=True)
@@ -45,11 +77,8 @@ class Operations:
     """Everything the engine needs besides the corridor and the passengers."""
 
     services: tuple[ServicePlan, ...]
-    layouts: tuple[DirectionLayout, DirectionLayout]
+    fleets: tuple[Fleet, ...]
     traffic: TrafficState
-    vehicle: VehicleType
-    dwell: DwellModel
-    fleet: int
     layover_s: float
     berths: np.ndarray
     substops: np.ndarray
@@ -59,6 +88,16 @@ class Operations:
     start_s: float
     end_s: float
     finish_trips: bool
+
+    @property
+    def layouts(self) -> tuple[DirectionLayout, DirectionLayout]:
+        """Both directions' chainages and signals (as every fleet has them; speeds: the first fleet's)."""
+        return self.fleets[0].layouts
+
+    @property
+    def buses(self) -> int:
+        """Buses available in all fleets."""
+        return sum(fleet.buses for fleet in self.fleets)
 
 
 def plan_operations(
@@ -78,32 +117,35 @@ def plan_operations(
     Raises
     ------
     ScenarioError
-        If the scenario has no services or no fleet.
+        If the scenario has no services, or no fleet for the services of its vehicle.
     """
     where = scenario.path or scenario.name
     if not scenario.services:
         raise ScenarioError(f"{where}: no services; add a [services.<name>] table with peak_headway_min")
-    if scenario.fleet is None:
-        raise ScenarioError(f"{where}: fleet is missing; give the number of buses available (fleet = N)")
     names = list(corridor.station_name)
     start, end = float(scenario.period.start_s), float(scenario.period.end_s)
     peaks = peak_windows(scenario)
+    specs = _fleet_specs(scenario)
+    keys = list(specs)
     plans = []
     for k, (name, service) in enumerate(scenario.services.items()):
         stations = np.arange(len(names)) if service.stops == "all" else np.array([names.index(s) for s in service.stops])
         stagger = k / len(scenario.services)
         departures = tuple(departures_s(service, start, end, peaks, stagger, timetable_rng) for _ in range(2))
-        plans.append(ServicePlan(name=name, stations=stations, departures_s=departures, substop=service.substop - 1))
-    vehicle = vehicle_type(scenario.vehicle)
+        fleet = keys.index(service.vehicle if service.vehicle is not None else None)
+        plans.append(ServicePlan(name, stations, departures, substop=service.substop - 1, fleet=fleet))
     signals = direction_signals(corridor, signal_rng)
     traffic = simulate_traffic(corridor, scenario.traffic, signals, start, end)
+    fleets = []
+    for key, (spec, buses) in specs.items():
+        vehicle = vehicle_type(spec)
+        dwell = dwell_model(scenario.dwell, vehicle.door_channels, spec.boarding_channels, spec.alighting_channels)
+        name = key if key is not None else vehicle.name
+        fleets.append(Fleet(name, vehicle, spec.propulsion, buses, dwell, _layouts_in(traffic, signals, vehicle)))
     return Operations(
         services=tuple(plans),
-        layouts=_layouts_in(traffic, signals, vehicle),
+        fleets=tuple(fleets),
         traffic=traffic,
-        vehicle=vehicle,
-        dwell=dwell_model(scenario.dwell, vehicle.door_channels),
-        fleet=scenario.fleet,
         layover_s=scenario.layover_min * 60.0,
         berths=corridor.berths,
         substops=corridor.substops,
@@ -116,12 +158,25 @@ def plan_operations(
     )
 
 
+def _fleet_specs(scenario: Scenario) -> dict[str | None, tuple[Vehicle, int]]:
+    """The fleets the services use, by ``vehicles`` key (``None``: the scenario's vehicle), with their buses."""
+    used = {service.vehicle for service in scenario.services.values()}
+    specs: dict[str | None, tuple[Vehicle, int]] = {}
+    if None in used:
+        if scenario.fleet is None:
+            raise ScenarioError(f"{scenario.path or scenario.name}: fleet is missing; give the number of buses (fleet = N)")
+        specs[None] = (scenario.vehicle, scenario.fleet)
+    specs |= {key: (v, v.buses) for key, v in scenario.vehicles.items() if key in used}
+    return specs
+
+
 def with_buses_in_traffic(ops: Operations, buses: tuple[BusesInTraffic, BusesInTraffic]) -> Operations:
     """The operations with the general traffic run again carrying ``buses`` (their capacity taken), and the bus speeds it gives."""
     signals = tuple(layout.signals() for layout in ops.layouts)
     first = ops.traffic
     traffic = simulate_traffic(first.corridor, first.traffic, signals, first.start_s, first.end_s, buses)
-    return replace(ops, traffic=traffic, layouts=_layouts_in(traffic, signals, ops.vehicle))
+    fleets = tuple(replace(fleet, layouts=_layouts_in(traffic, signals, fleet.vehicle)) for fleet in ops.fleets)
+    return replace(ops, traffic=traffic, fleets=fleets)
 
 
 def _layouts_in(

@@ -1,8 +1,8 @@
 """The SimPy model: dispatchers, bus trips, stations with berths.
 
-- A dispatcher per service and terminal releases a bus at each scheduled departure: one waiting
-  at that terminal, else one from the depot while the fleet lasts, else the next to arrive there
-  (the departure runs late).
+- A dispatcher per service and terminal releases a bus of the service's fleet at each scheduled
+  departure: one of that fleet waiting at that terminal, else one from its depot while the fleet
+  lasts, else the next of it to arrive there (the departure runs late).
 - A trip runs stop to stop (:func:`~corridor_sim.kernels.motion.leg_run_time_s` for the run,
   with the cruise speed of the departure's traffic bin; buses share each signal's stop line at
   their saturation headway). At each served station it visits the
@@ -54,9 +54,10 @@ class Simulation:
             ]
             for _ in range(2)
         ]
-        self.pools = [simpy.Store(self.env) for _ in range(self.n_stations)]
-        self.depot = ops.fleet
-        self.dwell_params = ops.dwell.params
+        self.pools = [[simpy.Store(self.env) for _ in range(self.n_stations)] for _ in ops.fleets]  # per fleet and terminal
+        self.depot = [fleet.buses for fleet in ops.fleets]
+        self.first_bus = np.concatenate([[0], np.cumsum([fleet.buses for fleet in ops.fleets])[:-1]]).astype(int)
+        self.dwell_params = [fleet.dwell.params for fleet in ops.fleets]
         self.no_profile = np.empty(0)  # the engine does not record the per-segment split
         self.signal_free_s = [np.full(len(layout.signal_m), -np.inf) for layout in ops.layouts]  # buses share the stop lines
         self.stop_rows: list[tuple] = []
@@ -80,29 +81,34 @@ class Simulation:
 
     def _dispatcher(self, k: int, plan: ServicePlan, direction: int):
         stations = plan.stations if direction == 0 else plan.stations[::-1]
-        pool = self.pools[stations[0]]
+        f = plan.fleet
+        fleet = self.ops.fleets[f]
+        pool = self.pools[f][stations[0]]
         for scheduled in plan.departures_s[direction]:
             if scheduled > self.env.now:
                 yield self.env.timeout(scheduled - self.env.now)
-            if pool.items or self.depot == 0:
+            if pool.items or self.depot[f] == 0:
                 bus = yield pool.get()
             else:
-                bus = self.ops.fleet - self.depot
-                self.depot -= 1
+                bus = self.first_bus[f] + fleet.buses - self.depot[f]
+                self.depot[f] -= 1
             trip = len(self.trip_rows)
-            km = (
-                abs(self.ops.layouts[direction].station_m[stations[-1]] - self.ops.layouts[direction].station_m[stations[0]])
-                / 1000.0
-            )
-            self.trip_rows.append([trip, bus, plan.name, direction, scheduled, self.env.now, np.nan, len(stations), km])
+            layout = fleet.layouts[direction]
+            km = abs(layout.station_m[stations[-1]] - layout.station_m[stations[0]]) / 1000.0
+            self.trip_rows.append([
+                trip, bus, plan.name, fleet.name, direction, scheduled, self.env.now, np.nan, len(stations), km,
+                fleet.vehicle.capacity_pax,
+            ])  # fmt: skip
             self.env.process(self._trip(trip, bus, k, stations, direction))
 
     def _trip(self, trip: int, bus: int, k: int, stations: np.ndarray, direction: int):
         env, ops = self.env, self.ops
-        layout = ops.layouts[direction]
+        f = ops.services[k].fleet
+        layout = ops.fleets[f].layouts[direction]
+        vehicle = ops.fleets[f].vehicle
+        dwell_params = self.dwell_params[f]
         serves = self.serves[k]
         p = self.passengers
-        vehicle = ops.vehicle
         load = 0
         signal_stops = 0
         for i, station in enumerate(stations):
@@ -114,7 +120,7 @@ class Simulation:
                 alighted, boarded, denied, load, dwell, last_call = serve_stop(
                     env.now, direction * self.n_stations + station, station, trip, vehicle.capacity_pax, load, serves,
                     p.arrive_s, p.destination, self.queue_head, p.queue_end, self.board_s, self.board_trip,
-                    self.left_behind, self.onboard, vehicle.seats, self.dwell_params,
+                    self.left_behind, self.onboard, vehicle.seats, dwell_params,
                 )  # fmt: skip
                 exchange[:] = (alighted, boarded, denied, last_call)  # noqa: B023 - called within this iteration
                 return dwell
@@ -135,9 +141,9 @@ class Simulation:
                     self.signal_free_s[direction], SATURATION_HEADWAY_S,
                 )  # fmt: skip
             yield env.timeout(visit.depart_s - env.now + run_s)  # dwell (and any wait to leave), then the run
-        self.trip_rows[trip][6] = env.now
+        self.trip_rows[trip][7] = env.now
         yield env.timeout(ops.layover_s)
-        self.pools[stations[-1]].put(bus)
+        self.pools[f][stations[-1]].put(bus)
 
     def _trace(self) -> Trace:
         stops = pd.DataFrame(
@@ -147,8 +153,9 @@ class Simulation:
         )  # fmt: skip
         trips = pd.DataFrame(
             self.trip_rows,
-            columns=["trip", "bus", "service", "direction", "scheduled_s", "dispatch_s", "end_s", "stops", "km"],
-        )
+            columns=["trip", "bus", "service", "vehicle", "direction", "scheduled_s", "dispatch_s", "end_s", "stops", "km",
+                     "capacity_pax"],
+        )  # fmt: skip
         return Trace(
             stops=stops,
             trips=trips,
@@ -158,8 +165,7 @@ class Simulation:
             left_behind=self.left_behind,
             alight_s=self._alight_s(stops),
             end_s=float(self.env.now),
-            fleet_used=self.ops.fleet - self.depot,
-            capacity_pax=self.ops.vehicle.capacity_pax,
+            fleet_used=self.ops.buses - sum(self.depot),
         )
 
     def _alight_s(self, stops: pd.DataFrame) -> np.ndarray:

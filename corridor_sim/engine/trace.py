@@ -23,8 +23,9 @@ class Trace:
         way in), ``berth`` (0 the front one), ``last_call_s`` (the doors began to close to new
         passengers). Times are clock seconds.
     trips
-        One row per bus trip: ``trip``, ``bus``, ``service``, ``direction``, ``scheduled_s``,
-        ``dispatch_s``, ``end_s`` (NaN if unfinished), ``stops`` (stations served), ``km``.
+        One row per bus trip: ``trip``, ``bus``, ``service``, ``vehicle`` (its fleet), ``direction``,
+        ``scheduled_s``, ``dispatch_s``, ``end_s`` (NaN if unfinished), ``stops`` (stations served),
+        ``km``, ``capacity_pax`` (the bus's).
     passengers
         The passengers (sorted by queue, then arrival).
     board_s, board_trip, left_behind, alight_s
@@ -33,9 +34,7 @@ class Trace:
     end_s
         Clock time the simulation stopped.
     fleet_used
-        Buses that left the depot.
-    capacity_pax
-        Bus capacity.
+        Buses that left the depots.
     """
 
     stops: pd.DataFrame
@@ -47,4 +46,3 @@ class Trace:
     alight_s: np.ndarray
     end_s: float
     fleet_used: int
-    capacity_pax: int

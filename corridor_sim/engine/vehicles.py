@@ -65,7 +65,11 @@ VEHICLE_TYPES: dict[str, VehicleType] = {
 }
 
 
+#: Fields of a scenario's vehicle that are not the type's (emission class, door streams, fleet size).
+NOT_TYPE_FIELDS = {"type", "propulsion", "boarding_channels", "alighting_channels", "buses"}
+
+
 def vehicle_type(spec: Vehicle) -> VehicleType:
-    """The scenario's bus type: the defaults of ``spec.type`` with its set fields applied."""
+    """A scenario's bus type: the defaults of ``spec.type`` with its set fields applied."""
     base = VEHICLE_TYPES[spec.type]
-    return replace(base, **{k: v for k, v in spec.model_dump(exclude={"type", "propulsion"}).items() if v is not None})
+    return replace(base, **{k: v for k, v in spec.model_dump(exclude=NOT_TYPE_FIELDS).items() if v is not None})

@@ -274,7 +274,7 @@ def _minibus_scenario(scenario: Scenario, corridor: Corridor, routes: pd.DataFra
                 "peak_headway_min": float(route.peak_headway_min),
                 **({"offpeak_headway_min": float(route.offpeak_headway_min)} if pd.notna(route.offpeak_headway_min) else {}),
             }
-    data = scenario.model_dump(mode="json", by_alias=True, exclude={"demand", "fleet"})
+    data = scenario.model_dump(mode="json", by_alias=True, exclude={"demand", "fleet", "vehicles"})
     data.update(
         name=f"{scenario.name}_minibus",
         title=f"{scenario.title or scenario.name}: minibus baseline",

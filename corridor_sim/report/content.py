@@ -347,11 +347,12 @@ def _design(sc: Data) -> list[tuple[str, str]]:
     rows += [(f"Service {k}", _service(v, len(stations))) for k, v in sc["services"].items()]
     if sc.get("peak_hours"):
         rows.append(("Peak hours", ", ".join(sc["peak_hours"])))
-    rows.append(("Vehicle", _vehicle(sc["vehicle"])))
+    fleets = _fleets(sc)
+    rows += [(f"Vehicle ({name})" if len(fleets) > 1 else "Vehicle", _vehicle(v)) for name, v, _ in fleets]
     if fare := sc.get("dwell", {}).get("fare_collection"):
         rows.append(("Fare collection", _name(fare)))
     layover = f"layover at least {sc['layover_min']:g} min at the terminals"
-    rows.append(("Fleet", f"{sc['fleet']} buses available; {layover}"))
+    rows.append(("Fleet", "; ".join(f"{buses} {name} buses" for name, _, buses in fleets) + f" available; {layover}"))
     if (signals := sc.get("signals", {})).get("priority"):
         extension = f"green extension up to {signals['green_extension_s']:g} s"
         rows.append(("Signal priority", extension))
@@ -370,7 +371,16 @@ def _service(service: Data, n: int) -> str:
         text += f", {service['offpeak_headway_min']:g} min off-peak"
     if service.get("headway_cv"):
         text += f"; dispatch irregularity CV {service['headway_cv']:g}"
+    if service.get("vehicle"):
+        text += f"; {service['vehicle']} buses"
     return text
+
+
+def _fleets(sc: Data) -> list[tuple[str, Data, int]]:
+    """The fleets the services use: name (a vehicles key, or the scenario vehicle's type), vehicle, buses."""
+    used = {service.get("vehicle") for service in sc["services"].values()}
+    out = [(sc["vehicle"]["type"], sc["vehicle"], sc["fleet"])] if None in used else []
+    return out + [(key, v, v["buses"]) for key, v in sc.get("vehicles", {}).items() if key in used]
 
 
 def _vehicle(v: Data) -> str:
@@ -464,7 +474,7 @@ def _tag(profile: CityProfile | None, key: str, value: Any) -> str:
 
 
 def _operations(s: Data, sc: Data) -> list[str]:
-    dwell, bus = sc["dwell"], sc["vehicle"]
+    dwell = sc["dwell"]
     door, alight, board = dwell["door_open_close_s"], dwell["alighting_s"], dwell["boarding_s"]
     crowd = dwell["crowding_penalty_s"]
     period = f"from {s['period']['start']} to {s['period']['end']} (seed {s['seed']})"
@@ -485,9 +495,13 @@ def _operations(s: Data, sc: Data) -> list[str]:
             "boarder once passengers stand [L]."
         ),
         (
-            f"Bus: {bus['capacity_pax']} passengers at design load (DART Dar es Salaam "
-            f"fleet) [D]; {bus['seats']} seats, {bus['door_channels']} door channels, "
-            f"acceleration {bus['accel_ms2']} m/s2 (TCQSM typical values) [L]."
+            "; ".join(
+                f"Bus ({name}): {bus['capacity_pax']} passengers at design load (DART Dar es Salaam fleet) [D]; "
+                f"{bus['seats']} seats, {bus['door_channels']} door channels, acceleration {bus['accel_ms2']} m/s2 "
+                "(TCQSM typical values) [L]"
+                for name, bus, _ in _fleets(sc)
+            )
+            + "."
         ),
     ]
 

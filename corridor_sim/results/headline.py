@@ -42,7 +42,9 @@ def headline_rows(summary: dict[str, Any], other: dict[str, Any] | None = None) 
         value = value_of(row, indicator)
         label = indicator.label
         if indicator.key == "fleet.used" and row.get("fleet.available") is not None:
-            label = f"Fleet used (of {row['fleet.available']} available)"
+            types = summary["fleet"].get("by_vehicle", {})
+            each = ": " + ", ".join(f"{v['used']} of {v['available']} {k}" for k, v in types.items()) if len(types) > 1 else ""
+            label = f"Fleet used (of {row['fleet.available']} available{each})"
         if theirs is None:
             base = value_of(row, indicator, indicator.baseline_key) if indicator.baseline_key else None
             stored = value_of(row, indicator, indicator.change_key) if indicator.change_key else None

@@ -111,11 +111,21 @@ class Stations(_Section):
     signals_at_capacity: list[SignalAtCapacity] = _unit("", "signals whose bus demand in an hour reached what their stop line passes")
 
 
+class VehicleFleet(_Section):
+    type: str = _unit("", "the bus type")
+    capacity_pax: int = _unit("passengers", "a bus's capacity at design load")
+    available: int = _unit("buses", "buses of this type")
+    used: int = _unit("buses", "of them, buses that made at least one trip")
+    trips: int = _unit("trips", "trips dispatched with them")
+    bus_km: float | None = _unit("km", "bus-km they ran in the simulated period")
+
+
 class Fleet(_Section):
-    available: int = _unit("buses", "the scenario's fleet")
+    available: int = _unit("buses", "the scenario's fleets together")
     used: int = _unit("buses", "buses that made at least one trip")
     trips: int = _unit("trips", "trips dispatched")
     trips_finished: int = _unit("trips", "trips that reached their last station")
+    by_vehicle: dict[str, VehicleFleet] = _unit("", "each fleet: the vehicles key, or the scenario vehicle's type")
 
 
 class Pollutants(_Open):
