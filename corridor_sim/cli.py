@@ -274,7 +274,12 @@ def _print_summary(summary: dict) -> None:
     for note in summary.get("city_profile", {}).get("placeholders", []):
         console.print(Text(f"placeholder: {note}", style="yellow"))
     for check in summary["checks"]:
-        console.print(Text(f"check: {check}", style="bold red" if "capacity" in check or "GRIDLOCK" in check else "yellow"))
+        console.print(
+            Text(
+                f"check: {check}",
+                style="bold red" if any(word in check for word in ("capacity", "GRIDLOCK", "spills back")) else "yellow",
+            )
+        )
 
 
 def _traffic_table(summary: dict) -> Table:

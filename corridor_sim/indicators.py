@@ -40,6 +40,8 @@ RECORD_PPHPD = 45_000
 SIGNAL_FULL_SHARE = 0.95
 #: Buses queueing for a berth without a break for this long (s) means bus demand above the station's capacity.
 BUS_QUEUE_LIMIT_S = 900.0
+#: Standstill gap between queued buses (m): SUMO's default minGap [M].
+QUEUE_GAP_M = 2.5
 
 
 def direction_names(run: Run) -> list[str]:
@@ -283,6 +285,13 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
         checks.append(f"{buses_h} buses/h through a station is above the recorded {RECORD_BUSES_PER_H} (Guangzhou)")
     over = stations_over_capacity(run)
     full_signals = signals_at_capacity(run)
+    spilled = station_queues_past_signals(run)
+    for item in spilled:
+        checks.append(
+            f"station {item['station']} ({item['direction']}): the queue of buses waiting for a berth reached {item['queue_m']:.0f} m "
+            f"from {item['from']} to {item['to']}, back through the signal {item['signal_m']:.0f} m upstream: it spills back "
+            "into the junction, blocking the cross street (not modelled)"
+        )
     for item in full_signals:
         checks.append(
             f"signal {item['signal']} ({item['direction']}): {item['buses_per_h']:.0f} buses came to it in the hour from "
@@ -329,6 +338,7 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
             "dwell_mean_s": _r(t.stops["dwell_s"].mean(), 1),
             "over_capacity": over,
             "signals_at_capacity": full_signals,
+            "queues_past_signals": spilled,
         },
         "fleet": {
             "available": ops.buses,
@@ -372,6 +382,54 @@ def stations_over_capacity(run: Run) -> list[dict[str, Any]]:
                     "buses_per_h": _r(served / (last[k] - first[k]) * 3600.0, 1),
                 }
             )
+    return found
+
+
+def station_queues_past_signals(run: Run) -> list[dict[str, Any]]:
+    """Stations and directions whose queue of buses waiting for a berth reached back past the signal upstream.
+
+    The buses waiting at a station (reached it, no berth yet) stand one behind the other, each
+    taking its length and :data:`QUEUE_GAP_M`, behind the station's berths (every stopping area's,
+    at the longest bus's length). The space they have ends at the stop line of the nearest signal
+    upstream; a longer queue stands in the junction, where it blocks the cross street (which is not
+    modelled) while the buses behind it wait anyway. Each item: ``station``, ``direction``,
+    ``signal_m`` (how far upstream), ``queue_m`` (the longest queue), ``from`` and ``to`` (HH:MM:
+    it first reached past the signal, and last cleared it).
+    """
+    stops, trips = run.trace.stops, run.trace.trips
+    ops = run.operations
+    length = trips["vehicle"].map({fleet.name: fleet.vehicle.length_m for fleet in ops.fleets}).to_numpy()
+    longest_m = max(fleet.vehicle.length_m for fleet in ops.fleets) + QUEUE_GAP_M
+    waiting = stops[stops["berth_s"] > stops["arrive_s"] + 1e-9]
+    labels = direction_names(run)
+    found = []
+    for (station, direction), g in waiting.groupby(["station", "direction"]):
+        layout = ops.layouts[int(direction)]
+        at_m = layout.station_m[station]
+        upstream = layout.signal_m[layout.signal_m < at_m]
+        if not len(upstream):
+            continue
+        room_m = at_m - upstream.max() - ops.berths[station] * ops.substops[station] * longest_m
+        bus_m = length[g["trip"].to_numpy()] + QUEUE_GAP_M
+        times = np.concatenate([g["berth_s"].to_numpy(), g["arrive_s"].to_numpy()])
+        step = np.concatenate([-bus_m, bus_m])
+        order = np.lexsort((step, times))  # at the same time, a bus takes its berth before the next joins
+        queue_m = np.cumsum(step[order])
+        past = queue_m > room_m + 1e-9
+        if not past.any():
+            continue
+        first, last = int(np.argmax(past)), int(np.flatnonzero(past)[-1])
+        end_s = times[order][min(last + 1, len(times) - 1)]
+        found.append(
+            {
+                "station": str(run.corridor.station_name[station]),
+                "direction": labels[int(direction)],
+                "signal_m": _r(float(at_m - upstream.max()), 0),
+                "queue_m": _r(float(queue_m.max()), 0),
+                "from": clock_hhmm(times[order][first]),
+                "to": clock_hhmm(end_s),
+            }
+        )
     return found
 
 

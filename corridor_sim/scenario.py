@@ -261,6 +261,7 @@ class Vehicle(_Strict):
     accel_ms2: float | None = Field(default=None, gt=0, le=3)
     decel_ms2: float | None = Field(default=None, gt=0, le=3)
     max_speed_kmh: float | None = Field(default=None, gt=0, le=120)
+    length_m: float | None = Field(default=None, ge=4, le=30, description="length over all (bus queues at stations)")
     boarding_channels: int | None = Field(
         default=None, ge=1, le=12, description="door channels passengers board by (on-board fares: the front door, 1)"
     )

@@ -172,3 +172,31 @@ def test_sub_stops_serve_their_services_apart_and_need_a_passing_lane(corridors:
         load_scenario(
             PRESETS["addis_ababa"], {"corridor.substops": 2, "corridor.passing_lanes": True, "services.all_stop.substop": 3}
         )
+
+
+def test_a_station_queue_reaching_back_through_the_upstream_signal_is_flagged(corridors: dict[str, Corridor]) -> None:
+    # three berths everywhere but one at Wollo Sefer, 20 s of door time, a bus every 30 s: its queue outgrows the
+    # space to the signal before it
+    overrides = {
+        "services.all_stop.peak_headway_min": 0.5, "fleet": 200, "corridor.berths": 3, "corridor.stations.3.berths": 1,
+        "period.end": "08:00", "traffic.volume_vph_per_lane": {"07:00": 0.0}, "dwell.door_open_close_s": 20.0,
+    }  # fmt: skip
+    scenario = load_scenario(PRESETS["addis_ababa"], overrides)
+    run = simulate(scenario, corridor_from_alignment(scenario, corridors["addis_ababa"].alignment))
+    summary, _ = evaluate(run, "t")
+    spilled = summary["stations"]["queues_past_signals"]
+    assert {item["station"] for item in spilled} == {"Wollo Sefer"} and len(spilled) == 2
+    assert sum("spills back into the junction" in c for c in summary["checks"]) == 2
+    stops, layout = run.trace.stops, run.operations.layouts[0]
+    at = stops[(stops["station"] == 3) & (stops["direction"] == 0)]
+    room_m = layout.station_m[3] - layout.signal_m[layout.signal_m < layout.station_m[3]].max() - 20.5  # behind its berth
+    item = next(i for i in spilled if i["direction"] == f"to {run.corridor.station_name[-1]}")
+    assert item["signal_m"] == round(room_m + 20.5) and item["queue_m"] > room_m
+    # the longest queue is the most buses waiting at once, 20.5 m each (18 m and a 2.5 m gap)
+    events = np.concatenate([np.c_[at["arrive_s"], np.ones(len(at))], np.c_[at["berth_s"], -np.ones(len(at))]])
+    events = events[np.lexsort((events[:, 1], events[:, 0]))]
+    assert item["queue_m"] == pytest.approx(np.cumsum(events[:, 1]).max() * 20.5, abs=0.5)
+    # at the preset's design (2 berths, a bus every 3 minutes) no queue reaches a signal
+    preset = load_scenario(PRESETS["addis_ababa"])
+    calm, _ = evaluate(simulate(preset, corridors["addis_ababa"]), "t")
+    assert calm["stations"]["queues_past_signals"] == [] and preset.vehicle.length_m == 18.0

@@ -125,7 +125,7 @@ def _buses(run: Run, line: LineNetwork, hbefa_class: str) -> ET.Element:
     v = fleet.vehicle
     root = ET.Element("routes")
     ET.SubElement(
-        root, "vType", id="brt", vClass="bus", length="18", minGap=f"{MIN_GAP_M}", accel=f"{v.accel_ms2}", decel=f"{v.decel_ms2}",
+        root, "vType", id="brt", vClass="bus", length=f"{v.length_m:g}", minGap=f"{MIN_GAP_M}", accel=f"{v.accel_ms2}", decel=f"{v.decel_ms2}",
         maxSpeed=f"{v.max_speed_kmh / 3.6:.3f}", sigma="0", speedDev="0", personCapacity=str(v.capacity_pax),
         boardingDuration=f"{fleet.dwell.boarding_s / fleet.dwell.boarding_channels:.3f}", emissionClass=hbefa_class,
     )  # fmt: skip

@@ -30,6 +30,8 @@ class VehicleType:
         Mean acceleration from rest to cruise and deceleration to a stop (m/s2).
     max_speed_kmh
         Top speed in service.
+    length_m
+        Length over all (a bus queue's length, with the gap between buses).
     """
 
     name: str
@@ -39,6 +41,7 @@ class VehicleType:
     accel_ms2: float
     decel_ms2: float
     max_speed_kmh: float
+    length_m: float
 
 
 #: Default bus types. Capacities: DART Dar es Salaam fleet, 18 m articulated 150-155 pax and 12 m
@@ -48,19 +51,20 @@ class VehicleType:
 #: deceleration 1.2 m/s2: TCQSM 3rd ed. ch. 6 typical service values for diesel buses ([L]).
 #: Minibuses (matatus, taxis): licensed seats only, 14 (Toyota HiAce class) and 33 (Isuzu / Nissan
 #: "mini-bus" class), no standees by law; one sliding door, entered one at a time; light-vehicle
-#: acceleration 1.5 m/s2 for the 14-seater, 1.2 for the 33-seater ([L]).
+#: acceleration 1.5 m/s2 for the 14-seater, 1.2 for the 33-seater ([L]). Lengths: the types' names for
+#: the BRT buses [D]; a Toyota HiAce high-roof 5.4 m and an Isuzu NQR-class 33-seater 8.5 m ([L]).
 VEHICLE_TYPES: dict[str, VehicleType] = {
     "brt_18m": VehicleType(
-        "brt_18m", capacity_pax=150, seats=40, door_channels=4, accel_ms2=1.0, decel_ms2=1.2, max_speed_kmh=70.0
+        "brt_18m", capacity_pax=150, seats=40, door_channels=4, accel_ms2=1.0, decel_ms2=1.2, max_speed_kmh=70.0, length_m=18.0
     ),
     "brt_12m": VehicleType(
-        "brt_12m", capacity_pax=80, seats=30, door_channels=3, accel_ms2=1.2, decel_ms2=1.2, max_speed_kmh=70.0
+        "brt_12m", capacity_pax=80, seats=30, door_channels=3, accel_ms2=1.2, decel_ms2=1.2, max_speed_kmh=70.0, length_m=12.0
     ),
     "minibus_14": VehicleType(
-        "minibus_14", capacity_pax=14, seats=14, door_channels=1, accel_ms2=1.5, decel_ms2=1.5, max_speed_kmh=80.0
+        "minibus_14", capacity_pax=14, seats=14, door_channels=1, accel_ms2=1.5, decel_ms2=1.5, max_speed_kmh=80.0, length_m=5.4
     ),
     "minibus_33": VehicleType(
-        "minibus_33", capacity_pax=33, seats=33, door_channels=1, accel_ms2=1.2, decel_ms2=1.2, max_speed_kmh=70.0
+        "minibus_33", capacity_pax=33, seats=33, door_channels=1, accel_ms2=1.2, decel_ms2=1.2, max_speed_kmh=70.0, length_m=8.5
     ),
 }
 

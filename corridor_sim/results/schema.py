@@ -100,6 +100,15 @@ class SignalAtCapacity(_Section):
     capacity_buses_per_h: float = _unit("buses/h", "3600 / C x whole saturation headways in the green")
 
 
+class QueuePastSignal(_Section):
+    station: str = _unit("", "the station")
+    direction: str = _unit("", "the direction")
+    signal_m: float = _unit("m", "how far upstream the signal's stop line is")
+    queue_m: float = _unit("m", "the longest queue of buses waiting for a berth")
+    from_: str = Field(alias="from", description="HH:MM: the queue first reached back past the signal")
+    to: str = _unit("HH:MM", "and last cleared it")
+
+
 class Stations(_Section):
     max_saturation: float | None = _unit("share of time", "berth occupancy of the busiest station and direction")
     max_saturation_at: str | None = _unit("", "where")
@@ -109,6 +118,7 @@ class Stations(_Section):
     dwell_mean_s: float | None = _unit("s", "doors open to departure, mean over stops")
     over_capacity: list[StationOverCapacity] = _unit("", "stations where buses queued for a berth without a break for 15 min")
     signals_at_capacity: list[SignalAtCapacity] = _unit("", "signals whose bus demand in an hour reached what their stop line passes")
+    queues_past_signals: list[QueuePastSignal] = _unit("", "stations whose bus queue reached back through the signal upstream")
 
 
 class VehicleFleet(_Section):
