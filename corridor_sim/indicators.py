@@ -288,9 +288,10 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
     spilled = station_queues_past_signals(run)
     for item in spilled:
         checks.append(
-            f"station {item['station']} ({item['direction']}): the queue of buses waiting for a berth reached {item['queue_m']:.0f} m "
-            f"from {item['from']} to {item['to']}, back through the signal {item['signal_m']:.0f} m upstream: it spills back "
-            "into the junction, blocking the cross street (not modelled)"
+            f"station {item['station']} ({item['direction']}): the queue of buses waiting for a berth reached "
+            f"{item['queue_m']:.0f} m and stood {item['minutes_past']:g} min between {item['from']} and {item['to']} back "
+            f"through the signal {item['signal_m']:.0f} m upstream: it spills back into the junction, blocking the cross "
+            "street (not modelled)"
         )
     for item in full_signals:
         checks.append(
@@ -392,9 +393,11 @@ def station_queues_past_signals(run: Run) -> list[dict[str, Any]]:
     taking its length and :data:`QUEUE_GAP_M`, behind the station's berths (every stopping area's,
     at the longest bus's length). The space they have ends at the stop line of the nearest signal
     upstream; a longer queue stands in the junction, where it blocks the cross street (which is not
-    modelled) while the buses behind it wait anyway. Each item: ``station``, ``direction``,
-    ``signal_m`` (how far upstream), ``queue_m`` (the longest queue), ``from`` and ``to`` (HH:MM:
-    it first reached past the signal, and last cleared it).
+    modelled) while the buses behind it wait anyway. A station is listed where the queue stood past
+    the stop line for one cycle of that signal or longer in all (a moment there blocks no green).
+    Each item: ``station``, ``direction``, ``signal_m`` (how far upstream), ``queue_m`` (the
+    longest queue), ``minutes_past`` (the time it stood past the stop line), ``from`` and ``to``
+    (HH:MM: it first reached past the signal, and last cleared it).
     """
     stops, trips = run.trace.stops, run.trace.trips
     ops = run.operations
@@ -409,7 +412,8 @@ def station_queues_past_signals(run: Run) -> list[dict[str, Any]]:
         upstream = layout.signal_m[layout.signal_m < at_m]
         if not len(upstream):
             continue
-        room_m = at_m - upstream.max() - ops.berths[station] * ops.substops[station] * longest_m
+        signal = int(np.flatnonzero(layout.signal_m < at_m)[-1])
+        room_m = at_m - layout.signal_m[signal] - ops.berths[station] * ops.substops[station] * longest_m
         bus_m = length[g["trip"].to_numpy()] + QUEUE_GAP_M
         times = np.concatenate([g["berth_s"].to_numpy(), g["arrive_s"].to_numpy()])
         step = np.concatenate([-bus_m, bus_m])
@@ -420,12 +424,16 @@ def station_queues_past_signals(run: Run) -> list[dict[str, Any]]:
             continue
         first, last = int(np.argmax(past)), int(np.flatnonzero(past)[-1])
         end_s = times[order][min(last + 1, len(times) - 1)]
+        held_s = np.diff(times[order], append=times[order][-1])  # how long each queue length lasted
+        if held_s[past].sum() < layout.cycle_s[signal]:
+            continue  # a moment in the junction, not a blocked green
         found.append(
             {
                 "station": str(run.corridor.station_name[station]),
                 "direction": labels[int(direction)],
-                "signal_m": _r(float(at_m - upstream.max()), 0),
+                "signal_m": _r(float(at_m - layout.signal_m[signal]), 0),
                 "queue_m": _r(float(queue_m.max()), 0),
+                "minutes_past": _r(float(held_s[past].sum()) / 60.0, 1),
                 "from": clock_hhmm(times[order][first]),
                 "to": clock_hhmm(end_s),
             }

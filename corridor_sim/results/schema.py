@@ -105,6 +105,7 @@ class QueuePastSignal(_Section):
     direction: str = _unit("", "the direction")
     signal_m: float = _unit("m", "how far upstream the signal's stop line is")
     queue_m: float = _unit("m", "the longest queue of buses waiting for a berth")
+    minutes_past: float = _unit("min", "the time it stood past the stop line, in all (at least one cycle)")
     from_: str = Field(alias="from", description="HH:MM: the queue first reached back past the signal")
     to: str = _unit("HH:MM", "and last cleared it")
 
