@@ -113,6 +113,12 @@ def run(
         bool, typer.Option("--plots/--no-plots", help="Save the standard figures (PNG and PDF) in <run folder>/figures.")
     ] = True,
     force: Annotated[bool, typer.Option("--force", help="Run even if the run's estimated size is over the limits.")] = False,
+    replications: Annotated[
+        int | None, typer.Option(min=1, help="Runs on independent draws, for 95 % intervals [replications.count].")
+    ] = None,
+    precision: Annotated[
+        float | None, typer.Option(help="Add replications until every headline half-width is this share of its mean.")
+    ] = None,
 ) -> None:
     """Simulate a scenario end to end; write summary.json, the Parquet tables and the figures to the run folder."""
     import json
@@ -122,6 +128,10 @@ def run(
     overrides = _overrides(set_)
     if seed is not None:
         overrides["seed"] = seed
+    if replications is not None:
+        overrides["replications.count"] = replications
+    if precision is not None:
+        overrides["replications.precision"] = precision
     try:
         result = api.run(api.load(scenario_file, overrides), out, force=force)
         if plots:
@@ -159,16 +169,20 @@ def compare(
     shown = table if all_ else table[table["headline"]]
     view = Table(title=f"A: {label_a}   B: {label_b}")
     view.add_column("indicator", overflow="fold")
-    for column in ("A", "B", "B - A", "change"):
+    replicated = shown["significant"].notna().any()
+    for column in ("A", "B", "B - A", "change", *(("+- 95 %", "differs") if replicated else ())):
         view.add_column(column, justify="right")
     for row in shown.itertuples():
-        view.add_row(
+        cells = [
             row.indicator,
             _fmt(row.a),
             _fmt(row.b),
             _fmt(row.difference),
             "" if row.change != row.change else f"{row.change:+.1%}",
-        )
+        ]
+        if replicated:
+            cells += [_fmt(row.half_width), "" if row.significant is None else ("yes" if row.significant else "no")]
+        view.add_row(*cells)
     console.print(view)
     console.print(f"written: {path}", highlight=False, soft_wrap=True)
 
@@ -268,6 +282,8 @@ def _print_summary(summary: dict) -> None:
         f"mean / max {st['bus_queue_mean_s']} / {st['bus_queue_max_s']} s"
     )
     console.print(table)
+    if replicated := summary.get("replications"):
+        console.print(_replications_table(replicated))
     console.print(_traffic_table(summary))
     if "mode_choice" in summary:
         console.print(_mode_choice_table(summary))
@@ -280,6 +296,20 @@ def _print_summary(summary: dict) -> None:
                 style="bold red" if any(word in check for word in ("capacity", "GRIDLOCK", "spills back")) else "yellow",
             )
         )
+
+
+def _replications_table(replicated: dict) -> Table:
+    """Each headline indicator's mean over the replications with its 95 % interval."""
+    met = replicated["precision_met"]
+    target = "" if met is None else f"; precision {replicated['precision']:g} {'met' if met else 'NOT met'}"
+    table = Table(title=f"over {replicated['count']} replications (seeds {replicated['seeds'][0]}, ...){target}")
+    for column in ("indicator", "mean", "95 % interval", "half-width / mean"):
+        table.add_column(column, justify="left" if column == "indicator" else "right", overflow="fold")
+    for key, cell in replicated["indicators"].items():
+        relative = abs(cell["half_width"] / cell["mean"]) if cell["mean"] and cell["half_width"] is not None else None
+        interval = "-" if cell["half_width"] is None else f"{cell['low']:.4g} to {cell['high']:.4g}"
+        table.add_row(key, f"{cell['mean']:.4g}", interval, "-" if relative is None else f"{relative:.1%}")
+    return table
 
 
 def _traffic_table(summary: dict) -> Table:
@@ -585,7 +615,12 @@ def sweep_report(
         highlight=False,
     )
     console.print(
-        _runs_table(f"best {len(best)} by {by} ({'largest' if by in larger else 'smallest'} first)", best, params, [by])
+        _runs_table(
+            f"best {len(best)} by {by} ({'largest' if by in larger else 'smallest'} first)",
+            best,
+            params,
+            [by, *(c for c in (f"{by}.ci95", "like_the_best") if c in best.columns)],
+        )
     )
     console.print(_runs_table(f"Pareto front: {x} vs {y} ({len(front)} runs)", front, params, [x, y]))
     files = [write_table(best, store.folder / "report_best.parquet"), write_table(front, store.folder / "report_pareto.parquet")]

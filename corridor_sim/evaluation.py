@@ -17,6 +17,7 @@ from corridor_sim.indicators import result_tables, segment_loads, station_stats,
 from corridor_sim.mode_choice.equilibrium import shift_modes
 from corridor_sim.mode_choice.outputs import minibus_summary, mode_choice_summary, mode_choice_tables
 from corridor_sim.network.manifest import load_manifest
+from corridor_sim.replications import replicate
 from corridor_sim.safety.model import assess_safety
 from corridor_sim.scenario import Scenario
 from corridor_sim.vehicle_travel import alternatives
@@ -87,8 +88,24 @@ def run_and_evaluate(scenario: Scenario, corridor: Corridor, run_id: str, all_ta
     The one path the pipeline and the sweep worker share. With mode choice the summary gains
     ``mode_choice`` and ``minibus`` sections, the tables those of
     :func:`~corridor_sim.mode_choice.outputs.mode_choice_tables`, and today's minibus run is
-    evaluated too (:attr:`Evaluation.minibus`).
+    evaluated too (:attr:`Evaluation.minibus`). With more than one replication (or a precision
+    target) the scenario runs again on each replication's seed and the summary gains
+    ``replications`` (:func:`corridor_sim.replications.replicate`); the tables and every other
+    section are replication 0's, the scenario's own seed.
     """
+    first = _run_once(scenario, corridor, run_id, all_tables)
+    spec = scenario.replications
+    if spec.count == 1 and spec.precision is None:
+        return first
+
+    def run_one(seed: int) -> dict[str, Any]:
+        return _run_once(scenario.model_copy(update={"seed": seed}), corridor, run_id, all_tables=False).summary
+
+    first.summary["replications"] = replicate(first.summary, run_one, scenario.seed, spec.count, spec.precision, spec.max_count)
+    return first
+
+
+def _run_once(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: bool) -> Evaluation:
     if not scenario.mode_choice.enabled:
         run = simulate(scenario, corridor)
         return Evaluation(run, *evaluate(run, run_id, all_tables))

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from corridor_sim.results.summary import flatten, headline_keys
+from corridor_sim.results.summary import flatten, headline
 
 #: Replications before the precision rule may stop (an interval from two is too wide to trust).
 MIN_FOR_PRECISION = 3
@@ -49,9 +49,15 @@ def interval(values: np.ndarray) -> tuple[float, float]:
 
 
 def indicator_values(summary: dict[str, Any]) -> dict[str, float]:
-    """The numeric headline indicators of one run's summary, by flattened key (a band as its estimate)."""
+    """The numeric headline indicators of one run's summary and their stored changes, by flattened key
+    (a band as its estimate)."""
     row = flatten(summary)
-    keys = [k for k in headline_keys(summary) if not k.endswith((".p5", ".p95"))]
+    keys = [
+        f"{key}.estimate" if indicator.band else key
+        for indicator in headline(summary)
+        for key in (indicator.key, indicator.change_key)
+        if key is not None
+    ]
     return {k: float(row[k]) for k in keys if isinstance(row.get(k), int | float) and not isinstance(row.get(k), bool)}
 
 

@@ -547,6 +547,25 @@ class Demand(_Strict):
         return self
 
 
+class Replications(_Strict):
+    """Runs of the scenario on independent draws, for confidence intervals (:mod:`corridor_sim.replications`)."""
+
+    count: int = Field(default=1, ge=1, le=200, description="replications to run (1: the seed's run alone)")
+    precision: float | None = Field(
+        default=None,
+        gt=0,
+        le=0.5,
+        description="add replications until every headline indicator's 95 % half-width is this share of its mean",
+    )
+    max_count: int = Field(default=30, ge=2, le=200, description="most replications the precision target may run")
+
+    @model_validator(mode="after")
+    def _cap(self) -> Replications:
+        if self.max_count < self.count:
+            raise ValueError(f"max_count = {self.max_count} is below count = {self.count}; allowed: count or more")
+        return self
+
+
 class Scenario(_Strict):
     """A validated scenario. Build it with :func:`load_scenario`."""
 
@@ -576,6 +595,7 @@ class Scenario(_Strict):
     paratransit: Paratransit = Field(default_factory=Paratransit)
     mode_choice: ModeChoice = Field(default_factory=ModeChoice)
     nmt: Nmt = Field(default_factory=Nmt)
+    replications: Replications = Field(default_factory=Replications)
     operating_days_per_year: float = Field(
         default=300.0, gt=0, le=366, description="days a year like the simulated period (annual = period x days)"
     )

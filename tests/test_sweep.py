@@ -274,3 +274,24 @@ def test_sweep_report_lists_the_best_runs_and_the_front(local_sweep) -> None:
     assert set(front["run_id"]) == set(pareto_front(table, "fleet.used", "journey_min.mean")["run_id"])
     bad = runner.invoke(app, ["sweep", "report", str(store.folder), "--by", "wait_min.men"])
     assert bad.exit_code == 2 and "no column 'wait_min.men'" in bad.output and "wait_min.mean" in bad.output
+
+
+def test_a_replicated_sweep_gives_one_row_per_design_with_intervals_and_says_which_tie(tmp_path: Path) -> None:
+    # Bole Road, buses every 3, 3.5 and 8 minutes, three replications each on common seeds
+    spec = SweepSpec(
+        scenario=PRESETS["addis_ababa"],
+        set={"replications.count": 3, "period.end": "08:00"},
+        grid={"services.all_stop.peak_headway_min": [3.0, 3.5, 8.0]},
+    )
+    plan = plan_sweep(spec)
+    store = SweepStore(tmp_path / "sweep")
+    assert run_sweep(plan, store, LocalWorkers(workers=1)).ran == 3
+    table = pd.read_parquet(store.folder / "table.parquet")
+    assert len(table) == 3 and (table["replications.count"] == 3).all() and (table["wait_min.mean.ci95"] > 0).all()
+    assert not any(c.startswith("replications.indicators") for c in table.columns)
+    best = best_runs(table, "wait_min.mean")
+    assert list(best["services.all_stop.peak_headway_min"]) == [3.0, 3.5, 8.0]
+    assert list(best["like_the_best"]) == [True, *best["like_the_best"].iloc[1:2], False]
+    result = runner.invoke(app, ["sweep", "report", str(store.folder), "--by", "wait_min.mean"])
+    assert result.exit_code == 0, result.output
+    assert "like_the_best" in result.output or "like_the_b" in result.output

@@ -24,6 +24,7 @@ from corridor_sim.network.manifest import CityManifest, load_manifest
 from corridor_sim.plots.style import OSM_CREDIT
 from corridor_sim.results.headline import HeadlineRow, headline_rows, show
 from corridor_sim.results.reader import RunFolder
+from corridor_sim.results.summary import headline
 
 Data = dict[str, Any]
 
@@ -411,6 +412,31 @@ _MB = "minibus"
 
 
 def _caption(s: Data, baseline: RunFolder | None) -> str:
+    return _comparison_caption(s, baseline) + _replications_caption(s)
+
+
+def _replications_caption(s: Data) -> str:
+    """With replications: each headline indicator's mean and 95 % interval, as the summary stores them."""
+    replicated = s.get("replications")
+    if not replicated:
+        return ""
+    labels = {i.key: i.label for i in headline(s)}
+    cells = [
+        f"{labels.get(key.removesuffix('.estimate'), key)} {cell['mean']:.4g} ({cell['low']:.4g} to {cell['high']:.4g})"
+        for key, cell in replicated["indicators"].items()
+        if key.removesuffix(".estimate") in labels
+    ]
+    met = replicated["precision_met"]
+    target = "" if met is None else f"; the precision target {replicated['precision']:g} was {'met' if met else 'not met'}"
+    return (
+        f" The table is the run on the scenario's seed {replicated['seeds'][0]}. Over {replicated['count']} replications "
+        f"(independent passenger arrivals, headways and signal offsets{target}), the means and 95 % intervals: "
+        + "; ".join(cells)
+        + "."
+    )
+
+
+def _comparison_caption(s: Data, baseline: RunFolder | None) -> str:
     per_year = _get(s, "emissions.per_year") or "simulated period x operating days"
     if baseline is not None:
         return (

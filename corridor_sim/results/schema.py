@@ -139,6 +139,24 @@ class Fleet(_Section):
     by_vehicle: dict[str, VehicleFleet] = _unit("", "each fleet: the vehicles key, or the scenario vehicle's type")
 
 
+class ReplicatedIndicator(_Section):
+    mean: float | None = _unit("the indicator's", "mean over the replications")
+    half_width: float | None = _unit("the indicator's", "95 % confidence half-width (Student's t)")
+    low: float | None = _unit("the indicator's", "mean - half-width")
+    high: float | None = _unit("the indicator's", "mean + half-width")
+    values: list[float | None] = _unit("the indicator's", "each replication's value, in seed order")
+
+
+class Replicated(_Section):
+    count: int = _unit("runs", "replications run")
+    seeds: list[int] = _unit("", "their seeds: the scenario's first, then SeedSequence([seed, k])")
+    precision: float | None = _unit("share of the mean", "the target relative half-width, if any")
+    precision_met: bool | None = _unit("", "every headline indicator reached the target")
+    widest: str | None = _unit("", "the indicator with the largest relative half-width")
+    widest_relative_half_width: float | None = _unit("share of the mean", "its half-width over its mean")
+    indicators: dict[str, ReplicatedIndicator] = _unit("", "each headline indicator by its flattened key")
+
+
 class Pollutants(_Open):
     co2_t: float = _unit("t/year", "CO2, tailpipe + grid, real-world factor included")
     nox_t: float = _unit("t/year", "NOx")
@@ -230,6 +248,7 @@ class Summary(_Section):
     city_profile: CityProfileSection
     mode_choice: dict[str, Any] | None = _unit("", "the mode-choice fixed point (mode_choice/outputs.py)", default=None)
     minibus: dict[str, Any] | None = _unit("", "today's simulated minibus service (mode_choice/outputs.py)", default=None)
+    replications: Replicated | None = _unit("", "the headline indicators over replications (replications.py)", default=None)
 
 
 def check_summary(summary: dict[str, Any], where: str) -> None:

@@ -31,10 +31,18 @@ def numeric_column(table: pd.DataFrame, column: str) -> pd.Series:
 def best_runs(table: pd.DataFrame, by: str, top: int = 10, maximize: bool = False) -> pd.DataFrame:
     """The ``top`` finished runs by column ``by`` (smallest first, or largest with ``maximize``).
 
-    Failed runs and runs without a value are left out; ties keep plan order.
+    Failed runs and runs without a value are left out; ties keep plan order. With replications
+    (a ``<by>.ci95`` column: the mean's 95 % half-width) the column ``like_the_best`` says which
+    runs the best cannot be told apart from: their intervals overlap (a conservative test; a
+    paired ``corridor-sim compare`` of two run folders can separate closer designs).
     """
     ok = table[table["status"] == "ok"].assign(_key=lambda t: numeric_column(t, by)).dropna(subset=["_key"])
-    return ok.sort_values("_key", ascending=not maximize, kind="stable").head(top).drop(columns="_key")
+    best = ok.sort_values("_key", ascending=not maximize, kind="stable").head(top)
+    if f"{by}.ci95" in best.columns and len(best):
+        half = numeric_column(best, f"{by}.ci95").fillna(0.0).to_numpy(float)
+        gap = np.abs(best["_key"].to_numpy(float) - best["_key"].iloc[0])
+        best = best.assign(like_the_best=gap <= half + half[0])
+    return best.drop(columns="_key")
 
 
 def pareto_front(table: pd.DataFrame, x: str, y: str, maximize: tuple[bool, bool] = (False, False)) -> pd.DataFrame:

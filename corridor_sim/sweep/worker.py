@@ -12,7 +12,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corridor_sim.results.summary import flatten
+from corridor_sim.replications import sweep_indicators
 from corridor_sim.scenario import Scenario, run_id
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def run_record(scenario: Scenario, params: dict[str, Any], keep_folder: Path | N
             write_run_folder(evaluation, Path(keep_folder) / rid)
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded and the sweep goes on
         return failed_row(rid, params, exc, traceback.format_exc())
-    indicators = {k: v for k, v in flatten(evaluation.summary).items() if k not in params}
+    indicators = {k: v for k, v in sweep_indicators(evaluation.summary).items() if k not in params}
     return {"run_id": rid, "status": "ok", "error": None, **params, **indicators}
 
 
