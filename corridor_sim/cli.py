@@ -132,12 +132,16 @@ def run(
         overrides["replications.count"] = replications
     if precision is not None:
         overrides["replications.precision"] = precision
-    try:
-        result = api.run(api.load(scenario_file, overrides), out, force=force)
-        if plots:
-            from corridor_sim.plots.figures import draw_figures
+    from corridor_sim import progress
 
-            draw_figures(result.folder)
+    try:
+        with progress.listening(None if json_ or not console.is_terminal else _StageDisplay()):
+            result = api.run(api.load(scenario_file, overrides), out, force=force)
+            if plots:
+                from corridor_sim.plots.figures import draw_figures
+
+                with progress.stage("figures"):
+                    draw_figures(result.folder)
     except CorridorSimError as exc:
         _fail(exc)
     if json_:
@@ -261,6 +265,39 @@ def _pair(value: str, option: str) -> tuple[str, str]:
 
 def _fmt(value: float) -> str:
     return "-" if value != value else f"{value:,.4g}"
+
+
+class _StageDisplay:
+    """Stages as they run (a spinner, the current step, a bar when its length is known), each
+    outermost one printed with its time when it ends (a :class:`corridor_sim.progress.Listener`)."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                            console=console, transient=True)  # fmt: skip
+        self.open: list[tuple[str, int, float]] = []
+
+    def begin(self, name: str) -> None:
+        import time
+
+        if not self.open:
+            self.bar.start()
+        self.open.append((name, self.bar.add_task(name, total=None), time.perf_counter()))
+
+    def step(self, detail: str, done: int | None = None, total: int | None = None) -> None:
+        if self.open:
+            name, task, _ = self.open[-1]
+            self.bar.update(task, description=f"{name}: {detail}", completed=done or 0, total=total)
+
+    def end(self, name: str) -> None:
+        import time
+
+        name, task, start = self.open.pop()
+        self.bar.remove_task(task)
+        if not self.open:  # a stage inside another shows in the bar only
+            self.bar.console.print(Text(f"{name}: {time.perf_counter() - start:.1f} s", style="dim"))
+            self.bar.stop()
 
 
 def _print_summary(summary: dict) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from corridor_sim import progress
 from corridor_sim.city_profile import profile_summary
 from corridor_sim.corridor import Corridor
 from corridor_sim.emissions.inventory import emissions_summary, segment_emissions
@@ -101,15 +102,25 @@ def run_and_evaluate(scenario: Scenario, corridor: Corridor, run_id: str, all_ta
     def run_one(seed: int) -> dict[str, Any]:
         return _run_once(scenario.model_copy(update={"seed": seed}), corridor, run_id, all_tables=False).summary
 
-    first.summary["replications"] = replicate(first.summary, run_one, scenario.seed, spec.count, spec.precision, spec.max_count)
+    with progress.stage("replications"):
+        replicated = replicate(first.summary, run_one, scenario.seed, spec.count, spec.precision, spec.max_count)
+    first.summary["replications"] = replicated
     return first
 
 
 def _run_once(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: bool) -> Evaluation:
     if not scenario.mode_choice.enabled:
-        run = simulate(scenario, corridor)
-        return Evaluation(run, *evaluate(run, run_id, all_tables))
-    shift = shift_modes(scenario, corridor)
+        with progress.stage("simulation"):
+            run = simulate(scenario, corridor)
+        with progress.stage("evaluation"):
+            return Evaluation(run, *evaluate(run, run_id, all_tables))
+    with progress.stage("simulation with mode shift"):
+        shift = shift_modes(scenario, corridor)
+    with progress.stage("evaluation"):
+        return _evaluated_shift(shift, run_id, all_tables)
+
+
+def _evaluated_shift(shift, run_id: str, all_tables: bool) -> Evaluation:
     summary, tables = evaluate(shift.run, run_id, all_tables)
     summary["mode_choice"] = mode_choice_summary(shift)
     minibus = Evaluation(shift.minibus_run, *evaluate(shift.minibus_run, run_id, all_tables))

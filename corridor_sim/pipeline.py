@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corridor_sim import settings
+from corridor_sim import progress, settings
 from corridor_sim.corridor import Corridor, build_corridor, corridor_from_alignment
 from corridor_sim.engine.runner import Run
 from corridor_sim.engine.size import check_run_size
@@ -63,9 +63,11 @@ def run_scenario(scenario: Scenario, out: Path | None = None, corridor: Corridor
     check_run_size(scenario, force)
     rid = run_id(scenario)
     folder = writable_folder(out or settings.current().results_folder / scenario.name / rid)
-    corridor = build_corridor(scenario) if corridor is None else corridor_from_alignment(scenario, corridor.alignment)
+    with progress.stage("corridor"):
+        corridor = build_corridor(scenario) if corridor is None else corridor_from_alignment(scenario, corridor.alignment)
     evaluation = run_and_evaluate(scenario, corridor, rid)
-    files = write_run_folder(evaluation, folder)
+    with progress.stage("writing the run folder"):
+        files = write_run_folder(evaluation, folder)
     return RunOutput(run=evaluation.run, summary=evaluation.summary, folder=folder, files=files)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from corridor_sim import progress
 from corridor_sim.results.summary import flatten, headline
 
 #: Replications before the precision rule may stop (an interval from two is too wide to trust).
@@ -100,6 +101,7 @@ def replicate(
         while len(rows) < target:
             k = len(rows)
             seeds.append(replication_seed(seed, k))
+            progress.step(f"replication {k + 1} (seed {seeds[-1]})", k, target)
             rows.append(indicator_values(run_one(seeds[-1])))
         widest, relative = _widest(rows)
         if precision is None or relative <= precision or len(rows) >= max_count:

@@ -120,3 +120,39 @@ def test_the_terminal_and_compare_show_the_intervals_and_whether_a_difference_is
     assert "differs" in compared.output
     table = pd.read_parquet(tmp_path / "c.parquet").set_index("indicator")
     assert bool(table.loc["wait_min.mean", "significant"]) and table.loc["wait_min.mean", "half_width"] > 0
+
+
+def test_a_run_tells_its_stages_and_the_terminal_alone_shows_them(corridors: dict[str, Corridor], tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from corridor_sim import progress
+    from corridor_sim.cli import app
+    from corridor_sim.pipeline import run_scenario
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.events: list[tuple] = []
+
+        def begin(self, name: str) -> None:
+            self.events.append(("begin", name))
+
+        def step(self, detail: str, done: int | None = None, total: int | None = None) -> None:
+            self.events.append(("step", detail, done, total))
+
+        def end(self, name: str) -> None:
+            self.events.append(("end", name))
+
+    heard = Recorder()
+    scenario = load_scenario(PRESETS["addis_ababa"].with_name("bole_road_brt_mode_shift.toml"), {"replications.count": 2})
+    with progress.listening(heard):
+        run_scenario(scenario, tmp_path / "run", corridors["addis_ababa"])
+    begun = [e[1] for e in heard.events if e[0] == "begin"]
+    assert begun[:3] == ["corridor", "simulation with mode shift", "baseline: today's minibuses"]
+    assert {"evaluation", "replications", "writing the run folder"} <= set(begun)
+    iterations = [e for e in heard.events if e[0] == "step" and e[1].startswith("mode shift iteration")]
+    assert iterations and "gap" in iterations[0][1] and iterations[0][2] == 1
+    assert ("step", f"replication 2 (seed {replication_seed(scenario.seed, 1)})", 1, 2) in heard.events
+    assert heard.events.count(("begin", "corridor")) == 1 and len([e for e in heard.events if e[0] == "end"]) == len(begun)
+    # nobody listens by default, and the command line is quiet when not on a terminal
+    out = CliRunner().invoke(app, ["run", str(PRESETS["addis_ababa"]), "--no-plots", "--out", str(tmp_path / "quiet")])
+    assert out.exit_code == 0 and "corridor:" not in out.output and "simulation:" not in out.output

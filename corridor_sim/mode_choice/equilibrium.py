@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from corridor_sim import progress
 from corridor_sim.corridor import Corridor
 from corridor_sim.demand import Demand, build_demand
 from corridor_sim.engine.runner import Run, simulate
@@ -111,7 +112,8 @@ def shift_modes(scenario: Scenario, corridor: Corridor) -> ModeShift:
     minibus_demand = stop_demand(minibus, demand, trips * target[MINIBUS])
     if scenario.paratransit.match_demand:
         minibus = match_demand(minibus, minibus_demand.peak_od_pax_h, scenario.paratransit.design_load)
-    minibus_run = simulate(minibus.scenario, minibus.corridor, minibus_demand)
+    with progress.stage("baseline: today's minibuses"):
+        minibus_run = simulate(minibus.scenario, minibus.corridor, minibus_demand)
     minibus_levels = service_levels(minibus_run)
     distances = walk_distances(scenario, corridor, minibus.stops["chainage_m"].to_numpy())
     access = {world: zone_access(scenario, corridor, distances, world) for world in ("today", "scenario")}
@@ -142,6 +144,7 @@ def shift_modes(scenario: Scenario, corridor: Corridor) -> ModeShift:
         target_od = trips * shares[..., BRT]
         gap = float(np.abs(target_od - brt_od).sum() / max(target_od.sum(), 1e-12))
         rows.append({"iteration": k, "brt_trips_pax_h": float(brt_od.sum()), "target_pax_h": float(target_od.sum()), "gap": gap})
+        progress.step(f"mode shift iteration {k}: gap {gap:.3f} (stops below {spec.tolerance:g})", k, spec.max_iterations)
         if gap < spec.tolerance:
             break
         brt_od = brt_od + (target_od - brt_od) / k
