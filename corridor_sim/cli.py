@@ -119,6 +119,9 @@ def run(
     precision: Annotated[
         float | None, typer.Option(help="Add replications until every headline half-width is this share of its mean.")
     ] = None,
+    baseline: Annotated[
+        bool, typer.Option("--baseline/--no-baseline", help="Simulate today's minibuses too [paratransit.simulate].")
+    ] = True,
 ) -> None:
     """Simulate a scenario end to end; write summary.json, the Parquet tables and the figures to the run folder."""
     import json
@@ -132,6 +135,8 @@ def run(
         overrides["replications.count"] = replications
     if precision is not None:
         overrides["replications.precision"] = precision
+    if not baseline:
+        overrides["paratransit.simulate"] = False
     from corridor_sim import progress
 
     try:
@@ -324,6 +329,8 @@ def _print_summary(summary: dict) -> None:
     console.print(_traffic_table(summary))
     if "mode_choice" in summary:
         console.print(_mode_choice_table(summary))
+    for note in summary.get("notes", []):
+        console.print(Text(f"note: {note}", style="yellow"))
     for note in summary.get("city_profile", {}).get("placeholders", []):
         console.print(Text(f"placeholder: {note}", style="yellow"))
     for check in summary["checks"]:

@@ -3,7 +3,7 @@ against the baseline, as one summary and a set of tables."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -18,9 +18,11 @@ from corridor_sim.indicators import result_tables, segment_loads, station_stats,
 from corridor_sim.mode_choice.equilibrium import shift_modes
 from corridor_sim.mode_choice.outputs import minibus_summary, mode_choice_summary, mode_choice_tables
 from corridor_sim.network.manifest import load_manifest
+from corridor_sim.paratransit.baseline import MinibusBaseline, today_minibuses
 from corridor_sim.replications import replicate
 from corridor_sim.safety.model import assess_safety
 from corridor_sim.scenario import Scenario
+from corridor_sim.time_saved import time_saved
 from corridor_sim.vehicle_travel import alternatives
 
 
@@ -74,7 +76,7 @@ class Evaluation:
     tables
         Its tables by name.
     minibus
-        Today's minibus service as simulated (its run, summary and tables), with mode choice.
+        Today's minibus service as simulated (its run, summary and tables), unless switched off.
     """
 
     run: Run
@@ -86,10 +88,13 @@ class Evaluation:
 def run_and_evaluate(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: bool = True) -> Evaluation:
     """Simulate a scenario (to the mode-choice fixed point if ``mode_choice.enabled``) and evaluate it.
 
-    The one path the pipeline and the sweep worker share. With mode choice the summary gains
-    ``mode_choice`` and ``minibus`` sections, the tables those of
-    :func:`~corridor_sim.mode_choice.outputs.mode_choice_tables`, and today's minibus run is
-    evaluated too (:attr:`Evaluation.minibus`). With more than one replication (or a precision
+    The one path the pipeline and the sweep worker share. Today's minibus service runs with the
+    scenario's riders in the same traffic (the do-nothing baseline, unless
+    ``paratransit.simulate`` is off): the summary gains ``minibus`` and ``time_saved``
+    (:mod:`corridor_sim.time_saved`) and its run is evaluated too (:attr:`Evaluation.minibus`).
+    With mode choice the summary gains ``mode_choice``, the tables those of
+    :func:`~corridor_sim.mode_choice.outputs.mode_choice_tables`, and the minibuses carry
+    today's minibus riders. With more than one replication (or a precision
     target) the scenario runs again on each replication's seed and the summary gains
     ``replications`` (:func:`corridor_sim.replications.replicate`); the tables and every other
     section are replication 0's, the scenario's own seed.
@@ -109,25 +114,41 @@ def run_and_evaluate(scenario: Scenario, corridor: Corridor, run_id: str, all_ta
 
 
 def _run_once(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: bool) -> Evaluation:
+    """One seed's run: the scenario, today's minibuses with its riders (unless ``paratransit.simulate`` is off),
+    and with mode choice the fixed point; the summary gains ``minibus`` and ``time_saved``."""
     if not scenario.mode_choice.enabled:
         with progress.stage("simulation"):
             run = simulate(scenario, corridor)
         with progress.stage("evaluation"):
-            return Evaluation(run, *evaluate(run, run_id, all_tables))
+            evaluation = Evaluation(run, *evaluate(run, run_id, all_tables))
+        if not scenario.paratransit.simulate:
+            return evaluation
+        if scenario.paratransit.feed is None and not load_manifest(scenario.city).gtfs:
+            evaluation.summary["notes"].append(
+                f"no minibus baseline: networks/{scenario.city}.toml has no GTFS feed of today's minibus routes; "
+                "add a [gtfs.<key>] table to time the BRT against them"
+            )
+            return evaluation
+        with progress.stage("baseline: today's minibuses"):
+            minibus, minibus_run = today_minibuses(scenario, corridor, run.demand, run.demand.peak_od_pax_h)
+        return _with_minibuses(evaluation, minibus, Evaluation(minibus_run, *evaluate(minibus_run, run_id, all_tables)))
     with progress.stage("simulation with mode shift"):
         shift = shift_modes(scenario, corridor)
     with progress.stage("evaluation"):
-        return _evaluated_shift(shift, run_id, all_tables)
+        summary, tables = evaluate(shift.run, run_id, all_tables)
+        summary["mode_choice"] = mode_choice_summary(shift)
+        if all_tables:
+            tables |= mode_choice_tables(shift)
+        today = Evaluation(shift.minibus_run, *evaluate(shift.minibus_run, run_id, all_tables))
+        return _with_minibuses(Evaluation(shift.run, summary, tables), shift.minibus, today)
 
 
-def _evaluated_shift(shift, run_id: str, all_tables: bool) -> Evaluation:
-    summary, tables = evaluate(shift.run, run_id, all_tables)
-    summary["mode_choice"] = mode_choice_summary(shift)
-    minibus = Evaluation(shift.minibus_run, *evaluate(shift.minibus_run, run_id, all_tables))
-    summary["minibus"] = minibus_summary(shift, minibus.summary)
-    if all_tables:
-        tables |= mode_choice_tables(shift)
-    return Evaluation(shift.run, summary, tables, minibus)
+def _with_minibuses(evaluation: Evaluation, minibus: MinibusBaseline, today: Evaluation) -> Evaluation:
+    """The evaluation with today's minibus service: its ``minibus`` section, ``time_saved`` and its own run."""
+    summary = evaluation.summary
+    summary["minibus"] = minibus_summary(minibus, today.summary)
+    summary["time_saved"] = time_saved(evaluation.run, summary, today.run, today.summary)
+    return replace(evaluation, minibus=today)
 
 
 def _named(run: Run, table: pd.DataFrame) -> pd.DataFrame:

@@ -350,6 +350,7 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
         },
         "bus_km": _r(_bus_km(run), 1),
         "checks": checks,
+        "notes": [],
     }
 
 

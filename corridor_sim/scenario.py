@@ -448,6 +448,10 @@ class Paratransit(_Strict):
     ``stop_spacing_m`` where the feed has none (see :mod:`corridor_sim.paratransit`).
     """
 
+    simulate: bool = Field(
+        default=True,
+        description="simulate today's minibus service with the scenario's riders in every run (the do-nothing baseline's times)",
+    )
     feed: str | None = Field(default=None, description="GTFS feed key in networks/<city>.toml (default: the first)")
     vehicle: Literal["minibus_14", "minibus_33"] = "minibus_14"
     buffer_m: float = Field(default=40.0, gt=0, le=200, description="a shape this close to the corridor runs on it")
@@ -605,6 +609,11 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _runs(self) -> Scenario:
         """What ``run`` needs besides each field's own range, so ``validate`` and ``run`` agree."""
+        if self.mode_choice.enabled and not self.paratransit.simulate:
+            raise ValueError(
+                "paratransit.simulate = false: mode choice needs today's minibus service simulated; "
+                "set it true or mode_choice.enabled = false"
+            )
         if not self.services:
             raise ValueError("services: none given; add a services.<name> table with peak_headway_min")
         users: dict[str | None, list[str]] = {}

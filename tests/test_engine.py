@@ -240,8 +240,9 @@ def test_results_folder_has_summary_and_tables(bole: Corridor, tmp_path: Path) -
         "summary.json", "corridor.json", "trajectories.parquet", "stop_events.parquet",
         "station_stats.parquet", "segment_loads.parquet", "od_summary.parquet",
         "segment_emissions.parquet", "segment_safety.parquet", "wait_distribution.parquet",
-        "scenario.json", "map_layers.parquet",
+        "scenario.json", "map_layers.parquet", "minibus",
     }  # fmt: skip
+    assert (tmp_path / "run/minibus/summary.json").is_file()  # today's minibuses, as a run folder of their own
     pax = output.summary["passengers"]
     waits = pd.read_parquet(tmp_path / "run/wait_distribution.parquet")
     assert waits["passengers"].sum() == pax["generated"] - pax["waiting"]  # every boarded passenger, once

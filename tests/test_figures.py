@@ -131,7 +131,7 @@ def test_comparison_against_a_baseline_run_folder(nmt_run: RunFolder, plain_run:
         with figure_style.style():
             own = FIGURES["comparison"].draw(plain_run, None)
             against = FIGURES["comparison"].draw(nmt_run, plain_run)
-    assert "no baseline travel time" in _texts(own)  # a plain run has no simulated minibus times
+    assert "today:\nminibus" in _texts(own)  # every run simulates today's minibuses with its riders
     assert plain_run.label in _texts(against)
 
 

@@ -32,7 +32,7 @@ from corridor_sim.mode_choice.costs import generalized_cost_min
 from corridor_sim.mode_choice.logit import aggregate_shares, calibrate_constants, logit_shares
 from corridor_sim.mode_choice.parameters import MODES, logit_mode
 from corridor_sim.mode_choice.service_levels import service_levels
-from corridor_sim.paratransit.baseline import MinibusBaseline, match_demand, minibus_baseline, stop_demand
+from corridor_sim.paratransit.baseline import MinibusBaseline, today_minibuses
 from corridor_sim.scenario import Scenario
 from corridor_sim.vehicle_travel import baseline_shares
 
@@ -108,12 +108,8 @@ def shift_modes(scenario: Scenario, corridor: Corridor) -> ModeShift:
     trips = demand.peak_od_pax_h
     target = today_mode_shares(scenario)
 
-    minibus = minibus_baseline(scenario, corridor)
-    minibus_demand = stop_demand(minibus, demand, trips * target[MINIBUS])
-    if scenario.paratransit.match_demand:
-        minibus = match_demand(minibus, minibus_demand.peak_od_pax_h, scenario.paratransit.design_load)
     with progress.stage("baseline: today's minibuses"):
-        minibus_run = simulate(minibus.scenario, minibus.corridor, minibus_demand)
+        minibus, minibus_run = today_minibuses(scenario, corridor, demand, trips * target[MINIBUS])
     minibus_levels = service_levels(minibus_run)
     distances = walk_distances(scenario, corridor, minibus.stops["chainage_m"].to_numpy())
     access = {world: zone_access(scenario, corridor, distances, world) for world in ("today", "scenario")}

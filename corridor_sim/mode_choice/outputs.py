@@ -9,6 +9,7 @@ import pandas as pd
 from corridor_sim.indicators import _r
 from corridor_sim.mode_choice.equilibrium import ModeShift, mode_share_table
 from corridor_sim.mode_choice.parameters import city_money
+from corridor_sim.paratransit.baseline import MinibusBaseline
 
 
 def mode_choice_summary(shift: ModeShift) -> dict[str, Any]:
@@ -51,20 +52,20 @@ def mode_choice_summary(shift: ModeShift) -> dict[str, Any]:
     }
 
 
-def minibus_summary(shift: ModeShift, summary: dict[str, Any]) -> dict[str, Any]:
+def minibus_summary(minibus: MinibusBaseline, summary: dict[str, Any]) -> dict[str, Any]:
     """The ``minibus`` section: how today's service was built and its headline indicators."""
-    routes = shift.minibus.routes
-    stops = shift.minibus.stops
+    routes = minibus.routes
+    stops = minibus.stops
     return {
-        "feed": shift.minibus.feed,
+        "feed": minibus.feed,
         "routes": len(routes),
         "stops": len(stops),
         "stops_by_source": {k: int(v) for k, v in stops["source"].value_counts().items()},
         "peak_headway_min_median": _r(float(routes["peak_headway_min"].median())),
-        "frequency_factor": _r(shift.minibus.frequency_factor, 3),
+        "frequency_factor": _r(minibus.frequency_factor, 3),
         "frequency_sources": sorted(set(routes["frequency_source"])),
-        "notes": shift.minibus.notes,
-        "vehicle": shift.minibus.scenario.vehicle.type,
+        "notes": minibus.notes,
+        "vehicle": minibus.scenario.vehicle.type,
         **{key: summary[key] for key in ("passengers", "wait_min", "in_vehicle_min", "journey_min", "bus_km", "fleet")},
     }
 

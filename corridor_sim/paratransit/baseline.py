@@ -33,6 +33,7 @@ import pandas as pd
 from corridor_sim._errors import CorridorBuildError
 from corridor_sim.corridor import Corridor, with_stops
 from corridor_sim.demand import Demand
+from corridor_sim.engine.runner import Run, simulate
 from corridor_sim.engine.timetable import peak_windows
 from corridor_sim.engine.vehicles import vehicle_type
 from corridor_sim.network.gtfs import load_feed
@@ -129,6 +130,31 @@ def minibus_baseline(scenario: Scenario, corridor: Corridor) -> MinibusBaseline:
     minibus = _minibus_scenario(scenario, base, routes, stops)
     nearest = np.abs(corridor.station_chainage_m[:, None] - stops["chainage_m"].to_numpy()[None, :]).argmin(axis=1)
     return MinibusBaseline(minibus, base, routes, stops, nearest, key, notes=notes)
+
+
+def today_minibuses(scenario: Scenario, corridor: Corridor, demand: Demand, od_pax_h: np.ndarray) -> tuple[MinibusBaseline, Run]:
+    """Today's minibus service carrying ``od_pax_h``, simulated in the scenario's general traffic.
+
+    Parameters
+    ----------
+    scenario, corridor
+        The scenario and its corridor (the service runs on the same line, in the same traffic).
+    demand
+        The profile over the day (its peak-hour flows are replaced).
+    od_pax_h
+        Peak-hour riders between the scenario's stations (n, n), put on the minibus stops nearest
+        them; with ``paratransit.match_demand`` every route's frequency is raised to carry them.
+
+    Returns
+    -------
+    tuple
+        The service as built and its run.
+    """
+    minibus = minibus_baseline(scenario, corridor)
+    minibus_demand = stop_demand(minibus, demand, od_pax_h)
+    if scenario.paratransit.match_demand:
+        minibus = match_demand(minibus, minibus_demand.peak_od_pax_h, scenario.paratransit.design_load)
+    return minibus, simulate(minibus.scenario, minibus.corridor, minibus_demand)
 
 
 def match_demand(baseline: MinibusBaseline, stop_od_pax_h: np.ndarray, design_load: float) -> MinibusBaseline:

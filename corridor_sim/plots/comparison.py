@@ -5,9 +5,10 @@ Six panels, the baseline a light hatched bar and the scenario a dark solid one i
 - *travel time* (min) per trip, stacked: access (walk to the stop and crossing to it), wait and
   in vehicle, with the 95th percentile platform-to-platform journey marked above the access.
   The baseline is another run folder (``--baseline``: its wait and in-vehicle time, and its
-  walk access if it modelled it), else today's simulated minibuses of a mode-shift run (its
-  ``minibus`` and ``mode_choice.access`` sections); a plain run has no baseline travel time and
-  shows the scenario alone. Access is drawn only when both alternatives have it, so the bars
+  walk access if it modelled it), else today's simulated minibuses (the summary's ``minibus``
+  section, in every run, and with mode shift ``mode_choice.access``); a run made with
+  ``--no-baseline`` (or in a city without a GTFS feed) has no baseline travel time and shows the
+  scenario alone. Access is drawn only when both alternatives have it, so the bars
   compare like with like.
 - *deaths* and *serious injuries* per year, with the Monte Carlo 5-95 % band as error bars:
   the summary's ``safety.baseline`` (today's road) or the baseline run's ``safety.scenario``.
@@ -62,7 +63,7 @@ SAFETY_PANELS = (
 )
 #: Parts of a trip, bottom to top, and the summary's keys for them.
 TRIP_PARTS = ("access", "wait", "in vehicle")
-NO_TRAVEL_BASELINE = "no baseline travel time: run a *_mode_shift scenario or give --baseline RUN"
+NO_TRAVEL_BASELINE = "no baseline travel time: run without --no-baseline or give --baseline RUN"
 #: Outline and hatch colour of the bars.
 EDGE = "#4d4d4d"
 

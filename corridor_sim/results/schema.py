@@ -157,6 +157,21 @@ class Replicated(_Section):
     indicators: dict[str, ReplicatedIndicator] = _unit("", "each headline indicator by its flattened key")
 
 
+class PreviousModeTime(_Section):
+    share: float | None = _unit("share of riders", "the BRT's riders who used this mode (baseline.mode_shares)")
+    today_min: float | None = _unit("min", "the same trip by this mode today")
+    saved_min_per_trip: float | None = _unit("min", "today's time minus the BRT journey")
+
+
+class TimeSaved(_Section):
+    definition: str = _unit("", "how each time is measured")
+    brt_journey_min: float | None = _unit("min", "the BRT's mean journey (wait + in vehicle)")
+    by_previous_mode: dict[str, PreviousModeTime]
+    saved_min_per_trip: float | None = _unit("min", "share-weighted over the previous modes")
+    trips_per_year: float | None = _unit("trips/year", "delivered passengers x operating days")
+    person_hours_saved_per_year: float | None = _unit("person-hours/year", "saved per trip x trips per year")
+
+
 class Pollutants(_Open):
     co2_t: float = _unit("t/year", "CO2, tailpipe + grid, real-world factor included")
     nox_t: float = _unit("t/year", "NOx")
@@ -242,6 +257,7 @@ class Summary(_Section):
     fleet: Fleet
     bus_km: float | None = _unit("km", "bus-km run in the simulated period")
     checks: list[str] = _unit("", "physical records or conservation laws the run breached")
+    notes: list[str] = _unit("", "what the run left out, and why", default_factory=list)
     emissions: EmissionsSection
     safety: SafetySection
     traffic: TrafficSection
@@ -249,6 +265,7 @@ class Summary(_Section):
     mode_choice: dict[str, Any] | None = _unit("", "the mode-choice fixed point (mode_choice/outputs.py)", default=None)
     minibus: dict[str, Any] | None = _unit("", "today's simulated minibus service (mode_choice/outputs.py)", default=None)
     replications: Replicated | None = _unit("", "the headline indicators over replications (replications.py)", default=None)
+    time_saved: TimeSaved | None = _unit("", "a BRT trip against its rider's previous mode (time_saved.py)", default=None)
 
 
 def check_summary(summary: dict[str, Any], where: str) -> None:

@@ -45,6 +45,8 @@ HEADLINE: tuple[Indicator, ...] = (
     Indicator("wait_min.p95", "95th percentile wait", "", f"{_MB}.wait_min.p95"),
     Indicator("in_vehicle_min.mean", "Mean in-vehicle time", "", f"{_MB}.in_vehicle_min.mean"),
     Indicator("journey_min.mean", "Mean journey time, platform to platform", "", f"{_MB}.journey_min.mean"),
+    Indicator("time_saved.saved_min_per_trip", "Time saved per trip against the rider's mode today"),
+    Indicator("time_saved.person_hours_saved_per_year", "Person-hours saved a year"),
     Indicator("stations.dwell_mean_s", "Mean dwell at a station"),
     Indicator("stations.max_saturation", "Highest station saturation"),
     Indicator("fleet.used", "Fleet used"),
