@@ -390,7 +390,7 @@ def traffic_summary(state: TrafficState) -> tuple[dict[str, Any], list[str]]:
                 "longest_queue_at": when,
                 "longest_queue_ends_at": where,
                 "over_capacity": over,
-                "bus_stop_closure_h": round(state.buses[direction].blocking_h, 2) if state.buses else 0.0,
+                "bus_stop_closure_h": round(state.buses[direction].blocking_from_h(state.start_s), 2) if state.buses else 0.0,
             }
         )
         for item in over:
