@@ -14,7 +14,7 @@ is Poisson and the times uniform within it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -55,6 +55,14 @@ class Demand:
         """OD flows at clock time ``t_s`` (pax/h)."""
         od = self.peak_od_pax_h.T if self.reverse_after_s is not None and t_s >= self.reverse_after_s else self.peak_od_pax_h
         return od * self.factor(t_s)
+
+    def held_in_warm_up(self, run_start_s: float, start_s: float) -> Demand:
+        """This demand for a run that warms up from ``run_start_s``: before the profile's first clock time
+        the warm-up takes the factor at the period's ``start_s`` instead of 1.0 (the clock holds after it;
+        see :mod:`corridor_sim.engine.warm_up`). Itself without a warm-up or a profile."""
+        if run_start_s >= start_s or not self.profile or self.profile[0][0] <= run_start_s:
+            return self
+        return replace(self, profile=((float(run_start_s), self.factor(start_s)), *self.profile))
 
 
 @dataclass(frozen=True)

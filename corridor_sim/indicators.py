@@ -19,6 +19,13 @@ Definitions (times in the tables are clock seconds, in the summary minutes):
 - *bus queueing*: time from reaching a station to getting a berth;
 - *denied boardings*: times a passenger was left behind by a full bus that served the
   destination.
+
+After a warm-up (``period.warm_up_min``) everything counts from the period's start: the run's
+trace holds the passengers who reached a platform from then on, the stop events whose bus left
+from then on (berth time clipped to the period) and, for trip figures, the trips dispatched from
+then on (:meth:`corridor_sim.engine.trace.Trace.counted_from`). The warm-up's passengers take
+room on the buses but are in no passenger figure; ``passengers.warm_up`` says how many there were
+and how many were still waiting or on board when the period began.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from corridor_sim.engine.runner import Run
+from corridor_sim.engine.trace import Trace
 from corridor_sim.engine.traffic import BIN_S, N_BINS, clock_hhmm
 from corridor_sim.engine.vehicles import SATURATION_HEADWAY_S
 
@@ -238,10 +246,12 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
     journey = (pax["alight_s"] - pax["arrive_s"]).dropna().to_numpy()
     counts = passenger_counts(run)
     onboard_end = int(t.stops["boarded"].sum() - t.stops["alighted"].sum())
+    if t.warm_up is not None:  # the counted stop events began with the warm-up's load and end with its riders left
+        onboard_end += t.warm_up.load_carried_in - t.warm_up.on_board_at_end
     loads = tables["segment_loads"] if tables else segment_loads(run)
     stations = tables["station_stats"] if tables else station_stats(run)
     labels = direction_names(run)
-    trips = t.trips.dropna(subset=["end_s"])
+    trips = t.period_trips.dropna(subset=["end_s"])
     directions = []
     for d in (0, 1):
         full = trips[(trips["direction"] == d)]
@@ -313,7 +323,12 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
         "city": c.city,
         "run_id": run_id,
         "seed": run.scenario.seed,
-        "period": {"start": run.scenario.period.start, "end": run.scenario.period.end, "simulated_until_s": _r(t.end_s, 1)},
+        "period": {
+            "start": run.scenario.period.start,
+            "end": run.scenario.period.end,
+            "warm_up_min": run.scenario.period.warm_up_min,
+            "simulated_until_s": _r(t.end_s, 1),
+        },
         "corridor": {
             "length_km": _r(c.total_length_m / 1000.0, 3),
             "stations": len(c.station_name),
@@ -325,6 +340,7 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
             "denied_boardings": int(t.left_behind.sum()),
             "passengers_denied_at_least_once": int((t.left_behind > 0).sum()),
             "unserved_peak_demand_pax_h": _r(unserved, 1),
+            "warm_up": _warm_up_passengers(t),
         },
         "wait_min": {"mean": _r(wait.mean() / 60.0 if len(wait) else np.nan), "p95": _r(_p95(wait) / 60.0)},
         "in_vehicle_min": {"mean": _r(ivt.mean() / 60.0 if len(ivt) else np.nan)},
@@ -344,7 +360,7 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
         "fleet": {
             "available": ops.buses,
             "used": t.fleet_used,
-            "trips": len(t.trips),
+            "trips": len(t.period_trips),
             "trips_finished": len(trips),
             "by_vehicle": fleet_by_vehicle(run),
         },
@@ -487,6 +503,7 @@ def fleet_by_vehicle(run: Run) -> dict[str, dict[str, Any]]:
     """Per fleet (``vehicles`` key, or the scenario vehicle's type): its type, buses available and
     used, trips and bus-km."""
     trips = run.trace.trips
+    counted = run.trace.period_trips
     km = _trip_km(run)
     out = {}
     for fleet in run.operations.fleets:
@@ -496,10 +513,18 @@ def fleet_by_vehicle(run: Run) -> dict[str, dict[str, Any]]:
             "capacity_pax": fleet.vehicle.capacity_pax,
             "available": fleet.buses,
             "used": int(trips.loc[mine, "bus"].nunique()),
-            "trips": int(mine.sum()),
+            "trips": int((counted["vehicle"] == fleet.name).sum()),
             "bus_km": _r(float(km[mine.to_numpy()].sum()), 1),
         }
     return out
+
+
+def _warm_up_passengers(trace: Trace) -> dict[str, int]:
+    """The warm-up's passengers (none counted elsewhere): arrived in it, and still waiting or on board as the period began."""
+    w = trace.warm_up
+    if w is None:
+        return {"generated": 0, "waiting_at_start": 0, "on_board_at_start": 0}
+    return {"generated": w.passengers, "waiting_at_start": w.waiting_at_start, "on_board_at_start": w.on_board_at_start}
 
 
 def _trip_km(run: Run) -> np.ndarray:

@@ -12,6 +12,15 @@ all filled, each from its one home:
 - serious injuries per death (:mod:`corridor_sim.safety.factors`);
 - each station's berths, passing lane and access from the corridor's values.
 
+One default needs the corridor: the warm-up (``period.warm_up_min``, one cycle of the longest
+service, estimated from the corridor's lengths, speed limits and signals; see
+:mod:`corridor_sim.engine.warm_up`). A scenario file does not hold those, and building a
+corridor reads OSM or GTFS data, which reading a scenario must not (``validate`` and sweep plans
+read hundreds). So :func:`resolve_warm_up` fills it when the run starts, once the corridor is
+built (:func:`corridor_sim.engine.runner.simulate`), and the run's scenario, hence
+``scenario.json``, carries the value. The run id is the hash of the scenario as read (the
+warm-up unset), like every other value derived from the inputs.
+
 The engine, the models, ``scenario.json`` and the report then read the scenario's values and
 never restate a default.
 """
@@ -24,6 +33,8 @@ from corridor_sim._errors import ScenarioError
 from corridor_sim.city_profile import SCENARIO_PATHS, CityProfile
 
 if TYPE_CHECKING:
+    from corridor_sim.corridor import Corridor
+    from corridor_sim.demand import Demand
     from corridor_sim.scenario import Scenario
 
 
@@ -100,3 +111,29 @@ def _is_vehicle(mode: str) -> bool:
     from corridor_sim.scenario import TRAVEL_MODES_BEYOND_VEHICLES
 
     return mode not in TRAVEL_MODES_BEYOND_VEHICLES
+
+
+def resolve_warm_up(scenario: Scenario, corridor: Corridor, demand: Demand | None) -> Scenario:
+    """The scenario with ``period.warm_up_min`` filled, if unset: the default of
+    :func:`corridor_sim.engine.warm_up.default_warm_up_min` on its corridor.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    corridor
+        Its corridor.
+    demand
+        The flows the run carries (they set the estimate's dwell times).
+
+    Returns
+    -------
+    Scenario
+        ``scenario`` itself when it sets a warm-up, else a copy with the estimate.
+    """
+    from corridor_sim.engine.warm_up import default_warm_up_min
+
+    if scenario.period.warm_up_min is not None:
+        return scenario
+    period = scenario.period.model_copy(update={"warm_up_min": default_warm_up_min(scenario, corridor, demand)})
+    return scenario.model_copy(update={"period": period})

@@ -20,13 +20,15 @@ import types
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from corridor_sim._errors import ScenarioError
 
 #: A city key: any city with a city file ``networks/<city>.toml`` (checked when the scenario is resolved).
 City = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="city with a city file in the networks folder")]
 RunningWay = Literal["median_busway", "curbside_bus_lane", "mixed_traffic"]
+#: Longest warm-up a scenario may ask for (minutes): 12 hours, far beyond any corridor's cycle.
+MAX_WARM_UP_MIN = 720.0
 
 
 class _Strict(BaseModel):
@@ -178,13 +180,40 @@ class CorridorSpec(_Strict):
 
 
 class Period(_Strict):
-    """The simulated service period, clock times ``HH:MM`` on one day."""
+    """The counted service period, clock times ``HH:MM`` on one day, and the warm-up before it.
+
+    Buses, general traffic and passengers run from ``start - warm_up_min`` on; every indicator
+    counts from ``start``: the passengers who reach a platform from then on, the stop events a bus
+    leaves from then on, the trips dispatched from then on, berth time, loads, traffic, emissions
+    and safety inside the period. The warm-up's own passengers ride the buses (they take room and
+    dwell time) but are not counted. ``warm_up_min`` unset: one cycle of the longest service (both
+    directions' run time plus a layover at each end), estimated on the corridor when the run
+    starts and written into the run's scenario (:mod:`corridor_sim.engine.warm_up`); 0: no warm-up,
+    the corridor starts empty at ``start``. The warm-up may not begin before 00:00.
+    """
 
     start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     end: str = Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
     finish_trips: bool = Field(
         default=True, description="buses dispatched before the end finish their trips (else stop at the end)"
     )
+    warm_up_min: float | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_WARM_UP_MIN,
+        description="minutes simulated before start and not counted (unset: the longest service's cycle, estimated)",
+    )
+
+    @field_validator("warm_up_min")
+    @classmethod
+    def _after_midnight(cls, warm_up_min: float | None, info: ValidationInfo) -> float | None:
+        start = info.data.get("start")
+        if warm_up_min is None or start is None or warm_up_min * 60.0 <= clock_s(start):
+            return warm_up_min
+        raise ValueError(
+            f"the warm-up would begin before 00:00 (start {start} less {warm_up_min:g} min); a run's clock begins at "
+            f"00:00 of its day, so allowed 0 to {clock_s(start) // 60} for this start (or start later)"
+        )
 
     @property
     def start_s(self) -> int:

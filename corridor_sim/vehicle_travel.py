@@ -5,6 +5,10 @@ A row is one vehicle class on one segment: ``distance_km`` (vehicle-km), ``speed
 while moving), ``idle_s`` (standing with the engine on) and ``starts`` (starts from rest), with
 its ``source``:
 
+After a warm-up (:mod:`corridor_sim.engine.warm_up`) every source counts inside the period only:
+the buses' legs and stops that leave from its start on and the part of each layover after it, and
+the traffic's bins (and parts of bins) inside it.
+
 - ``brt``: the simulated buses. Each leg between two stops is replayed by segment as the engine
   ran it (:func:`~corridor_sim.kernels.motion.leg_profiles`): the distance at the segment's
   cruise speed (the top speed of a leg too short to reach it), a start from rest where it leaves
@@ -171,13 +175,18 @@ def _terminal_idle(run: Run, trip_fleet: np.ndarray) -> pd.DataFrame:
     cap = run.scenario.emissions.terminal_idle_max_min * 60.0
     terminal_segment = np.where(trips["direction"] == 0, run.corridor.n_segments - 1, 0)
     keep = gap.notna().to_numpy()
+    idle = np.minimum(gap.to_numpy()[keep], cap)
+    warm_up = run.trace.warm_up
+    if warm_up is not None:  # after a warm-up, the part of each layover inside the period
+        end = trips["end_s"].to_numpy()[keep]
+        idle = np.clip(end + idle - np.maximum(end, warm_up.period_start_s), 0.0, idle)
     return pd.DataFrame(
         {
             "fleet": trip_fleet[trips["trip"].to_numpy()[keep]],
             "segment": terminal_segment[keep],
             "distance_km": 0.0,
             "speed_kmh": 0.0,
-            "idle_s": np.minimum(gap.to_numpy()[keep], cap),
+            "idle_s": idle,
             "starts": 0.0,
         }
     )

@@ -32,9 +32,10 @@ def bole(corridors: dict[str, Corridor]) -> Corridor:
 
 
 def long_uncrowded(**more: object) -> Scenario:
-    """Six hours, 4-minute headways, buses never full, fleet never short."""
+    """Six hours, 4-minute headways, buses never full, fleet never short; no warm-up (the laws hold from the first bus)."""
     return addis(
         **{
+            "period.warm_up_min": 0,
             "period.start": "06:00",
             "period.end": "12:00",
             "services.all_stop.peak_headway_min": 4,
@@ -171,14 +172,18 @@ def test_buses_overtake_only_where_the_station_has_a_passing_lane(passing_lane: 
 
 
 def check_conservation(run: Run) -> dict[str, int]:
+    """The counted passengers' conservation, and every passenger's (a warm-up's too) in the stop events; returns the counts."""
     counts = passenger_counts(run)
-    stops = run.trace.stops
     assert counts["generated"] == counts["delivered"] + counts["waiting"] + counts["on_board"]
-    assert stops["boarded"].sum() - stops["alighted"].sum() == counts["on_board"]
-    assert stops["boarded"].sum() == counts["delivered"] + counts["on_board"]
-    assert (stops["load_pax"] <= run.trace.trips["capacity_pax"].to_numpy()[stops["trip"]]).all()
-    assert stops["denied"].sum() == run.trace.left_behind.sum()
-    p, t = run.trace.passengers, run.trace
+    t = run.simulated  # everything the engine ran: every stop event accounts for every passenger
+    boarded, delivered = t.board_trip >= 0, np.isfinite(t.alight_s)
+    on_board = int((boarded & ~delivered).sum())
+    stops = t.stops
+    assert stops["boarded"].sum() - stops["alighted"].sum() == on_board
+    assert stops["boarded"].sum() == delivered.sum() + on_board
+    assert (stops["load_pax"] <= t.trips["capacity_pax"].to_numpy()[stops["trip"]]).all()
+    assert stops["denied"].sum() == t.left_behind.sum()
+    p = t.passengers
     on = t.board_trip >= 0
     assert (t.board_s[on] >= p.arrive_s[on]).all()
     alight = t.alight_s
@@ -252,7 +257,14 @@ def test_results_folder_has_summary_and_tables(bole: Corridor, tmp_path: Path) -
     crit = output.summary["directions"][0]["critical_segment"]
     assert loads.loc[loads["direction"] == 0, "pax"].max() == crit["pphpd"]
     stations = pd.read_parquet(tmp_path / "run/station_stats.parquet")
-    assert stations["boardings"].sum() == output.summary["passengers"]["delivered"]
+    # the stop events count every boarding in the period: the counted passengers' and the warm-up's riders'
+    sim, start = output.run.simulated, output.run.operations.start_s
+    early = (sim.passengers.arrive_s < start) & (sim.board_trip >= 0)
+    left_s = sim.stops.set_index(["trip", "station"])["depart_s"]
+    boarding_stop = pd.MultiIndex.from_arrays([sim.board_trip[early], sim.passengers.origin[early]])
+    riders = int((left_s.reindex(boarding_stop).to_numpy() >= start).sum())
+    assert stations["boardings"].sum() == output.summary["passengers"]["delivered"] + riders
+    assert riders > 0 and output.summary["passengers"]["warm_up"]["generated"] > 0
     assert (stations["saturation"].between(0, 1)).all()
 
 

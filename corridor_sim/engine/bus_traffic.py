@@ -85,6 +85,10 @@ class BusesInTraffic:
         """Lane-hours closed by buses standing at kerbside stops."""
         return float(np.sum(self.stop_to_s - self.stop_from_s) / 3600.0)
 
+    def blocking_from_h(self, start_s: float) -> float:
+        """Lane-hours closed by buses standing at kerbside stops from clock time ``start_s`` on (a warm-up's left out)."""
+        return float(np.sum(np.maximum(self.stop_to_s - np.maximum(self.stop_from_s, start_s), 0.0)) / 3600.0)
+
 
 def buses_in_traffic(
     corridor: Corridor, layouts: tuple[DirectionLayout, DirectionLayout], stops: pd.DataFrame, pcu: float

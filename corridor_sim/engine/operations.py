@@ -74,7 +74,11 @@ class Fleet:
 
 @dataclass(frozen=True)
 class Operations:
-    """Everything the engine needs besides the corridor and the passengers."""
+    """Everything the engine needs besides the corridor and the passengers.
+
+    ``start_s`` and ``end_s`` are the counted period (clock s); the run begins ``warm_up_s``
+    before ``start_s`` (:attr:`run_start_s`).
+    """
 
     services: tuple[ServicePlan, ...]
     fleets: tuple[Fleet, ...]
@@ -88,6 +92,12 @@ class Operations:
     start_s: float
     end_s: float
     finish_trips: bool
+    warm_up_s: float = 0.0
+
+    @property
+    def run_start_s(self) -> float:
+        """When buses, traffic and passengers begin: the period's start less the warm-up (clock s)."""
+        return self.start_s - self.warm_up_s
 
     @property
     def layouts(self) -> tuple[DirectionLayout, DirectionLayout]:
@@ -117,25 +127,29 @@ def plan_operations(
     Raises
     ------
     ScenarioError
-        If the scenario has no services, or no fleet for the services of its vehicle.
+        If the scenario has no services, no fleet for the services of its vehicle, or its warm-up
+        is not resolved (:func:`corridor_sim.resolve.resolve_warm_up`; ``simulate`` does it).
     """
     where = scenario.path or scenario.name
     if not scenario.services:
         raise ScenarioError(f"{where}: no services; add a [services.<name>] table with peak_headway_min")
+    if scenario.period.warm_up_min is None:
+        raise ScenarioError(f"{where}: period.warm_up_min is not resolved; resolve it on the corridor (resolve_warm_up)")
     names = list(corridor.station_name)
     start, end = float(scenario.period.start_s), float(scenario.period.end_s)
-    peaks = peak_windows(scenario)
+    warm_up = scenario.period.warm_up_min * 60.0
+    peaks = peak_windows(scenario, start - warm_up)
     specs = _fleet_specs(scenario)
     keys = list(specs)
     plans = []
     for k, (name, service) in enumerate(scenario.services.items()):
         stations = np.arange(len(names)) if service.stops == "all" else np.array([names.index(s) for s in service.stops])
         stagger = k / len(scenario.services)
-        departures = tuple(departures_s(service, start, end, peaks, stagger, timetable_rng) for _ in range(2))
+        departures = tuple(departures_s(service, start - warm_up, end, peaks, stagger, timetable_rng) for _ in range(2))
         fleet = keys.index(service.vehicle if service.vehicle is not None else None)
         plans.append(ServicePlan(name, stations, departures, substop=service.substop - 1, fleet=fleet))
     signals = direction_signals(corridor, signal_rng)
-    traffic = simulate_traffic(corridor, scenario.traffic, signals, start, end)
+    traffic = simulate_traffic(corridor, scenario.traffic, signals, start, end, warm_up_s=warm_up)
     fleets = []
     for key, (spec, buses) in specs.items():
         vehicle = vehicle_type(spec)
@@ -155,6 +169,7 @@ def plan_operations(
         start_s=start,
         end_s=end,
         finish_trips=scenario.period.finish_trips,
+        warm_up_s=warm_up,
     )
 
 
@@ -174,7 +189,7 @@ def with_buses_in_traffic(ops: Operations, buses: tuple[BusesInTraffic, BusesInT
     """The operations with the general traffic run again carrying ``buses`` (their capacity taken), and the bus speeds it gives."""
     signals = tuple(layout.signals() for layout in ops.layouts)
     first = ops.traffic
-    traffic = simulate_traffic(first.corridor, first.traffic, signals, first.start_s, first.end_s, buses)
+    traffic = simulate_traffic(first.corridor, first.traffic, signals, first.start_s, first.end_s, buses, first.warm_up_s)
     fleets = tuple(replace(fleet, layouts=_layouts_in(traffic, signals, fleet.vehicle)) for fleet in ops.fleets)
     return replace(ops, traffic=traffic, fleets=fleets)
 

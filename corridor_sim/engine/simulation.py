@@ -34,7 +34,7 @@ class Simulation:
 
     def __init__(self, corridor: Corridor, ops: Operations, passengers: Passengers) -> None:
         self.ops = ops
-        self.env = simpy.Environment(initial_time=ops.start_s)
+        self.env = simpy.Environment(initial_time=ops.run_start_s)  # the warm-up's start, if any
         self.n_stations = len(corridor.station_name)
         self.passengers = passengers
         n_pax = len(passengers)
@@ -69,7 +69,7 @@ class Simulation:
             self.serves.append(mask)
 
     def run(self) -> Trace:
-        """Run to the end of the period (or until every dispatched trip has finished)."""
+        """Run from the warm-up's start to the end of the period (or until every dispatched trip has finished)."""
         for k, plan in enumerate(self.ops.services):
             for direction in (0, 1):
                 self.env.process(self._dispatcher(k, plan, direction))

@@ -34,8 +34,12 @@ class RunSize:
 
 
 def estimate_run(scenario: Scenario) -> RunSize:
-    """Upper estimates of the trips, stop events and passengers of a run of ``scenario``."""
-    hours = (scenario.period.end_s - scenario.period.start_s) / 3600.0
+    """Upper estimates of the trips, stop events and passengers of a run of ``scenario``.
+
+    The period counts with the warm-up the scenario sets; an unset warm-up is resolved on the
+    corridor after this check (about one cycle of the longest service, within the limits' margin).
+    """
+    hours = (scenario.period.end_s - scenario.period.start_s) / 3600.0 + (scenario.period.warm_up_min or 0.0) / 60.0
     n_stations = len(scenario.corridor.stations)
     trips = stops = 0.0
     for service in scenario.services.values():

@@ -7,10 +7,12 @@ import numpy as np
 from corridor_sim.scenario import Scenario, Service, clock_s
 
 
-def peak_windows(scenario: Scenario) -> list[tuple[float, float]]:
-    """Peak periods as (start, end) clock seconds; the whole period if none are given."""
+def peak_windows(scenario: Scenario, run_start_s: float | None = None) -> list[tuple[float, float]]:
+    """Peak periods as (start, end) clock seconds; if none are given, the whole run: from
+    ``run_start_s`` (the warm-up's start; default the period's start) to the period's end."""
     if not scenario.peak_hours:
-        return [(float(scenario.period.start_s), float(scenario.period.end_s))]
+        start = float(scenario.period.start_s) if run_start_s is None else float(run_start_s)
+        return [(start, float(scenario.period.end_s))]
     return [(float(clock_s(a)), float(clock_s(b))) for a, b in (r.split("-") for r in scenario.peak_hours)]
 
 

@@ -7,8 +7,10 @@ drops are bottlenecks), free speed the speed limit, a triangular fundamental dia
 ``traffic.saturation_flow_vphpl`` per lane, jam density ``traffic.jam_density_vpkm_per_lane``,
 backward wave speed ``w = Q / (k_j - Q / v)``), the corridor's signals as stop lines with the
 cycle, green and offset the buses see, ``traffic.volume_vph_per_lane`` entering at each end and
-``traffic.turn_share`` (a share, or a table by clock time) turning at each junction. The model starts 30 minutes before the period
-with that time's volume, so the road is not empty when the period begins.
+``traffic.turn_share`` (a share, or a table by clock time) turning at each junction. The model starts 30 minutes before the run
+(the warm-up's start, else the period's) with that time's volume, so the road is not empty when the run begins. In a warm-up
+the tables' clock times hold; before a table's first one, the value at the period's start
+(:func:`corridor_sim.engine.warm_up.held_in_warm_up`).
 
 What it gives, per direction, traffic bin (:data:`BIN_S`) and segment: vehicle-km, vehicle-hours,
 stopped vehicle-hours, and the mean travel time (Little's law, cell by cell: vehicle-seconds
@@ -31,6 +33,7 @@ import numpy as np
 
 from corridor_sim._errors import ScenarioError
 from corridor_sim.corridor import Corridor
+from corridor_sim.engine.warm_up import held_in_warm_up
 from corridor_sim.kernels.traffic_flow import run_cells
 from corridor_sim.scenario import Traffic, clock_s
 
@@ -51,24 +54,34 @@ LEAD_S, TAIL_S = 1800.0, 7200.0
 RESIDUAL_QUEUE_S = 900.0
 
 
-def volume_per_lane(traffic: Traffic) -> np.ndarray:
-    """General traffic per lane in each time bin (veh/h/lane), piecewise constant from each key."""
+def volume_per_lane(traffic: Traffic, run_start_s: float = np.inf, start_s: float = np.inf) -> np.ndarray:
+    """General traffic per lane in each time bin (veh/h/lane), piecewise constant from each key.
+
+    With a warm-up (``run_start_s`` before the period's ``start_s``) the warm-up's bins before the
+    first key hold the value at ``start_s`` (:func:`~corridor_sim.engine.warm_up.held_in_warm_up`).
+    """
     volume = np.zeros(N_BINS)
     starts = np.arange(N_BINS) * BIN_S
     for key, value in sorted(traffic.volume_vph_per_lane.items(), key=lambda kv: clock_s(kv[0])):
         volume[starts >= clock_s(key)] = value
-    return volume
+    return held_in_warm_up(volume, starts, _first_entry_s(traffic.volume_vph_per_lane), run_start_s, start_s)
 
 
-def turn_share_by_bin(traffic: Traffic) -> np.ndarray:
-    """The share turning at each junction in each time bin: the constant, or piecewise from each clock time."""
+def turn_share_by_bin(traffic: Traffic, run_start_s: float = np.inf, start_s: float = np.inf) -> np.ndarray:
+    """The share turning at each junction in each time bin: the constant, or piecewise from each clock time
+    (held in a warm-up as :func:`volume_per_lane` holds the volumes)."""
     if not isinstance(traffic.turn_share, dict):
         return np.full(N_BINS, float(traffic.turn_share))
     share = np.zeros(N_BINS)
     starts = np.arange(N_BINS) * BIN_S
     for key, value in traffic.turn_share.items():
         share[starts >= clock_s(key)] = value
-    return share
+    return held_in_warm_up(share, starts, _first_entry_s(traffic.turn_share), run_start_s, start_s)
+
+
+def _first_entry_s(table: dict[str, float]) -> float:
+    """The earliest clock time of a table (s); ``inf`` if it has none."""
+    return float(min((clock_s(k) for k in table), default=np.inf))
 
 
 def period_hours_by_bin(start_s: float, end_s: float) -> np.ndarray:
@@ -197,7 +210,10 @@ class DirectionTraffic:
 
 @dataclass(frozen=True)
 class TrafficState:
-    """General traffic in both directions, and the corridor it ran on."""
+    """General traffic in both directions, and the corridor it ran on.
+
+    ``start_s`` and ``end_s`` are the counted period (clock s); the run began ``warm_up_s`` before it.
+    """
 
     corridor: Corridor
     traffic: Traffic
@@ -205,11 +221,12 @@ class TrafficState:
     start_s: float
     end_s: float
     buses: tuple[BusesInTraffic, BusesInTraffic] | None = None
+    warm_up_s: float = 0.0
 
     @property
     def active(self) -> np.ndarray:
         """(bins,): whether general traffic enters in each bin."""
-        return volume_per_lane(self.traffic) > 0
+        return volume_per_lane(self.traffic, self.start_s - self.warm_up_s, self.start_s) > 0
 
     def speed_kmh(self, direction: int) -> np.ndarray:
         """Mean traffic speed per bin and segment (km/h), direction-0 numbering; free speed where empty."""
@@ -250,8 +267,10 @@ def simulate_traffic(
     start_s: float,
     end_s: float,
     buses: tuple[BusesInTraffic, BusesInTraffic] | None = None,
+    warm_up_s: float = 0.0,
 ) -> TrafficState:
-    """Run the general traffic of both directions over the period (and :data:`LEAD_S` before, :data:`TAIL_S` after).
+    """Run the general traffic of both directions over the warm-up and the period (and :data:`LEAD_S` before,
+    :data:`TAIL_S` after).
 
     Parameters
     ----------
@@ -265,12 +284,15 @@ def simulate_traffic(
     buses
         Per direction, the buses in mixed traffic (:mod:`corridor_sim.engine.bus_traffic`): the
         capacity they take; None for none.
+    warm_up_s
+        The warm-up before ``start_s`` (s; :mod:`corridor_sim.engine.warm_up`).
     """
-    t0 = max(start_s - LEAD_S, 0.0)
+    run_start = start_s - warm_up_s
+    t0 = max(run_start - LEAD_S, 0.0)
     n_steps = int(np.ceil((end_s + TAIL_S - t0) / STEP_S))
-    inflow = volume_per_lane(traffic) / 3600.0
-    inflow[: time_bin(start_s)] = inflow[time_bin(start_s)]  # the lead runs at the period's first volume
-    turns = turn_share_by_bin(traffic)
+    inflow = volume_per_lane(traffic, run_start, start_s) / 3600.0
+    inflow[: time_bin(run_start)] = inflow[time_bin(run_start)]  # the lead runs at the run's first volume
+    turns = turn_share_by_bin(traffic, run_start, start_s)
     snap_every = int(SNAPSHOT_S / STEP_S)
     runs = []
     for direction in (0, 1):
@@ -294,7 +316,7 @@ def simulate_traffic(
             sig["offset_s"], junction, turns, entry, BIN_S, *bus_load, t0, STEP_S, n_steps, BIN_S, N_BINS, snap_every,
         )  # fmt: skip
         runs.append(DirectionTraffic(cells, *out[:4], t0, *out[4:]))
-    return TrafficState(corridor, traffic, (runs[0], runs[1]), start_s, end_s, buses)
+    return TrafficState(corridor, traffic, (runs[0], runs[1]), start_s, end_s, buses, warm_up_s)
 
 
 def bus_speed_ms(state: TrafficState, direction: int, max_speed_kmh: float) -> np.ndarray:
@@ -368,7 +390,7 @@ def traffic_summary(state: TrafficState) -> tuple[dict[str, Any], list[str]]:
                 "longest_queue_at": when,
                 "longest_queue_ends_at": where,
                 "over_capacity": over,
-                "bus_stop_closure_h": round(state.buses[direction].blocking_h, 2) if state.buses else 0.0,
+                "bus_stop_closure_h": round(state.buses[direction].blocking_from_h(state.start_s), 2) if state.buses else 0.0,
             }
         )
         for item in over:

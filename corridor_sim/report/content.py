@@ -291,7 +291,9 @@ def _facts(s: Data, c: Data, sc: Data) -> list[tuple[str, str]]:
         rows.append(("Signals and crossings", text))
     source = c.get("alignment_source", s["corridor"]["alignment"])
     rows.append(("Alignment", f"{source}: {c.get('alignment_detail', '')}"))
-    text = f"{period}, seed {s['seed']}; a year is {days:g} operating days of this period"
+    warm_up = sc["period"].get("warm_up_min")  # absent from folders written before the warm-up existed
+    after = f" after a {warm_up:g}-minute warm-up that is not counted" if warm_up else ""
+    text = f"{period}{after}, seed {s['seed']}; a year is {days:g} operating days of this period"
     rows.append(("Simulated", text))
     rows.append(("Demand (peak hour)", _demand(sc["demand"], "mode_choice" in s)))
     if volumes := sc.get("traffic", {}).get("volume_vph_per_lane"):

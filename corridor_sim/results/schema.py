@@ -36,6 +36,7 @@ class _Open(BaseModel):
 class Period(_Section):
     start: str = _unit("HH:MM", "start of the simulated period")
     end: str = _unit("HH:MM", "end of the simulated period")
+    warm_up_min: float | None = _unit("min", "simulated before start and not counted (the default resolved)", default=None)
     simulated_until_s: float | None = _unit("s after midnight", "clock time the simulation ended (last trip finished)")
 
 
@@ -43,6 +44,12 @@ class CorridorFacts(_Section):
     length_km: float = _unit("km", "first station to the last along the line")
     stations: int = _unit("stations", "stations on the corridor")
     alignment: str = _unit("", "where the line came from: osm, gtfs or geojson")
+
+
+class WarmUpPassengers(_Section):
+    generated: int = _unit("passengers", "arrived at a platform in the warm-up (counted in no other figure)")
+    waiting_at_start: int = _unit("passengers", "of them, still waiting when the period began")
+    on_board_at_start: int = _unit("passengers", "of them, on a bus when the period began")
 
 
 class Passengers(_Section):
@@ -54,6 +61,7 @@ class Passengers(_Section):
     denied_boardings: int = _unit("times", "a passenger left behind by a full bus serving the destination")
     passengers_denied_at_least_once: int = _unit("passengers", "left behind at least once")
     unserved_peak_demand_pax_h: float | None = _unit("passengers/h", "peak-hour demand between stations no service links")
+    warm_up: WarmUpPassengers | None = _unit("", "the warm-up's passengers, who ride but are not counted", default=None)
 
 
 class Minutes(_Section):
@@ -127,15 +135,15 @@ class VehicleFleet(_Section):
     capacity_pax: int = _unit("passengers", "a bus's capacity at design load")
     available: int = _unit("buses", "buses of this type")
     used: int = _unit("buses", "of them, buses that made at least one trip")
-    trips: int = _unit("trips", "trips dispatched with them")
-    bus_km: float | None = _unit("km", "bus-km they ran in the simulated period")
+    trips: int = _unit("trips", "trips dispatched with them in the period")
+    bus_km: float | None = _unit("km", "bus-km they ran in the period (after its start)")
 
 
 class Fleet(_Section):
     available: int = _unit("buses", "the scenario's fleets together")
     used: int = _unit("buses", "buses that made at least one trip")
-    trips: int = _unit("trips", "trips dispatched")
-    trips_finished: int = _unit("trips", "trips that reached their last station")
+    trips: int = _unit("trips", "trips dispatched in the period")
+    trips_finished: int = _unit("trips", "of them, trips that reached their last station")
     by_vehicle: dict[str, VehicleFleet] = _unit("", "each fleet: the vehicles key, or the scenario vehicle's type")
 
 
