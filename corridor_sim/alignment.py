@@ -6,8 +6,9 @@ Sources (``[[corridor.alignment]]``, tried in order):
     the route through the stations on the OSM drive graph (:mod:`corridor_sim.network.osm`);
     lanes, speed limits, classes, signals, crossings and junctions come from OSM tags.
 ``gtfs``
-    a GTFS shape; ``geojson``: a line from a GeoJSON file. Both carry no road attributes, so
-    the scenario's ``road_layers`` are conflated onto them (:mod:`corridor_sim.network.conflate`).
+    a GTFS shape; ``geojson``: a line from a vector file (GeoJSON, a Shapefile, any file
+    :mod:`corridor_sim.network.vector` reads). Both carry no road attributes, so the scenario's
+    ``road_layers`` are conflated onto them (:mod:`corridor_sim.network.conflate`).
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ import shapely
 from shapely import ops
 from shapely.geometry import LineString, MultiLineString
 
+from corridor_sim import attributes
 from corridor_sim._errors import CorridorBuildError, DataFileError, SourceUnavailableError
 from corridor_sim.data import data_file
-from corridor_sim.network import conflate, gtfs, osm, osm_path
+from corridor_sim.network import conflate, gtfs, osm, osm_path, vector
 from corridor_sim.scenario import GeojsonAlignment, GtfsAlignment, OsmAlignment, Scenario
 
 #: A station farther than this from a line alignment is a scenario error.
@@ -58,9 +60,16 @@ class Alignment:
     backdrop
         Lines to draw under the corridor on a map (EPSG:4326) and their credit.
     path_nodes, station_nodes
-        OSM node ids of the route and of the stations, in order (``osm`` source only).
+        OSM node ids of the route and of the stations, in order (``osm`` source only; a negative
+        station node is a point on an edge, between OSM nodes).
+    station_lat, station_lon
+        Where each station stands (degrees): its coordinates, or the point at its ``distance_m``.
+    streets
+        Named streets near the line (``name``, geometry in ``crs``): the OSM graph's, or the road
+        layers' features, to place signals at junctions by street name.
     notes
-        What was tried and what to know (sources unavailable, matched shares, missing tables).
+        What was tried and what to know (sources unavailable, matched shares, missing tables,
+        detours).
     """
 
     source: str
@@ -78,6 +87,9 @@ class Alignment:
     backdrop_credit: str
     path_nodes: tuple[int, ...] = ()
     station_nodes: tuple[int, ...] = ()
+    station_lat: np.ndarray = field(default_factory=lambda: np.array([]))
+    station_lon: np.ndarray = field(default_factory=lambda: np.array([]))
+    streets: gpd.GeoDataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -88,9 +100,20 @@ def utm_crs(lats: list[float], lons: list[float]) -> str:
 
 
 def _station_xy(scenario: Scenario, crs: str) -> np.ndarray:
+    """The stations placed by coordinates, in ``crs`` (NaN rows for those placed by distance)."""
     stations = scenario.corridor.stations
-    points = gpd.GeoSeries(gpd.points_from_xy([s.lon for s in stations], [s.lat for s in stations]), crs="EPSG:4326")
-    return shapely.get_coordinates(points.to_crs(crs).values)
+    xy = np.full((len(stations), 2), np.nan)
+    known = [k for k, s in enumerate(stations) if not s.placed_by_distance]
+    if known:
+        lons, lats = [stations[k].lon for k in known], [stations[k].lat for k in known]
+        points = gpd.GeoSeries(gpd.points_from_xy(lons, lats), crs="EPSG:4326")
+        xy[known] = shapely.get_coordinates(points.to_crs(crs).values)
+    return xy
+
+
+def _lonlat(xy: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
+    points = gpd.GeoSeries(shapely.points(xy), crs=crs).to_crs("EPSG:4326")
+    return points.y.to_numpy(), points.x.to_numpy()
 
 
 def build_alignment(scenario: Scenario, prefer: str | None = None) -> Alignment:
@@ -139,6 +162,12 @@ def _with_notes(alignment: Alignment, notes: list[str]) -> Alignment:
 
 def _from_osm(scenario: Scenario, spec: OsmAlignment) -> Alignment:
     stations = scenario.corridor.stations
+    by_distance = [s.name for s in stations if s.placed_by_distance]
+    if by_distance:
+        raise SourceUnavailableError(
+            f"it routes through the stations' coordinates, and {', '.join(by_distance)} "
+            f"{'is' if len(by_distance) == 1 else 'are'} placed by distance_m along a line (a gtfs or geojson source)"
+        )
     lats, lons = [s.lat for s in stations], [s.lon for s in stations]
     graph, origin = osm.street_graph(scenario.city, lats, lons, spec.buffer_m)
     crs = utm_crs(lats, lons)
@@ -146,31 +175,37 @@ def _from_osm(scenario: Scenario, spec: OsmAlignment) -> Alignment:
     projected = osm.derived_cached(origin, label, lambda: osm_path.project(graph, crs))
     xy = _station_xy(scenario, crs)
     names = [s.name for s in stations]
-    nodes = osm_path.match_stations(projected, xy, names)
-    route = osm_path.trace_path(projected, nodes)
-    osm_path.check_route(projected, xy, names, nodes, route)
+    match = osm_path.match_stations(projected, xy, names)
+    route = osm_path.trace_path(match.graph, match.nodes)
+    notes = osm_path.check_route(match.graph, xy, names, match, route)
     pieces = route.pieces.copy()
     for attr in ("lanes", "speed_limit_kmh"):
         pieces[f"{attr}_source"] = np.where(pieces[attr].notna(), "osm tag", None)
     pieces[["signals_source", "crossings_source", "junctions_source"]] = "osm tag"
     pieces["highway_source"] = np.where(pieces["highway"].notna(), "osm tag", None)
-    edges = ox.convert.graph_to_gdfs(graph, nodes=False)[["geometry"]].reset_index(drop=True)
+    edges = ox.convert.graph_to_gdfs(graph, nodes=False).reset_index(drop=True)
+    named = edges.reindex(columns=["name", "geometry"]).assign(name=lambda e: e["name"].map(attributes.first))
+    streets = gpd.GeoDataFrame(named[named["name"].notna()], geometry="geometry", crs=edges.crs).to_crs(crs)
     return Alignment(
         source="osm",
         detail=f"{origin.source} {origin.detail} (served from {origin.served_from}, graph made {origin.created})",
         crs=crs,
         line=route.line,
         station_chainage_m=route.station_chainage_m,
-        station_offset_m=shapely.distance(shapely.points(xy), route.line),
+        station_offset_m=match.offset_m,
         pieces=pieces,
         signals_m=route.signals_m,
         crossings_m=route.crossings_m,
         junctions_m=route.junctions_m,
         junction_legs=route.junction_legs,
-        backdrop=edges,
+        backdrop=edges[["geometry"]],
         backdrop_credit=f"streets and road attributes: OSM {origin.source} {origin.detail}, ODbL 1.0",
         path_nodes=route.path_nodes,
-        station_nodes=tuple(int(n) for n in nodes),
+        station_nodes=tuple(int(n) for n in match.nodes),
+        station_lat=np.array(lats, dtype=float),
+        station_lon=np.array(lons, dtype=float),
+        streets=streets,
+        notes=notes,
     )
 
 
@@ -191,11 +226,8 @@ def _from_geojson(scenario: Scenario, spec: GeojsonAlignment) -> Alignment:
         base = scenario.path.parent if scenario.path else Path.cwd()
         path = (base / spec.path).resolve()
         if not path.is_file():
-            raise DataFileError(f"{path}: GeoJSON alignment file not found (paths are relative to the scenario file)")
-    try:
-        frame = gpd.read_file(path).to_crs("EPSG:4326")
-    except Exception as exc:  # noqa: BLE001 - pyogrio raises its own error types
-        raise DataFileError(f"{path}: cannot read this GeoJSON ({exc})") from None
+            raise DataFileError(f"{path}: alignment line file not found (paths are relative to the scenario file)")
+    frame = vector.read_vector(path, what="alignment line").to_crs("EPSG:4326")
     for key, value in spec.where.items():
         if key not in frame:
             raise DataFileError(f"{path}: has no property {key!r} (where.{key}); it has {', '.join(map(str, frame.columns))}")
@@ -211,9 +243,11 @@ def _from_geojson(scenario: Scenario, spec: GeojsonAlignment) -> Alignment:
     merged = ops.linemerge(MultiLineString([p for g in lines for p in getattr(g, "geoms", [g])]))
     if merged.geom_type != "LineString":
         raise CorridorBuildError(f"{path}: the selected lines do not join into one continuous line ({len(merged.geoms)} pieces)")
-    detail = f"GeoJSON {path.name}" + (f" where {spec.where}" if spec.where else "")
+    detail = f"line file {path.name}" + (f" where {spec.where}" if spec.where else "")
+    detail += f" ({spec.licence})" if spec.licence else ""
     backdrop = gpd.GeoDataFrame(geometry=[merged], crs="EPSG:4326")
-    return _from_line(scenario, merged, "geojson", detail, backdrop, f"line: {path.name}", [])
+    credit = f"line: {path.name}" + (f", {spec.licence}" if spec.licence else "")
+    return _from_line(scenario, merged, "geojson", detail, backdrop, credit, [])
 
 
 def _from_line(
@@ -221,16 +255,30 @@ def _from_line(
     backdrop: gpd.GeoDataFrame, credit: str, notes: list[str],
 ) -> Alignment:  # fmt: skip
     stations = scenario.corridor.stations
-    crs = utm_crs([s.lat for s in stations], [s.lon for s in stations])
+    placed = [s for s in stations if not s.placed_by_distance]
+    if placed:
+        crs = utm_crs([s.lat for s in placed], [s.lon for s in placed])
+    else:
+        coords = np.asarray(line_deg.coords)
+        crs = utm_crs(list(coords[:, 1]), list(coords[:, 0]))
     full = gpd.GeoSeries([line_deg], crs="EPSG:4326").to_crs(crs).iloc[0]
     xy = _station_xy(scenario, crs)
+    names = [s.name for s in stations]
+    for k, station in enumerate(stations):
+        if station.placed_by_distance:
+            if station.distance_m > full.length:
+                raise CorridorBuildError(
+                    f"station {station.name!r}: distance_m = {station.distance_m:.0f} is beyond the end of the {source} "
+                    f"line ({full.length:.0f} m long)"
+                )
+            foot = full.interpolate(station.distance_m)
+            xy[k] = (foot.x, foot.y)
     points = shapely.points(xy)
     chainage = shapely.line_locate_point(full, points)
     if chainage[0] > chainage[-1]:  # the line runs the other way: follow the stations
         full = full.reverse()
         chainage = shapely.line_locate_point(full, points)
     offset = shapely.distance(points, full)
-    names = [s.name for s in stations]
     for name, off in zip(names, offset, strict=True):
         if off > MAX_STATION_OFFSET_M:
             raise CorridorBuildError(
@@ -243,7 +291,8 @@ def _from_line(
             )
     line = ops.substring(full, chainage[0], chainage[-1])
     chainage = chainage - chainage[0]
-    pieces, junctions_m, legs = _conflate_layers(scenario, line, crs, notes)
+    pieces, junctions_m, legs, streets = _conflate_layers(scenario, line, crs, notes)
+    lat, lon = _lonlat(xy, crs)
     if scenario.corridor.road_layers:
         credit += f"; road attributes: OSM road layers {', '.join(scenario.corridor.road_layers)}, ODbL 1.0"
     return Alignment(
@@ -260,18 +309,31 @@ def _from_line(
         junction_legs=legs,
         backdrop=backdrop,
         backdrop_credit=credit,
+        station_lat=lat,
+        station_lon=lon,
+        streets=streets,
         notes=notes,
     )
 
 
+#: Named streets this close to the line are kept in :attr:`Alignment.streets` (metres).
+STREETS_NEAR_M = 100.0
+
+
 def _conflate_layers(
     scenario: Scenario, line: LineString, crs: str, notes: list[str]
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, gpd.GeoDataFrame]:
     """Attribute pieces for a line: each road layer in turn fills the pieces still unmatched."""
     pieces: pd.DataFrame | None = None
     junctions_m, legs = np.array([]), np.array([], dtype=np.int64)
+    near_line = line.buffer(STREETS_NEAR_M)
+    streets = [gpd.GeoDataFrame({"name": []}, geometry=[], crs=crs)]
     for key in scenario.corridor.road_layers:
-        result = conflate.conflate(line, conflate.load_road_layer(scenario.city, key, crs))
+        roads = conflate.load_road_layer(scenario.city, key, crs)
+        if "name" in roads:
+            named = roads[roads["name"].notna() & roads.intersects(near_line)]
+            streets.append(named[["name", "geometry"]])
+        result = conflate.conflate(line, roads)
         notes.append(f"road layer {key!r} matched {result.matched_share:.0%} of the corridor length")
         found = result.pieces
         for attr in ("lanes", "speed_limit_kmh"):
@@ -300,7 +362,8 @@ def _conflate_layers(
         pieces[["highway", "name", *sources]] = None
         pieces[["lanes", "speed_limit_kmh"]] = np.nan
     order = np.argsort(junctions_m)
-    return pieces.drop(columns="matched"), junctions_m[order], legs[order]
+    named = gpd.GeoDataFrame(pd.concat(streets, ignore_index=True), geometry="geometry", crs=crs)
+    return pieces.drop(columns="matched"), junctions_m[order], legs[order], named
 
 
 _BUILDERS = {OsmAlignment: _from_osm, GtfsAlignment: _from_gtfs, GeojsonAlignment: _from_geojson}

@@ -100,11 +100,13 @@ def is_oneway(value: object) -> bool:
     return str(value).strip().lower() in {"yes", "true", "1", "-1"}
 
 
-def lanes_per_direction(lanes: object, oneway: object, lanes_forward: object = None) -> float:
+def lanes_per_direction(lanes: object, oneway: object, lanes_forward: object = None, psv: object = None) -> float:
     """General traffic lanes in the direction of travel, from OSM tags; NaN if untagged.
 
     ``lanes`` counts both directions on a two-way way, so it is halved (at least 1) unless
-    ``lanes:forward`` is tagged; on a one-way way it is the lanes of this direction.
+    ``lanes:forward`` is tagged; on a one-way way it is the lanes of this direction. Lanes
+    reserved for buses (``lanes:psv``, on a one-way way) are not general traffic lanes and are
+    taken off (at least 1 is left).
     """
     forward = parse_number(lanes_forward)
     if not math.isnan(forward):
@@ -112,7 +114,10 @@ def lanes_per_direction(lanes: object, oneway: object, lanes_forward: object = N
     total = parse_number(lanes)
     if math.isnan(total):
         return math.nan
-    return total if is_oneway(oneway) else max(1.0, total / 2.0)
+    if not is_oneway(oneway):
+        return max(1.0, total / 2.0)
+    reserved = parse_number(psv)
+    return max(1.0, total - reserved) if not math.isnan(reserved) else total
 
 
 def class_default(highway: str | None, attribute: str) -> float:

@@ -171,7 +171,7 @@ def city_file_template(city: str, country: str, title: str, currency: str) -> st
         f'country = "{country}"',
         "",
         "[profile]",
-        f"country_name = {_toml(title)}",
+        f'country_name = "{country}"  # the country\'s name as printed: replace the ISO code',
         f'currency = "{currency}"',
     ]
     for key, value in TEMPLATE_VALUES.items():

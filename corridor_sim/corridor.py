@@ -7,16 +7,18 @@ in :attr:`Corridor.provenance`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from shapely import ops
 
 from corridor_sim import attributes
-from corridor_sim.alignment import Alignment, build_alignment
-from corridor_sim.scenario import CorridorSpec, Scenario
+from corridor_sim._errors import CorridorBuildError
+from corridor_sim.alignment import MAX_STATION_OFFSET_M, Alignment, build_alignment
+from corridor_sim.scenario import CorridorSpec, Scenario, SignalSpec
 
 #: Per-segment design values: the corridor's, then each ``[[corridor.segments]]`` override.
 SEGMENT_DESIGN = ("sidewalk_coverage", "refuge_islands", "cycle_lane", "counterflow")
@@ -66,6 +68,11 @@ class Corridor:
     provenance
         One row per (segment, attribute, source) with the metres of that segment whose value
         came from that source.
+    station_source
+        Per station: where its position came from (the scenario's ``source``, else how it was
+        placed).
+    placed_signals
+        The signals the scenario placed (``[[corridor.signals]]``): name, at_m, placed_by.
     """
 
     name: str
@@ -97,6 +104,8 @@ class Corridor:
     cycle_lane: np.ndarray
     counterflow: np.ndarray
     provenance: pd.DataFrame
+    station_source: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
+    placed_signals: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["name", "at_m", "placed_by"]))
 
     @property
     def n_segments(self) -> int:
@@ -234,6 +243,7 @@ def with_stops(
         station_lon=points.x.to_numpy(),
         station_chainage_m=bounds,
         station_offset_m=np.zeros(len(bounds)),
+        station_source=np.full(len(bounds), "stop of the baseline service", dtype=object),
         length_m=seg_len,
         lanes=(overlap * corridor.lanes[:, None]).sum(axis=0) / seg_len,
         speed_limit_kmh=seg_len / (overlap / corridor.speed_limit_kmh[:, None]).sum(axis=0),
@@ -317,16 +327,21 @@ def corridor_from_alignment(scenario: Scenario, alignment: Alignment) -> Corrido
 
     junctions_src = pieces["junctions_source"].fillna("global default").to_numpy(dtype=object)
     record("junctions", junctions_src)
+    placed = placed_signals(spec.signals, alignment)
+    data_signals = alignment.signals_m
+    near_data = [len(data_signals) and np.abs(data_signals - at).min() <= SIGNAL_MERGE_M for at in placed["at_m"]]
     points = {}
     for feature, found_m, per_km in (
-        ("signals", alignment.signals_m, spec.assume.signals_per_km),
+        ("signals", data_signals, spec.assume.signals_per_km),
         ("crossings", alignment.crossings_m, spec.assume.crossings_per_km),
     ):
         known = pieces[f"{feature}_source"].notna().to_numpy()
-        fallback = "scenario assumption" if per_km is not None else "global default"
+        stated = per_km is not None or (feature == "signals" and bool(spec.signals))
+        fallback = "scenario assumption" if stated else "global default"
         record(feature, np.where(known, pieces[f"{feature}_source"].to_numpy(dtype=object), fallback))
         points[feature] = _assumed_points(found_m, per_km, known, pieces)
     signal_m, crossing_m = points["signals"], points["crossings"]
+    signal_m = np.concatenate([signal_m, placed["at_m"].to_numpy(float)[~np.array(near_data, dtype=bool)]])
 
     timing_src = "scenario assumption" if spec.assume.signal_cycle_s or spec.assume.green_share else "global default"
     cycle = np.full(n, spec.assume.signal_cycle_s or attributes.GLOBAL_DEFAULTS["signal_cycle_s"])
@@ -365,14 +380,15 @@ def corridor_from_alignment(scenario: Scenario, alignment: Alignment) -> Corrido
             provenance = _replace(provenance, segs, "crossings", seg_len)
 
     stations = spec.stations
+    sources = [s.source or ("distance along the line" if s.placed_by_distance else "scenario coordinates") for s in stations]
     return Corridor(
         name=scenario.name,
         title=scenario.title or scenario.name,
         city=scenario.city,
         alignment=alignment,
         station_name=np.array(names, dtype=object),
-        station_lat=np.array([s.lat for s in stations]),
-        station_lon=np.array([s.lon for s in stations]),
+        station_lat=np.asarray(alignment.station_lat, dtype=float),
+        station_lon=np.asarray(alignment.station_lon, dtype=float),
         station_chainage_m=bounds,
         station_offset_m=alignment.station_offset_m,
         length_m=seg_len,
@@ -389,7 +405,103 @@ def corridor_from_alignment(scenario: Scenario, alignment: Alignment) -> Corrido
         **_station_design(spec),
         **design,
         provenance=provenance.sort_values(["segment", "attribute"]).reset_index(drop=True),
+        station_source=np.array(sources, dtype=object),
+        placed_signals=placed,
     )
+
+
+#: A placed signal this close to one the data has is that signal (metres).
+SIGNAL_MERGE_M = 30.0
+#: A street whose line comes this close to the corridor's meets it there (metres): half a dual
+#: carriageway's width and a junction's mouth.
+JUNCTION_REACH_M = 30.0
+#: A street that runs this long within :data:`JUNCTION_REACH_M` of the line runs along the corridor
+#: (it is the corridor's own road there, or a service road), not across it.
+ALONG_CORRIDOR_M = 150.0
+#: Where a named street meets the line at points closer than this, they are one junction (metres).
+JUNCTION_SPREAD_M = 80.0
+
+
+def placed_signals(signals: list[SignalSpec], alignment: Alignment) -> pd.DataFrame:
+    """The chainage of each signal the scenario places (``[[corridor.signals]]``).
+
+    Parameters
+    ----------
+    signals
+        The scenario's signals.
+    alignment
+        The corridor's alignment (its line, CRS and named streets).
+
+    Returns
+    -------
+    pandas.DataFrame
+        name, at_m (metres from the first station) and placed_by, sorted by at_m.
+
+    Raises
+    ------
+    CorridorBuildError
+        If a signal lies beyond the corridor, more than 50 m off its line, or its street does not
+        meet the corridor at exactly one place.
+    """
+    line = alignment.line
+    rows = []
+    for k, signal in enumerate(signals):
+        where = f"corridor.signals[{k}] ({signal.label})"
+        if signal.at_m is not None:
+            at, how = signal.at_m, "distance along the corridor"
+        elif signal.lat is not None:
+            point = gpd.GeoSeries(gpd.points_from_xy([signal.lon], [signal.lat]), crs="EPSG:4326").to_crs(alignment.crs).iloc[0]
+            off = line.distance(point)
+            if off > MAX_STATION_OFFSET_M:
+                raise CorridorBuildError(
+                    f"{where} is {off:.0f} m from the corridor's line (limit {MAX_STATION_OFFSET_M:.0f} m): check its lat/lon"
+                )
+            at, how = line.project(point), "coordinates"
+        else:
+            at, how = _junction_m(alignment, signal.cross_street, where), f"where {signal.cross_street} meets it"
+        if not 0.0 <= at <= line.length:
+            raise CorridorBuildError(f"{where}: at {at:.0f} m, beyond the corridor ({line.length:.0f} m from its first station)")
+        rows.append((signal.label, float(at), how))
+    frame = pd.DataFrame(rows, columns=["name", "at_m", "placed_by"])
+    return frame.sort_values("at_m", ignore_index=True)
+
+
+def _junction_m(alignment: Alignment, street: str, where: str) -> float:
+    """Chainage of the one place where ``street`` (a name in the alignment's streets) meets the line."""
+    streets = alignment.streets
+    if streets is None or streets.empty:
+        raise CorridorBuildError(
+            f"{where}: cross_street needs named streets (the OSM graph or corridor.road_layers); place it by at_m or lat/lon"
+        )
+    line = alignment.line
+    reach = line.buffer(JUNCTION_REACH_M)
+    names = streets["name"].astype(str).str.strip()
+    meeting = streets[streets.intersects(reach).to_numpy()]
+    found = []
+    for geom in streets.geometry[(names.str.casefold() == street.strip().casefold()).to_numpy()]:
+        inside = geom.intersection(reach)
+        if inside.is_empty or inside.length > ALONG_CORRIDOR_M:
+            continue
+        crossing = geom.intersection(line)
+        point = crossing if not crossing.is_empty else shapely.get_point(shapely.shortest_line(geom, line), -1)
+        found += list(shapely.line_locate_point(line, shapely.points(shapely.get_coordinates(point))))
+    if not found:
+        known = sorted(set(meeting["name"].astype(str)) - {street})[:20]
+        raise CorridorBuildError(
+            f"{where}: no street named {street!r} meets the corridor (within {JUNCTION_REACH_M:.0f} m, across it); "
+            f"streets that do: {', '.join(known) or 'none'}; or place it by at_m or lat/lon"
+        )
+    found.sort()
+    groups = [[found[0]]]
+    for at in found[1:]:
+        if at - groups[-1][-1] <= JUNCTION_SPREAD_M:
+            groups[-1].append(at)
+        else:
+            groups.append([at])
+    if len(groups) > 1:
+        places = ", ".join(f"{np.mean(g):.0f} m" for g in groups)
+        raise CorridorBuildError(f"{where}: {street!r} meets the corridor at {len(groups)} places ({places}); place it by at_m")
+    return float(np.mean(groups[0]))
 
 
 def _station_design(spec: CorridorSpec) -> dict[str, np.ndarray]:

@@ -37,15 +37,78 @@ class _Strict(BaseModel):
 
 
 class Station(_Strict):
-    """A BRT station: its name, position (WGS84 degrees) and, if not the corridor's, its berths."""
+    """A BRT station: its name, position and, if not the corridor's, its berths.
+
+    The position is either ``lat`` and ``lon`` (WGS84 degrees) or ``distance_m``, metres along the
+    alignment's line from the line's start as its source gives it (a GTFS shape's first point, a
+    line file's first vertex); a station placed by distance needs a line source (``gtfs`` or
+    ``geojson``). ``source`` says where the position comes from (an OSM node, a GTFS stop, a
+    drawing), for the run's record.
+    """
 
     name: str = Field(min_length=1)
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    distance_m: float | None = Field(default=None, ge=0, le=500_000, description="metres along the alignment line from its start")
+    source: str | None = Field(default=None, min_length=1, description="where the position comes from")
     berths: int | None = Field(default=None, ge=1, le=8, description="berths per stopping area and direction")
     substops: int | None = Field(default=None, ge=1, le=4, description="separate stopping areas (sub-stops) per direction")
     passing_lane: bool | None = Field(default=None, description="buses can overtake at the station")
     access: StationAccess | None = Field(default=None, description="how passengers cross to it (default corridor.station_access)")
+
+    @model_validator(mode="after")
+    def _one_position(self) -> Station:
+        by_coordinates = (self.lat is not None, self.lon is not None)
+        if by_coordinates[0] != by_coordinates[1]:
+            raise ValueError(f"station {self.name!r}: give both lat and lon")
+        if by_coordinates[0] == (self.distance_m is not None):
+            raise ValueError(
+                f"station {self.name!r}: give its position as lat and lon, or as distance_m along the line (one of them)"
+            )
+        return self
+
+    @property
+    def placed_by_distance(self) -> bool:
+        """Whether the station is placed by ``distance_m`` along the line (not by coordinates)."""
+        return self.distance_m is not None
+
+
+class SignalSpec(_Strict):
+    """A signalized junction the scenario places on the corridor (a stated assumption, or a signal
+    inventory's entry), in one of three ways:
+
+    ``at_m``
+        metres along the corridor from its first station;
+    ``lat``, ``lon``
+        a point (WGS84), projected onto the line (it must lie within 50 m of it);
+    ``cross_street``
+        the name of a street in the scenario's road layers: the signal stands where that street
+        meets the corridor (one place; a street that meets it at several is refused, use ``at_m``).
+    """
+
+    name: str | None = Field(default=None, min_length=1, description="the junction's name, for tables and maps")
+    at_m: float | None = Field(default=None, ge=0, le=500_000)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    cross_street: str | None = Field(default=None, min_length=1, description="a street name in the road layers")
+
+    @model_validator(mode="after")
+    def _one_position(self) -> SignalSpec:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon")
+        given = [k for k, v in (("at_m", self.at_m), ("lat/lon", self.lat), ("cross_street", self.cross_street)) if v is not None]
+        if len(given) != 1:
+            raise ValueError(f"place the signal by one of at_m, lat/lon or cross_street (given: {', '.join(given) or 'none'})")
+        return self
+
+    @property
+    def label(self) -> str:
+        """Its name, else how it is placed."""
+        if self.name:
+            return self.name
+        if self.cross_street:
+            return self.cross_street
+        return f"{self.at_m:.0f} m" if self.at_m is not None else f"{self.lat:.6f}, {self.lon:.6f}"
 
 
 class OsmAlignment(_Strict):
@@ -75,7 +138,9 @@ class GtfsAlignment(_Strict):
 
 
 class GeojsonAlignment(_Strict):
-    """The corridor follows a line in a GeoJSON file (a consultant's own, or a road layer).
+    """The corridor follows a line in a vector file (a consultant's own, a road layer, an OSM
+    route relation): GeoJSON, a Shapefile, a GeoPackage or any file
+    :func:`corridor_sim.network.vector.read_vector` reads.
 
     ``path`` is relative to the scenario file, or to the data folder when it starts with
     ``data:``. ``where`` selects features by property values; their lines are merged in order.
@@ -84,6 +149,7 @@ class GeojsonAlignment(_Strict):
     source: Literal["geojson"]
     path: str = Field(min_length=1)
     where: dict[str, str | int | float] = Field(default_factory=dict)
+    licence: str = Field(default="", description="the line's licence and credit, for maps and the report")
 
 
 Alignment = Annotated[OsmAlignment | GtfsAlignment | GeojsonAlignment, Field(discriminator="source")]
@@ -148,6 +214,10 @@ class CorridorSpec(_Strict):
     protected_crossing_spacing_m: float | None = Field(
         default=None, ge=50, le=5000, description="signalized pedestrian crossings this far apart, replacing unsignalized ones"
     )
+    signals: list[SignalSpec] = Field(
+        default_factory=list,
+        description="signalized junctions placed by the scenario; where the data has no signals they replace assume.signals_per_km",
+    )
 
     def station_design(self, station: Station) -> dict[str, Any]:
         """A station's berths, sub-stops, passing lane and access: its own values, else the corridor's."""
@@ -166,6 +236,15 @@ class CorridorSpec(_Strict):
         if repeated:
             raise ValueError(f"station names must be unique; repeated: {', '.join(repeated)}")
         return stations
+
+    @model_validator(mode="after")
+    def _signals_one_way(self) -> CorridorSpec:
+        if self.signals and self.assume.signals_per_km is not None:
+            raise ValueError(
+                "give the signals where the data has none as corridor.signals (their places) or as "
+                "corridor.assume.signals_per_km (spread evenly), not both"
+            )
+        return self
 
     @model_validator(mode="after")
     def _overrides_name_stations(self) -> CorridorSpec:
@@ -274,6 +353,9 @@ class Service(_Strict):
         default=None,
         min_length=1,
         description="the [vehicles.<key>] bus type its buses are, from that type's fleet (none: the scenario's vehicle)",
+    )
+    enabled: bool = Field(
+        default=True, description="false: the service is switched off (not run; listed in services_off), e.g. with --set"
     )
 
 
@@ -470,11 +552,13 @@ class Baseline(_Strict):
 
 
 class Paratransit(_Strict):
-    """Today's minibus service on the corridor (matatus, taxis), simulated as the baseline.
+    """Today's minibus service on the corridor (matatus, taxis, daladala), simulated as the baseline.
 
     Its routes are the GTFS feed's routes whose shapes run along the corridor (only the overlap
     counts), at the feed's frequencies; they stop at the feed's stops on the corridor, or every
-    ``stop_spacing_m`` where the feed has none (see :mod:`corridor_sim.paratransit`).
+    ``stop_spacing_m`` where the feed has none (see :mod:`corridor_sim.paratransit`). Where no feed
+    has the routes, ``routes`` names a route layer of lines instead (GPS traces): every line along
+    the corridor is a route at ``headway_min``, stopping every ``stop_spacing_m``.
     """
 
     simulate: bool = Field(
@@ -482,6 +566,12 @@ class Paratransit(_Strict):
         description="simulate today's minibus service with the scenario's riders in every run (the do-nothing baseline's times)",
     )
     feed: str | None = Field(default=None, description="GTFS feed key in networks/<city>.toml (default: the first)")
+    routes: str | None = Field(
+        default=None,
+        min_length=1,
+        description="a route layer key in networks/<city>.toml (route lines, e.g. GPS traces) instead of a GTFS feed; "
+        "it has no frequencies, so headway_min is required",
+    )
     vehicle: Literal["minibus_14", "minibus_33"] = "minibus_14"
     buffer_m: float = Field(default=40.0, gt=0, le=200, description="a shape this close to the corridor runs on it")
     min_overlap_m: float = Field(default=1000.0, ge=0, le=50000, description="routes overlapping less are left out")
@@ -494,6 +584,17 @@ class Paratransit(_Strict):
     design_load: float = Field(
         default=0.85, gt=0, le=1, description="with match_demand: peak load over seats on the busiest segment"
     )
+
+    @model_validator(mode="after")
+    def _route_layer(self) -> Paratransit:
+        if self.routes is not None and self.feed is not None:
+            raise ValueError("give the minibus routes as a GTFS feed or as a route layer (routes), not both")
+        if self.routes is not None and self.headway_min is None:
+            raise ValueError(
+                f"routes = {self.routes!r}: a route layer has no frequencies; state them as paratransit.headway_min "
+                "(the run reports it as an assumption)"
+            )
+        return self
 
 
 class ModeChoice(_Strict):
@@ -609,6 +710,9 @@ class Scenario(_Strict):
     period: Period
     corridor: CorridorSpec
     services: dict[str, Service] = Field(default_factory=dict, description="service patterns by name")
+    services_off: dict[str, Service] = Field(
+        default_factory=dict, description="services switched off (enabled = false): kept for the record, not run"
+    )
     fleet: int | None = Field(
         default=None, ge=1, le=2000, description="buses of the scenario's vehicle, for the services that name no other"
     )
@@ -635,6 +739,27 @@ class Scenario(_Strict):
     path: Path | None = Field(default=None, exclude=True, description="the file it was read from")
     overrides: dict[str, Any] = Field(default_factory=dict, exclude=True, description="the values set by dotted path when read")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _switch_off(cls, data: Any) -> Any:
+        """Services with ``enabled = false`` move to ``services_off``: the scenario as run lists them apart."""
+        if not isinstance(data, dict) or not isinstance(data.get("services"), dict):
+            return data
+
+        def enabled(service: Any) -> bool:
+            flag = service.get("enabled", True) if isinstance(service, dict) else getattr(service, "enabled", True)
+            return flag is not False
+
+        services = data["services"]
+        off = {key: service for key, service in services.items() if not enabled(service)}
+        if not off:
+            return data
+        return {
+            **data,
+            "services": {key: service for key, service in services.items() if key not in off},
+            "services_off": {**(data.get("services_off") or {}), **off},
+        }
+
     @model_validator(mode="after")
     def _runs(self) -> Scenario:
         """What ``run`` needs besides each field's own range, so ``validate`` and ``run`` agree."""
@@ -644,20 +769,30 @@ class Scenario(_Strict):
                 "set it true or mode_choice.enabled = false"
             )
         if not self.services:
+            if self.services_off:
+                raise ValueError(f"services: every service is switched off ({', '.join(self.services_off)}); leave one on")
             raise ValueError("services: none given; add a services.<name> table with peak_headway_min")
+        for key, service in self.services_off.items():
+            if service.enabled:
+                raise ValueError(f"services_off.{key}: lists services switched off; set enabled = false, or move it to services")
+            if key in self.services:
+                raise ValueError(f"services_off.{key}: a service is either run (services) or switched off, not both")
         users: dict[str | None, list[str]] = {}
-        for key, service in self.services.items():
+        for key, service in [*self.services.items(), *self.services_off.items()]:
             if service.vehicle is not None and service.vehicle not in self.vehicles:
                 known = ", ".join(self.vehicles) or "none defined"
+                where = "services" if key in self.services else "services_off"
                 raise ValueError(
-                    f"services.{key}.vehicle = {service.vehicle!r} is not a [vehicles.<key>] table; vehicles are: {known}"
+                    f"{where}.{key}.vehicle = {service.vehicle!r} is not a [vehicles.<key>] table; vehicles are: {known}"
                 )
-            users.setdefault(service.vehicle, []).append(key)
+            if key in self.services:
+                users.setdefault(service.vehicle, []).append(key)
+        switched_off = {service.vehicle for service in self.services_off.values()} - set(users)
         if None in users and self.fleet is None:
             raise ValueError(
                 f"fleet: required; give the number of buses of the scenario's vehicle for {', '.join(users[None])} (fleet = N)"
             )
-        if None not in users and self.fleet is not None:
+        if None not in users and self.fleet is not None and None not in switched_off:
             raise ValueError(
                 f"fleet = {self.fleet}: every service names its vehicle, so no service uses these buses; "
                 "remove fleet or give the buses to a vehicles.<key>.buses"
@@ -670,7 +805,7 @@ class Scenario(_Strict):
         fleets = {"fleet": (self.fleet, users.get(None, []))}
         fleets |= {f"vehicles.{key}.buses": (v.buses, users.get(key, [])) for key, v in self.vehicles.items()}
         for where, (buses, services) in fleets.items():
-            if where != "fleet" and not services:
+            if where != "fleet" and not services and where.removeprefix("vehicles.").removesuffix(".buses") not in switched_off:
                 raise ValueError(f"{where.removesuffix('.buses')}: no service names it; set services.<name>.vehicle or remove it")
             if buses is not None and buses < len(services):
                 raise ValueError(f"{where} = {buses}: fewer buses than its {len(services)} services; each needs one at least")

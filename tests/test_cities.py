@@ -63,7 +63,7 @@ def test_an_unknown_city_lists_the_known_ones_and_how_to_add_one(tmp_path: Path)
     with pytest.raises(ScenarioError) as caught:
         parse_scenario({**data, "city": "lagos"}, tmp_path / "lagos.toml")
     message = str(caught.value)
-    assert "city = 'lagos'" in message and "known cities: addis_ababa, kampala, nairobi" in message
+    assert "city = 'lagos'" in message and "known cities: addis_ababa, dar_es_salaam, kampala, nairobi" in message
     assert "corridor-sim city new lagos --country CC" in message
     result = runner.invoke(app, ["validate", str(PRESETS["nairobi"])], env={"CORRIDOR_SIM_NETWORKS": str(tmp_path)})
     assert result.exit_code == 1 and "city 'nairobi' has no city file" in result.output

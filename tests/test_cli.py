@@ -32,7 +32,7 @@ def test_validate_takes_sweep_files_with_their_plan_and_base_scenario(tmp_path: 
     files = sorted((REPO / "scenarios").glob("*/*.toml"))
     result = runner.invoke(app, ["validate", *map(str, files)])
     assert result.exit_code == 0, result.output
-    assert result.output.count("ok ") == len(files) == 12
+    assert result.output.count("ok ") == len(files) == 16
     assert "sweep nairobi_thika_road_headway_fleet: 8 runs" in " ".join(result.output.split())
     sweep = tmp_path / "sweep.toml"
     text = (REPO / "scenarios/nairobi/thika_road_sweep.toml").read_text()
@@ -81,7 +81,10 @@ def test_network_info_lists_sources_and_cache(corridors: dict[str, Corridor]) ->
     assert "osm graph (cached)" in result.output  # built by the corridors fixture
     result = runner.invoke(app, ["network", "info", "lagos"])
     assert result.exit_code == 2
-    assert "city 'lagos' has no city file" in result.output and "known cities: addis_ababa, kampala, nairobi" in result.output
+    assert (
+        "city 'lagos' has no city file" in result.output
+        and "known cities: addis_ababa, dar_es_salaam, kampala, nairobi" in result.output
+    )
 
 
 def test_run_prints_json_honours_seed_and_out(tmp_path: Path) -> None:

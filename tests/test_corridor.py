@@ -1,10 +1,11 @@
 """Corridors built from the real shared data: lengths against independent measures, stations on
-the line, conflation and provenance."""
+the line, conflation and provenance, and the guard against stations matched to the wrong street."""
 
 from __future__ import annotations
 
 import itertools
 
+import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from pyproj import Geod
 from shapely import ops
 from shapely.geometry import LineString
 
+from corridor_sim._errors import CorridorBuildError
 from corridor_sim.corridor import TRACKED, Corridor, build_corridor
 from corridor_sim.network import conflate, gtfs, osm
 from corridor_sim.scenario import load_scenario, parse_scenario
@@ -181,3 +183,80 @@ def test_osm_signals_and_crossings_come_from_node_tags(shared_data) -> None:
     shares = corridor.source_shares().fillna(0.0)
     assert shares.loc["signals", "osm tag"] == pytest.approx(1.0)
     assert len(corridor.signal_m) >= 1
+
+
+# --- the snapping guard: a station off its carriageway is found or refused, never a silent detour ----
+
+#: Bole Road stations moved by (metres east, metres north): across the dual carriageway, along it, off it.
+MOVES = [(83.0, 0.0), (0.0, 83.0), (-83.0, 0.0), (0.0, -83.0), (59.0, 59.0), (-59.0, -59.0), (40.0, -40.0), (120.0, 0.0)]
+
+
+def _moved(station, east_m: float, north_m: float) -> dict[str, float]:
+    return {"lat": station.lat + north_m / 110_574.0, "lon": station.lon + east_m / (111_320.0 * np.cos(np.radians(station.lat)))}
+
+
+def _xy(corridor: Corridor, lats, lons) -> np.ndarray:
+    points = gpd.GeoSeries(gpd.points_from_xy(lons, lats), crs="EPSG:4326").to_crs(corridor.alignment.crs)
+    return shapely.get_coordinates(points.values)
+
+
+@pytest.mark.parametrize("station", [1, 3, 5])
+@pytest.mark.parametrize("move", MOVES)
+def test_a_station_off_its_carriageway_is_found_or_refused_never_a_silent_detour(
+    corridors: dict[str, Corridor], station: int, move: tuple[float, float]
+) -> None:
+    """Moved off its carriageway, a station gives a clear error, or a corridor whose legs are all within
+    twice their straight distance, or a warning; its offset is its distance from the point it was
+    matched to (the old output said a few metres while the route detoured)."""
+    import warnings
+
+    from corridor_sim.network.osm_path import RouteWarning
+
+    stations = load_scenario(PRESETS["addis_ababa"]).corridor.stations
+    place = _moved(stations[station], *move)
+    scenario = load_scenario(PRESETS["addis_ababa"], {f"corridor.stations.{station}.{k}": v for k, v in place.items()})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            corridor = build_corridor(scenario)
+        except CorridorBuildError as exc:
+            assert stations[station].name in str(exc) and " m" in str(exc)  # names the station and the distances
+            return
+    lats = [s.lat for s in stations]
+    lons = [s.lon for s in stations]
+    lats[station], lons[station] = place["lat"], place["lon"]
+    xy = _xy(corridor, lats, lons)
+    ratio = np.diff(corridor.station_chainage_m) / np.hypot(*np.diff(xy, axis=0).T)
+    warned = [w for w in caught if issubclass(w.category, RouteWarning)]
+    assert ratio.max() <= 2.0 or warned, f"a leg {ratio.max():.1f} x its straight distance without a warning"
+    if warned:
+        assert any("straight distance" in note for note in corridor.alignment.notes)
+    on_route = shapely.points([corridor.alignment.line.interpolate(c).coords[0] for c in corridor.station_chainage_m])
+    assert corridor.station_offset_m == pytest.approx(shapely.distance(shapely.points(xy), on_route), abs=1.0)
+
+
+def test_a_station_far_from_every_node_is_matched_on_its_street(corridors: dict[str, Corridor]) -> None:
+    """Halfway along Bole Road's 656 m first edge a station is over 300 m from every node: it is matched
+    to its foot on the edge (it used to be refused as far from every street node)."""
+    preset = corridors["addis_ababa"]
+    mid = gpd.GeoSeries([preset.alignment.line.interpolate(320.0)], crs=preset.alignment.crs).to_crs("EPSG:4326").iloc[0]
+    data = load_scenario(PRESETS["addis_ababa"]).model_dump(by_alias=True, exclude={"path"})
+    data["corridor"]["stations"].insert(1, {"name": "Mid-block", "lat": mid.y, "lon": mid.x})
+    data["corridor"]["segments"] = []
+    data.pop("demand")
+    corridor = build_corridor(parse_scenario(data))
+    assert corridor.total_length_m == pytest.approx(preset.total_length_m, abs=1.0)
+    assert corridor.station_chainage_m[1] == pytest.approx(320.0, abs=2.0)
+    assert corridor.station_offset_m[1] < 1.0 and corridor.alignment.station_nodes[1] < 0  # a point on the edge
+    assert set(corridor.alignment.path_nodes) == set(preset.alignment.path_nodes)  # OSM nodes only
+
+
+def test_a_leg_over_twice_its_straight_distance_warns(corridors: dict[str, Corridor], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within the allowance for turning, a long leg is built but warned of, and listed in the notes."""
+    from corridor_sim.network import osm_path
+
+    monkeypatch.setattr(osm_path, "DETOUR_FACTOR", 1.0)  # every real leg is a little longer than its straight line
+    with pytest.warns(osm_path.RouteWarning, match="times their straight distance"):
+        corridor = build_corridor(load_scenario(PRESETS["addis_ababa"]))
+    assert sum("times their straight distance" in note for note in corridor.alignment.notes) >= 1
+    assert corridor.total_length_m == pytest.approx(corridors["addis_ababa"].total_length_m)

@@ -170,7 +170,10 @@ WRONG_STATIONS = {
     ),
     "600 m off the road": (lambda st: {"corridor.stations.3.lon": st[3].lon + 600 / 110_000}, "off the road between"),
     "1,500 m off the road": (lambda st: {"corridor.stations.3.lon": st[3].lon + 1500 / 110_000}, "off the road between"),
-    "far from every street": (lambda st: {"corridor.stations.3.lat": st[3].lat + 1500 / 110_000}, "from the nearest street node"),
+    "far from every street": (
+        lambda st: {"corridor.stations.3.lat": st[3].lat + 1500 / 110_000},
+        "from the nearest street it can",
+    ),
 }
 
 

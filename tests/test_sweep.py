@@ -107,7 +107,7 @@ def test_a_bad_path_or_value_fails_before_anything_runs(tmp_path: Path) -> None:
 
 def test_each_city_ships_a_sweep_of_one_peak_hour_runs() -> None:
     files = sorted(REPO.glob("scenarios/*/*sweep*.toml"))
-    assert {f.parent.name for f in files} == {"nairobi", "kampala", "addis_ababa"}
+    assert {f.parent.name for f in files} == {"nairobi", "kampala", "addis_ababa", "dar_es_salaam"}
     for file in files:
         plan = plan_sweep(load_sweep_file(file))
         assert 2 <= len(plan.runs) <= 12, file

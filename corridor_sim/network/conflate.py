@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from shapely.geometry import LineString
 
@@ -24,12 +23,23 @@ from corridor_sim import attributes
 from corridor_sim._errors import DataFileError
 from corridor_sim.data import data_file
 from corridor_sim.network.manifest import load_manifest
+from corridor_sim.network.vector import read_vector
 
 PIECE_M = 20.0
 MATCH_DISTANCE_M = 25.0
 MATCH_BEARING_DEG = 30.0
 _TANGENT_M = 5.0
-_LAYER_COLUMNS = ("highway", "lanes", "maxspeed", "oneway", "name")
+_LAYER_COLUMNS = ("highway", "lanes", "lanes:psv", "maxspeed", "oneway", "name")
+#: osm2po's road class codes (``CLAZZ``) as OSM highway classes: the ``wtr.tag.highway.*`` lines of
+#: osm2po's default configuration (osm2po.config, e.g. ``primary = 1, 15, 70, car``). osm2po's
+#: ``KMH`` is that class's default speed, not a ``maxspeed`` tag, so it is not read.
+OSM2PO_CLASSES = {
+    11: "motorway", 12: "motorway_link", 13: "trunk", 14: "trunk_link", 15: "primary", 16: "primary_link",
+    21: "secondary", 22: "secondary_link", 31: "tertiary", 32: "tertiary_link", 41: "residential", 42: "road",
+    43: "unclassified", 51: "service", 62: "pedestrian", 63: "living_street",
+}  # fmt: skip
+#: osm2po's reverse cost of a one-way edge (it cannot be driven backwards).
+_OSM2PO_NO_REVERSE = 1e6
 
 
 @dataclass(frozen=True)
@@ -69,16 +79,31 @@ def load_road_layer(city: str, key: str, crs: str) -> gpd.GeoDataFrame:
         raise DataFileError(f"road layer {key!r} is not in networks/{city}.toml; known: {', '.join(layers) or 'none'}")
     path = data_file(layers[key].file)
     try:
-        fields = set(pyogrio.read_info(path)["fields"])
-        frame = gpd.read_file(path, columns=sorted(fields & set(_LAYER_COLUMNS)))
-    except Exception as exc:  # noqa: BLE001 - pyogrio raises its own error types for broken files
-        raise DataFileError(
-            f"{path}: cannot read this road layer ({exc}). Restore it from its source in PROVENANCE.md."
-        ) from None
+        if layers[key].kind == "osm2po":
+            frame = _osm2po_as_osm(read_vector(path, ["CLAZZ", "OSM_NAME", "REVERSE_CO"], "road layer"))
+        else:
+            frame = read_vector(path, list(_LAYER_COLUMNS), "road layer")
+    except DataFileError as exc:
+        raise DataFileError(f"{exc}. Restore it from its source in PROVENANCE.md.") from None
     frame = frame[frame.geometry.notna()].to_crs(crs).explode(index_parts=False)
     frame = frame[frame.geometry.geom_type == "LineString"].reset_index(drop=True)
     frame["geometry"] = shapely.force_2d(frame.geometry.values)
     return frame
+
+
+def _osm2po_as_osm(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """An osm2po edge table with OSM-style columns: highway from ``CLAZZ``, name, oneway."""
+    highway = [OSM2PO_CLASSES.get(int(c)) if pd.notna(c) else None for c in frame.get("CLAZZ", [None] * len(frame))]
+    reverse = pd.to_numeric(frame.get("REVERSE_CO", pd.Series(np.nan, index=frame.index)), errors="coerce")
+    return gpd.GeoDataFrame(
+        {
+            "highway": highway,
+            "name": frame.get("OSM_NAME", pd.Series(None, index=frame.index)),
+            "oneway": np.where(reverse >= _OSM2PO_NO_REVERSE, "yes", "no"),
+        },
+        geometry=frame.geometry,
+        crs=frame.crs,
+    )
 
 
 def _bearing(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
@@ -132,7 +157,8 @@ def conflate(line: LineString, roads: gpd.GeoDataFrame) -> Conflation:
     frame.loc[best_piece, "highway"] = np.array([attributes.highway_class(v) for v in column("highway")], dtype=object)
     frame.loc[best_piece, "name"] = np.array([attributes.first(v) for v in column("name")], dtype=object)
     frame.loc[best_piece, "lanes"] = [
-        attributes.lanes_per_direction(n, o) for n, o in zip(column("lanes"), column("oneway"), strict=True)
+        attributes.lanes_per_direction(n, o, psv=p)
+        for n, o, p in zip(column("lanes"), column("oneway"), column("lanes:psv"), strict=True)
     ]
     frame.loc[best_piece, "speed_limit_kmh"] = [attributes.parse_maxspeed_kmh(v) for v in column("maxspeed")]
     junctions_m, legs = _layer_junctions(line, roads.iloc[np.unique(best_road)] if len(best_road) else roads.iloc[:0], roads)

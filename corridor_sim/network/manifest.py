@@ -42,15 +42,34 @@ class GtfsFeed(_Strict):
 
 
 class RoadLayer(_Strict):
-    """A GeoJSON road layer to conflate attributes from.
+    """A road layer to conflate attributes from: any vector file :mod:`corridor_sim.network.vector`
+    reads (GeoJSON, Shapefile, GeoPackage, Overpass JSON).
 
-    ``kind = "osm"`` layers carry OSM tags (highway, lanes, maxspeed, oneway); lanes and speed
-    are read from them. The ``file`` is read in place from the data folder.
+    ``kind = "osm"`` layers carry OSM tags (highway, lanes, ``lanes:psv``, maxspeed, oneway); lanes
+    and speed are read from them. ``kind = "osm2po"``: an osm2po routing edge table, which gives
+    the highway class (``CLAZZ``), the name and one-way edges but no lanes or speed limits. The
+    ``file`` is read in place from the data folder.
     """
 
     file: str
-    kind: Literal["osm"] = "osm"
+    kind: Literal["osm", "osm2po"] = "osm"
     licence: str
+    note: str = ""
+
+
+class RouteLayer(_Strict):
+    """Today's minibus routes as lines in a vector file (GPS traces, a route map), for the minibus
+    baseline where no GTFS feed has them (``paratransit.routes``).
+
+    Each line feature is a route run both ways; ``id_field`` and ``name_field`` name its columns.
+    A route layer has no frequencies and no stops: a scenario that uses it states
+    ``paratransit.headway_min``, and its minibuses stop every ``paratransit.stop_spacing_m``.
+    """
+
+    file: str
+    licence: str
+    id_field: str = "route_id"
+    name_field: str = "route_long_name"
     note: str = ""
 
 
@@ -63,6 +82,7 @@ class CityManifest(_Strict):
     osm_extracts: list[OsmExtract] = Field(default_factory=list)
     gtfs: dict[str, GtfsFeed] = Field(default_factory=dict)
     road_layers: dict[str, RoadLayer] = Field(default_factory=dict)
+    route_layers: dict[str, RouteLayer] = Field(default_factory=dict)
     profile: CityProfile
 
 

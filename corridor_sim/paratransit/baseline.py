@@ -1,6 +1,8 @@
 """The minibus baseline: today's matatus / taxis on the corridor as a scenario the engine runs.
 
-From the city's GTFS feed (:mod:`corridor_sim.paratransit.routes`):
+From the city's GTFS feed (:mod:`corridor_sim.paratransit.routes`), or from a route layer of lines
+(GPS traces of the routes, ``paratransit.routes``: no frequencies and no stops in it, so every route
+runs at the scenario's ``headway_min`` and stops every ``stop_spacing_m``):
 
 - **Routes**: those whose shapes run along the corridor for ``min_overlap_m`` or more; each
   becomes an all-stop service over the stretch its shapes overlap (both directions).
@@ -30,15 +32,17 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from corridor_sim._errors import CorridorBuildError
+from corridor_sim._errors import CorridorBuildError, DataFileError
 from corridor_sim.corridor import Corridor, with_stops
+from corridor_sim.data import data_file
 from corridor_sim.demand import Demand
 from corridor_sim.engine.runner import Run, simulate
 from corridor_sim.engine.timetable import peak_windows
 from corridor_sim.engine.vehicles import vehicle_type
 from corridor_sim.network.gtfs import load_feed
 from corridor_sim.network.manifest import load_manifest
-from corridor_sim.paratransit.routes import corridor_patterns, corridor_stops, pattern_vehicles_per_h
+from corridor_sim.network.vector import read_vector
+from corridor_sim.paratransit.routes import corridor_patterns, corridor_stops, layer_patterns, pattern_vehicles_per_h
 from corridor_sim.scenario import Scenario, parse_scenario
 
 #: Dwell of a minibus stop: door 2 s, alighting 2.5 s and boarding 3 s per passenger through
@@ -102,21 +106,27 @@ def minibus_baseline(scenario: Scenario, corridor: Corridor) -> MinibusBaseline:
         If the feed cannot be read.
     """
     spec = scenario.paratransit
-    key = spec.feed or next(iter(load_manifest(scenario.city).gtfs), None)
-    loaded = load_feed(scenario.city, key)
     line, crs = corridor.alignment.line, corridor.alignment.crs
-    notes = []
-    if not loaded.has_stop_times:
-        notes.append(
-            f"GTFS feed {key!r} has no stop_times.txt: frequencies from frequencies.txt and stops from the feed's stops "
-            "near the corridor; the routes' stop sequences are not known"
-        )
-    stops = _stops(corridor, corridor_stops(loaded.feed, line, crs, spec.stop_offset_m, min_spacing_m=150.0), spec.stop_spacing_m)
-    patterns = corridor_patterns(loaded.feed, line, crs, spec.buffer_m, spec.min_overlap_m)
-    routes = _routes(scenario, loaded.feed, patterns, notes)
+    notes: list[str] = []
+    if spec.routes is not None:
+        key, what = spec.routes, f"route layer {spec.routes!r}"
+        stops, routes = _layer_routes(scenario, corridor, notes)
+    else:
+        key = spec.feed or next(iter(load_manifest(scenario.city).gtfs), None)
+        what = f"GTFS feed {key!r}"
+        loaded = load_feed(scenario.city, key)
+        if not loaded.has_stop_times:
+            notes.append(
+                f"GTFS feed {key!r} has no stop_times.txt: frequencies from frequencies.txt and stops from the feed's stops "
+                "near the corridor; the routes' stop sequences are not known"
+            )
+        found = corridor_stops(loaded.feed, line, crs, spec.stop_offset_m, min_spacing_m=150.0)
+        stops = _stops(corridor, found, spec.stop_spacing_m)
+        patterns = corridor_patterns(loaded.feed, line, crs, spec.buffer_m, spec.min_overlap_m)
+        routes = _routes(scenario, loaded.feed, patterns, notes)
     if routes.empty:
         raise CorridorBuildError(
-            f"no route of GTFS feed {key!r} runs {spec.min_overlap_m:.0f} m or more along the corridor; "
+            f"no route of {what} runs {spec.min_overlap_m:.0f} m or more along the corridor; "
             "lower paratransit.min_overlap_m or widen paratransit.buffer_m"
         )
     base = with_stops(
@@ -209,6 +219,41 @@ def stop_demand(baseline: MinibusBaseline, demand: Demand, od_pax_h: np.ndarray)
     np.add.at(od, (m[:, None].repeat(len(m), 1), m[None, :].repeat(len(m), 0)), od_pax_h)
     np.fill_diagonal(od, 0.0)
     return Demand(peak_od_pax_h=od, profile=demand.profile, reverse_after_s=demand.reverse_after_s)
+
+
+def _layer_routes(scenario: Scenario, corridor: Corridor, notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stops (every ``stop_spacing_m``) and routes (at ``headway_min``) from the scenario's route layer."""
+    spec = scenario.paratransit
+    layers = load_manifest(scenario.city).route_layers
+    if spec.routes not in layers:
+        raise DataFileError(
+            f"paratransit.routes = {spec.routes!r} is not a route layer of networks/{scenario.city}.toml; "
+            f"known: {', '.join(layers) or 'none'}"
+        )
+    layer = layers[spec.routes]
+    frame = read_vector(data_file(layer.file), [layer.id_field, layer.name_field], "route layer")
+    line, crs = corridor.alignment.line, corridor.alignment.crs
+    patterns = layer_patterns(frame, layer.id_field, layer.name_field, line, crs, spec.buffer_m, spec.min_overlap_m)
+    empty = pd.DataFrame({"stop_name": [], "chainage_m": []})
+    stops = _stops(corridor, empty, spec.stop_spacing_m)
+    routes = pd.DataFrame(
+        {
+            "route_id": patterns["route_id"].astype(str),
+            "name": patterns["route_long_name"].fillna(patterns["route_id"]).astype(str),
+            "start_m": patterns["start_m"],
+            "end_m": patterns["end_m"],
+            "overlap_m": patterns["overlap_m"],
+            "peak_headway_min": float(spec.headway_min),
+            "offpeak_headway_min": float(spec.headway_min),
+            "frequency_source": "scenario assumption (paratransit.headway_min)",
+        }
+    )
+    notes.append(
+        f"today's minibus routes from route layer {spec.routes!r} ({layer.file}): {len(routes)} run along the corridor; "
+        f"the layer has no frequencies or stops, so every route runs every {spec.headway_min:g} min (paratransit.headway_min, "
+        f"a stated assumption) and stops every {spec.stop_spacing_m:.0f} m"
+    )
+    return stops, routes
 
 
 def _stops(corridor: Corridor, feed_stops: pd.DataFrame, spacing_m: float) -> pd.DataFrame:

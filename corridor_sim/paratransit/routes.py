@@ -87,7 +87,59 @@ def corridor_patterns(
             "the GTFS feed has no shapes.txt, so its routes cannot be placed on the corridor; "
             "use a feed with shapes (or add shapes.txt, e.g. with gtfs_kit's create_shapes)"
         )
-    shapes = _projected_shapes(feed.shapes, crs)
+    per_shape = shape_overlaps(_projected_shapes(feed.shapes, crs), line, buffer_m, min_overlap_m)
+    trips = feed.trips.reindex(columns=["route_id", "direction_id", "shape_id"])
+    trips = trips.dropna(subset=["shape_id"]).astype({"shape_id": str})
+    names = feed.routes.reindex(columns=PATTERN_COLUMNS[:3])
+    table = trips.drop_duplicates().merge(per_shape, left_on="shape_id", right_index=True)
+    table = table.merge(names, on="route_id", how="left")
+    table = table.sort_values(["route_id", "direction_id", "shape_id"])
+    return table[PATTERN_COLUMNS].reset_index(drop=True)
+
+
+def layer_patterns(
+    routes: gpd.GeoDataFrame, id_field: str, name_field: str, line: LineString, crs: str,
+    buffer_m: float = 40.0, min_overlap_m: float = 500.0,
+) -> pd.DataFrame:  # fmt: skip
+    """Routes of a route layer (one line feature each, run both ways) that run along the corridor.
+
+    Parameters
+    ----------
+    routes
+        The layer's features (any CRS).
+    id_field, name_field
+        Columns with each route's id and name.
+    line, crs, buffer_m, min_overlap_m
+        As :func:`corridor_patterns`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`PATTERN_COLUMNS`, one row per route (direction_id 0, shape_id the
+        route id).
+    """
+    missing = [f for f in (id_field, name_field) if f not in routes]
+    if missing:
+        raise CorridorBuildError(f"the route layer has no column {missing[0]!r}; it has {', '.join(map(str, routes.columns))}")
+    lines = routes[routes.geometry.notna()].to_crs(crs)
+    lines = lines[lines.geometry.geom_type.isin(["LineString", "MultiLineString"])]
+    ids = lines[id_field].astype(str)
+    shapes = gpd.GeoSeries(shapely.force_2d(lines.geometry.values), index=pd.Index(ids, name="shape_id"), crs=crs)
+    shapes = shapes[~shapes.index.duplicated()]
+    per_shape = shape_overlaps(shapes, line, buffer_m, min_overlap_m)
+    names = pd.Series(lines[name_field].astype(str).to_numpy(), index=ids.to_numpy())
+    names = names[~names.index.duplicated()]
+    table = per_shape.reset_index()
+    table["route_id"] = table["shape_id"]
+    table["direction_id"] = 0
+    table["route_short_name"] = table["shape_id"]
+    table["route_long_name"] = table["shape_id"].map(names)
+    return table.sort_values("route_id")[PATTERN_COLUMNS].reset_index(drop=True)
+
+
+def shape_overlaps(shapes: gpd.GeoSeries, line: LineString, buffer_m: float, min_overlap_m: float) -> pd.DataFrame:
+    """Per shape (the index) along ``line``: overlap_m, start_m, end_m, runs_with_corridor and
+    shape_length_m (see the module docstring); shapes overlapping less than ``min_overlap_m`` left out."""
     zone = line.buffer(buffer_m)
     near = shapes[shapes.intersects(zone)]
     inside = near.intersection(zone).to_numpy()
@@ -117,13 +169,7 @@ def corridor_patterns(
     per_shape = per_shape[per_shape["overlap_m"] >= min_overlap_m]
     per_shape["runs_with_corridor"] = per_shape.pop("advance_m") > 0
     per_shape["shape_length_m"] = shapes.length.reindex(per_shape.index)
-    trips = feed.trips.reindex(columns=["route_id", "direction_id", "shape_id"])
-    trips = trips.dropna(subset=["shape_id"]).astype({"shape_id": str})
-    names = feed.routes.reindex(columns=PATTERN_COLUMNS[:3])
-    table = trips.drop_duplicates().merge(per_shape, left_on="shape_id", right_index=True)
-    table = table.merge(names, on="route_id", how="left")
-    table = table.sort_values(["route_id", "direction_id", "shape_id"])
-    return table[PATTERN_COLUMNS].reset_index(drop=True)
+    return per_shape
 
 
 def pattern_vehicles_per_h(

@@ -639,7 +639,8 @@ def _mode_choice(s: Data, sc: Data) -> list[str]:
         stops = ", ".join(f"{v} {k}" for k, v in mb.get("stops_by_source", {}).items())
         notes = "".join(f"; {note}" for note in mb.get("notes", []))
         items.append(
-            f"Today's minibuses: {show(mb.get('routes'))} routes of GTFS feed "
+            f"Today's minibuses: {show(mb.get('routes'))} routes of "
+            f"{'route layer' if (sc.get('paratransit') or {}).get('routes') else 'GTFS feed'} "
             f"{mb.get('feed')}, {show(mb.get('stops'))} stops ({stops}), "
             f"{_name(mb.get('vehicle'))} vehicles in mixed traffic{notes} "
             "[D routes, L frequencies]."
@@ -681,7 +682,12 @@ def _sources(s: Data, c: Data, sc: Data, manifest: CityManifest | None, version:
             text = f"road layer {name}: {layer.file} ({layer.note})"
             rows.append(Source("Road attributes", text, layer.licence))
     if feed := _get(s, "minibus.feed"):
-        rows.append(_feed("Today's minibus routes, stops and frequencies", feed, manifest, ""))
+        layer = manifest.route_layers.get(feed) if manifest is not None else None
+        if layer is not None and (sc.get("paratransit") or {}).get("routes") == feed:
+            text = f"route layer {feed}: {layer.file} ({layer.note}); frequencies: the scenario's assumption"
+            rows.append(Source("Today's minibus routes", text, layer.licence))
+        else:
+            rows.append(_feed("Today's minibus routes, stops and frequencies", feed, manifest, ""))
     rows.append(
         Source(
             "Passenger demand, traffic volumes",

@@ -40,6 +40,10 @@ def corridor_summary(corridor: Corridor) -> dict[str, Any]:
         },
         "max_station_offset_m": float(corridor.station_offset_m.max()),
         "signals": len(corridor.signal_m),
+        "placed_signals": [
+            {"name": str(r.name), "at_m": round(float(r.at_m), 1), "placed_by": str(r.placed_by)}
+            for r in corridor.placed_signals.itertuples(index=False)
+        ],
         "unsignalized_crossings": len(corridor.crossing_m),
         "junctions": len(corridor.junction_m),
         "source_shares": {attr: {src: round(float(v), 4) for src, v in row.items() if v > 0} for attr, row in shares.iterrows()},
@@ -65,6 +69,7 @@ def write_corridor(corridor: Corridor, folder: Path) -> dict[str, Path]:
             "lon": corridor.station_lon,
             "chainage_m": corridor.station_chainage_m,
             "offset_m": corridor.station_offset_m,
+            "source": corridor.station_source if len(corridor.station_source) else None,
         }
     )
     return {

@@ -34,7 +34,7 @@ def _corridor(scenario: Scenario) -> Corridor:
 
     spec = scenario.corridor
     line = spec.model_dump_json(include={"alignment", "road_layers", "assume"})
-    stations = [(s.name, s.lat, s.lon) for s in spec.stations]
+    stations = [(s.name, s.lat, s.lon, s.distance_m) for s in spec.stations]
     key = f"{scenario.path}|{scenario.city}|{line}|{stations}"
     if key not in _alignments:
         _alignments[key] = build_alignment(scenario)
