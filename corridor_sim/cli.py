@@ -337,7 +337,9 @@ def _print_summary(summary: dict) -> None:
         console.print(
             Text(
                 f"check: {check}",
-                style="bold red" if any(word in check for word in ("capacity", "GRIDLOCK", "spills back")) else "yellow",
+                style="bold red"
+                if any(word in check for word in ("capacity", "GRIDLOCK", "spills back", "vehicles the engine allows"))
+                else "yellow",
             )
         )
 

@@ -148,6 +148,13 @@ def _with_minibuses(evaluation: Evaluation, minibus: MinibusBaseline, today: Eva
     summary = evaluation.summary
     summary["minibus"] = minibus_summary(minibus, today.summary)
     summary["time_saved"] = time_saved(evaluation.run, summary, today.run, today.summary)
+    fleet = today.summary["fleet"]
+    if fleet["used"] >= fleet["available"]:
+        summary["checks"].append(
+            f"today's minibus service used all {fleet['available']} vehicles the engine allows it: its departures ran late, "
+            "so its waits and journeys are too long and the time saved is overstated (lower the riders or "
+            "paratransit.design_load's frequency need, or read the minibus times as an upper bound)"
+        )
     return replace(evaluation, minibus=today)
 
 
