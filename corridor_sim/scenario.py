@@ -226,7 +226,10 @@ class Service(_Strict):
 
     ``stops`` is ``"all"`` (all-stop) or the station names served, in running order
     (limited-stop / express). Headways hold during ``peak_hours``; outside them
-    ``offpeak_headway_min`` (no service if unset).
+    ``offpeak_headway_min`` (no service if unset). With ``stops_on_demand`` its buses stop at a
+    station of the pattern only if someone on board alights there or someone waiting there for a
+    station it serves hails it with room on board (the terminals always); otherwise they run
+    through (see :mod:`corridor_sim.kernels.on_demand`).
     """
 
     stops: Literal["all"] | list[str] = "all"
@@ -245,6 +248,10 @@ class Service(_Strict):
         default=None,
         min_length=1,
         description="the [vehicles.<key>] bus type its buses are, from that type's fleet (none: the scenario's vehicle)",
+    )
+    stops_on_demand: bool = Field(
+        default=False,
+        description="stop only where a passenger on board alights or one waiting for a stop it serves hails it (minibuses)",
     )
 
 
@@ -444,7 +451,8 @@ class Paratransit(_Strict):
 
     Its routes are the GTFS feed's routes whose shapes run along the corridor (only the overlap
     counts), at the feed's frequencies; they stop at the feed's stops on the corridor, or every
-    ``stop_spacing_m`` where the feed has none (see :mod:`corridor_sim.paratransit`).
+    ``stop_spacing_m`` where the feed has none (see :mod:`corridor_sim.paratransit`), on demand:
+    only where someone alights or hails them (``stops_on_demand``).
     """
 
     feed: str | None = Field(default=None, description="GTFS feed key in networks/<city>.toml (default: the first)")
@@ -459,6 +467,9 @@ class Paratransit(_Strict):
     )
     design_load: float = Field(
         default=0.85, gt=0, le=1, description="with match_demand: peak load over seats on the busiest segment"
+    )
+    stops_on_demand: bool = Field(
+        default=True, description="minibuses stop only where someone alights or hails them (false: at every stop of the route)"
     )
 
 

@@ -9,6 +9,11 @@
   platform (:mod:`~corridor_sim.engine.station`: berths, no overtaking without a passing lane),
   exchanging passengers when the doors open (:func:`~corridor_sim.kernels.passengers.serve_stop`)
   and dwelling as :mod:`~corridor_sim.engine.dwell` says.
+- A bus of a service that stops on demand (``ServicePlan.on_demand``, today's minibuses) stops
+  only where someone alights or hails it (:mod:`~corridor_sim.kernels.on_demand`): it runs
+  through the other stations of its pattern, deciding only at those where a passenger for it
+  may be waiting, when it gets there. The trace holds the stops it made; the passengers a full
+  bus passed by are in ``Trace.passes``.
 - After its last stop the bus lays over and then waits at that terminal for its next departure.
 """
 
@@ -22,10 +27,11 @@ from corridor_sim.corridor import Corridor
 from corridor_sim.demand import Passengers
 from corridor_sim.engine.operations import Operations, ServicePlan
 from corridor_sim.engine.station import Platform
-from corridor_sim.engine.trace import Trace
+from corridor_sim.engine.trace import PASS_COLUMNS, Trace
 from corridor_sim.engine.traffic import time_bin
 from corridor_sim.engine.vehicles import SATURATION_HEADWAY_S
 from corridor_sim.kernels.motion import leg_run_time_s
+from corridor_sim.kernels.on_demand import hailed, next_stop
 from corridor_sim.kernels.passengers import serve_stop
 
 
@@ -61,12 +67,19 @@ class Simulation:
         self.no_profile = np.empty(0)  # the engine does not record the per-segment split
         self.signal_free_s = [np.full(len(layout.signal_m), -np.inf) for layout in ops.layouts]  # buses share the stop lines
         self.stop_rows: list[tuple] = []
+        self.pass_rows: list[tuple] = []
         self.trip_rows: list[list] = []
         self.serves = []
+        self.patterns = []  # per service and direction: its stations' chainage, index and queue in running order
         for plan in ops.services:
             mask = np.zeros(self.n_stations, dtype=np.bool_)
             mask[plan.stations] = True
             self.serves.append(mask)
+            layouts = ops.fleets[plan.fleet].layouts
+            self.patterns.append([
+                (np.ascontiguousarray(layouts[d].station_m[st]), np.ascontiguousarray(st), d * self.n_stations + st)
+                for d, st in ((0, plan.stations), (1, plan.stations[::-1]))
+            ])  # fmt: skip
 
     def run(self) -> Trace:
         """Run to the end of the period (or until every dispatched trip has finished)."""
@@ -109,9 +122,12 @@ class Simulation:
         dwell_params = self.dwell_params[f]
         serves = self.serves[k]
         p = self.passengers
+        on_demand = ops.services[k].on_demand
         load = 0
         signal_stops = 0
-        for i, station in enumerate(stations):
+        i = 0
+        while True:
+            station = stations[i]
             arrive = env.now
             exchange: list[float] = []
 
@@ -131,19 +147,55 @@ class Simulation:
                 trip, station, direction, arrive, visit.berth_s, visit.depart_s, visit.dwell_s, alighted, boarded, denied,
                 load, signal_stops, visit.berth, last_call,
             ))  # fmt: skip
-            run_s = 0.0
-            if i + 1 < len(stations):
-                run_s, signal_stops = leg_run_time_s(
-                    visit.depart_s, layout.station_m[station], layout.station_m[stations[i + 1]], layout.bounds_m,
-                    layout.speed_ms[time_bin(visit.depart_s)], vehicle.accel_ms2, vehicle.decel_ms2, layout.signal_m,
-                    layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s,
-                    layout.signal_in_traffic[time_bin(visit.depart_s)], self.no_profile, self.no_profile, self.no_profile,
-                    self.signal_free_s[direction], SATURATION_HEADWAY_S,
-                )  # fmt: skip
+            if i + 1 == len(stations):
+                yield env.timeout(visit.depart_s - env.now)  # the last dwell
+                break
+            if on_demand:  # dwell, then run through to the next stop it makes
+                i, signal_stops = yield from self._run_on_demand(trip, k, direction, i, visit.depart_s, load, layout, vehicle)
+                continue
+            run_s, signal_stops = leg_run_time_s(
+                visit.depart_s, layout.station_m[station], layout.station_m[stations[i + 1]], layout.bounds_m,
+                layout.speed_ms[time_bin(visit.depart_s)], vehicle.accel_ms2, vehicle.decel_ms2, layout.signal_m,
+                layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s,
+                layout.signal_in_traffic[time_bin(visit.depart_s)], self.no_profile, self.no_profile, self.no_profile,
+                self.signal_free_s[direction], SATURATION_HEADWAY_S,
+            )  # fmt: skip
             yield env.timeout(visit.depart_s - env.now + run_s)  # dwell (and any wait to leave), then the run
+            i += 1
         self.trip_rows[trip][7] = env.now
         yield env.timeout(ops.layover_s)
         self.pools[f][stations[-1]].put(bus)
+
+    def _run_on_demand(self, trip: int, k: int, direction: int, i: int, depart_s: float, load: int, layout, vehicle):
+        """SimPy process body of an on-demand bus leaving stop ``i`` of its pattern at ``depart_s`` with ``load``:
+        its dwell there and its run to the next stop it makes. Returns that stop's index and the signals that held it."""
+        env, p = self.env, self.passengers
+        stop_m, stop_station, stop_queue = self.patterns[k][direction]
+        serves = self.serves[k]
+        capacity = vehicle.capacity_pax
+        b = time_bin(depart_s)  # the leg runs at the speeds of the bin it left in, as the replay does
+        speed_ms, in_traffic = layout.speed_ms[b], layout.signal_in_traffic[b]
+        t, x, from_rest, signal_stops, nxt = depart_s, stop_m[i], True, 0, i + 1
+        while True:
+            j, pass_s, arrive_s, signal_stops, sure = next_stop(
+                t, x, from_rest, depart_s, stop_m[i], signal_stops, nxt, stop_m, stop_station, stop_queue, layout.bounds_m,
+                speed_ms, vehicle.accel_ms2, vehicle.decel_ms2, layout.signal_m, layout.cycle_s, layout.green_s,
+                layout.offset_s, self.ops.green_extension_s, in_traffic, self.signal_free_s[direction], SATURATION_HEADWAY_S,
+                trip, load, serves, p.arrive_s, p.destination, self.queue_head, p.queue_end, self.board_trip, self.onboard,
+            )  # fmt: skip
+            if not sure:  # someone may be waiting there for it: it decides when it gets there
+                yield env.timeout(min(pass_s, arrive_s) - env.now)
+                passed = hailed(
+                    env.now, int(stop_queue[j]), int(stop_station[j]), trip, capacity, load, serves, p.arrive_s,
+                    p.destination, self.queue_head, p.queue_end, self.board_trip, self.left_behind, self.onboard,
+                )  # fmt: skip
+                if passed >= 0:  # nobody for it any more, or it is full: it runs on
+                    if passed:
+                        self.pass_rows.append((trip, int(stop_station[j]), direction, env.now, passed))
+                    t, x, from_rest, nxt = pass_s, stop_m[j], False, j + 1
+                    continue
+            yield env.timeout(arrive_s - env.now)
+            return j, signal_stops
 
     def _trace(self) -> Trace:
         stops = pd.DataFrame(
@@ -156,9 +208,11 @@ class Simulation:
             columns=["trip", "bus", "service", "vehicle", "direction", "scheduled_s", "dispatch_s", "end_s", "stops", "km",
                      "capacity_pax"],
         )  # fmt: skip
+        passes = pd.DataFrame(self.pass_rows, columns=PASS_COLUMNS)
         return Trace(
             stops=stops,
             trips=trips,
+            passes=passes,
             passengers=self.passengers,
             board_s=self.board_s,
             board_trip=self.board_trip,

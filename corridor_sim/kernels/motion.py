@@ -57,6 +57,35 @@ def _speed_at(x_m: float, bounds_m: np.ndarray, speed_ms: np.ndarray) -> float:
 
 
 @njit(cache=True)
+def signal_cross_s(
+    s: int,
+    t_s: float,
+    cycle_s: np.ndarray,
+    green_s: np.ndarray,
+    offset_s: np.ndarray,
+    green_extension_s: float,
+    signal_free_s: np.ndarray,
+    headway_s: float,
+) -> float:
+    """When a bus reaching signal ``s`` at ``t_s`` crosses its stop line (s), its turn booked in ``signal_free_s``.
+
+    Parameters are as for :func:`leg_run_time_s`; ``signal_free_s`` empty: the stop line is not shared.
+    """
+    phase = (t_s - offset_s[s]) % cycle_s[s]
+    cross = t_s
+    if phase >= green_s[s] and phase - green_s[s] >= green_extension_s:
+        cross = t_s + cycle_s[s] - phase  # red: the next green
+    if len(signal_free_s) > 0:
+        if signal_free_s[s] > cross:  # buses ahead still crossing: its turn, in green
+            cross = signal_free_s[s]
+            turn = (cross - offset_s[s]) % cycle_s[s]
+            if turn > green_s[s] - headway_s:  # a queued bus must clear the line within the green
+                cross += cycle_s[s] - turn
+        signal_free_s[s] = cross + headway_s
+    return cross
+
+
+@njit(cache=True)
 def leg_run_time_s(
     t0_s: float,
     from_m: float,
@@ -130,17 +159,7 @@ def leg_run_time_s(
         x = pos
         if in_traffic[s]:
             continue
-        phase = (t - offset_s[s]) % cycle_s[s]
-        cross = t
-        if phase >= green_s[s] and phase - green_s[s] >= green_extension_s:
-            cross = t + cycle_s[s] - phase  # red: the next green
-        if len(signal_free_s) > 0:
-            if signal_free_s[s] > cross:  # buses ahead still crossing: its turn, in green
-                cross = signal_free_s[s]
-                turn = (cross - offset_s[s]) % cycle_s[s]
-                if turn > green_s[s] - headway_s:  # a queued bus must clear the line within the green
-                    cross += cycle_s[s] - turn
-            signal_free_s[s] = cross + headway_s
+        cross = signal_cross_s(s, t, cycle_s, green_s, offset_s, green_extension_s, signal_free_s, headway_s)
         if cross > t:
             v = _speed_at(pos, bounds_m, speed_ms)
             stops += 1

@@ -1,0 +1,206 @@
+"""Stops on demand: where a bus that stops only when needed stops next, and whether it is hailed.
+
+A bus of an on-demand service (today's minibuses) stops at a station of its pattern only if a
+passenger on board alights there, or a passenger waiting there for a station it serves hails it
+and it has room; its last stop always. Elsewhere it runs through: no deceleration, no dwell, no
+start from rest, so a run from one stop it makes to the next is one leg of
+:func:`~corridor_sim.kernels.motion.leg_run_time_s` passing the stations in between (the
+emissions' replay of that leg is the engine's run).
+
+Passengers are drawn before the run and only ever leave a queue (by boarding), so from the moment
+the bus leaves a stop it is known where it *might* stop: at the first station ahead where
+someone on board alights (then it surely stops), or where a passenger for it has reached the
+platform by the time the bus gets there and has not boarded yet (:func:`next_stop`). Only at
+such a station does the engine take the decision, when the bus gets there, from the queue as it
+is then (:func:`hailed`): another bus may have taken those passengers meanwhile, and a full bus
+passes them by (each counts a denied boarding). The stations between are passed without looking.
+
+The bus gets to a station at ``pass_s`` (running through at cruise) and, if it stops, is at rest
+there at ``arrive_s``: ``pass_s`` plus the braking loss ``v / (2 b)``, or the short-leg time of
+:mod:`corridor_sim.kernels.motion` from its last start when the two stops are too close to reach
+cruise speed. It decides at the earlier of the two.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from corridor_sim.kernels.motion import _free_time_s, _speed_at, signal_cross_s
+
+
+@njit(cache=True)
+def first_waiting(
+    now_s: float,
+    queue: int,
+    serves: np.ndarray,
+    arrive_s: np.ndarray,
+    destination: np.ndarray,
+    queue_head: np.ndarray,
+    queue_end: np.ndarray,
+    board_trip: np.ndarray,
+) -> int:
+    """The first passenger of ``queue`` on the platform at ``now_s`` who has not boarded and is bound
+    for a station the bus serves (index into the passenger arrays), or -1.
+
+    Parameters are as for :func:`~corridor_sim.kernels.passengers.serve_stop`.
+    """
+    k = queue_head[queue]
+    end = queue_end[queue]
+    while k < end and arrive_s[k] <= now_s:
+        if board_trip[k] < 0 and serves[destination[k]]:
+            return k
+        k += 1
+    return -1
+
+
+@njit(cache=True)
+def next_stop(
+    t_s: float,
+    x_m: float,
+    from_rest: bool,
+    origin_s: float,
+    origin_m: float,
+    signal_stops: int,
+    first: int,
+    stop_m: np.ndarray,
+    stop_station: np.ndarray,
+    stop_queue: np.ndarray,
+    bounds_m: np.ndarray,
+    speed_ms: np.ndarray,
+    accel_ms2: float,
+    decel_ms2: float,
+    signal_m: np.ndarray,
+    cycle_s: np.ndarray,
+    green_s: np.ndarray,
+    offset_s: np.ndarray,
+    green_extension_s: float,
+    in_traffic: np.ndarray,
+    signal_free_s: np.ndarray,
+    headway_s: float,
+    trip: int,
+    load_pax: int,
+    serves: np.ndarray,
+    arrive_s: np.ndarray,
+    destination: np.ndarray,
+    queue_head: np.ndarray,
+    queue_end: np.ndarray,
+    board_trip: np.ndarray,
+    onboard: np.ndarray,
+) -> tuple[int, float, float, int, bool]:
+    """Run a bus on from ``x_m`` to the first station ahead where it may stop.
+
+    Parameters
+    ----------
+    t_s, x_m
+        Where the bus is (m along its direction) and when (clock s): leaving a stop, or passing one.
+    from_rest
+        Whether it starts from rest there (it leaves a stop; else it passes at cruise).
+    origin_s, origin_m, signal_stops
+        When and where it last left a stop, and the signals that have stopped it since.
+    first
+        The next station of its pattern (index into ``stop_m``).
+    stop_m, stop_station, stop_queue
+        Its pattern in running order: chainage in this direction (m), station and platform queue.
+    bounds_m, speed_ms, accel_ms2, decel_ms2, signal_m, cycle_s, green_s, offset_s, green_extension_s, in_traffic
+        As for :func:`~corridor_sim.kernels.motion.leg_run_time_s` (the speeds and signals of the
+        traffic bin it left the stop in).
+    signal_free_s, headway_s
+        As there: the stop lines it crosses on the way are booked.
+    trip, load_pax
+        The bus's trip and its load.
+    serves, arrive_s, destination, queue_head, queue_end, board_trip, onboard
+        As for :func:`~corridor_sim.kernels.passengers.serve_stop` (read only).
+
+    Returns
+    -------
+    stop : int
+        The station where it may stop (index into ``stop_m``).
+    pass_s, arrive_s : float
+        When it gets there running through, and when it is at rest there if it stops (clock s).
+    signal_stops : int
+        Signals that have stopped it since ``origin_s``.
+    sure : bool
+        Whether it stops there for certain (a passenger alights, or the last station); else it
+        decides there (:func:`hailed`).
+    """
+    no_split = np.empty(0)
+    t = t_s
+    if from_rest:
+        t += _speed_at(x_m, bounds_m, speed_ms) / (2.0 * accel_ms2)
+    x = x_m
+    s = np.searchsorted(signal_m, x_m, side="left")
+    last = len(stop_m) - 1
+    v0 = _speed_at(origin_m, bounds_m, speed_ms)
+    reach_m = v0 * v0 / (2.0 * accel_ms2) + v0 * v0 / (2.0 * decel_ms2)
+    for k in range(first, last + 1):
+        to_m = stop_m[k]
+        while s < len(signal_m) and signal_m[s] < to_m:
+            pos = signal_m[s]
+            t += _free_time_s(x, pos, bounds_m, speed_ms, no_split)
+            x = pos
+            if not in_traffic[s]:
+                cross = signal_cross_s(s, t, cycle_s, green_s, offset_s, green_extension_s, signal_free_s, headway_s)
+                if cross > t:
+                    v = _speed_at(pos, bounds_m, speed_ms)
+                    signal_stops += 1
+                    t = cross + v / (2.0 * accel_ms2) + v / (2.0 * decel_ms2)
+            s += 1
+        t += _free_time_s(x, to_m, bounds_m, speed_ms, no_split)
+        x = to_m
+        at_rest = t + _speed_at(max(to_m - 1e-6, origin_m), bounds_m, speed_ms) / (2.0 * decel_ms2)
+        d = to_m - origin_m
+        if signal_stops == 0 and d < reach_m:  # never reaches cruise: as leg_run_time_s
+            at_rest = origin_s + np.sqrt(2.0 * d * (accel_ms2 + decel_ms2) / (accel_ms2 * decel_ms2))
+        if k == last or onboard[trip, stop_station[k]] > 0:
+            return k, t, at_rest, signal_stops, True
+        if first_waiting(t, stop_queue[k], serves, arrive_s, destination, queue_head, queue_end, board_trip) >= 0:
+            return k, t, at_rest, signal_stops, False
+    return last, t, t, signal_stops, True  # not reached: the last station returns above
+
+
+@njit(cache=True)
+def hailed(
+    now_s: float,
+    queue: int,
+    station: int,
+    trip: int,
+    capacity_pax: int,
+    load_pax: int,
+    serves: np.ndarray,
+    arrive_s: np.ndarray,
+    destination: np.ndarray,
+    queue_head: np.ndarray,
+    queue_end: np.ndarray,
+    board_trip: np.ndarray,
+    left_behind: np.ndarray,
+    onboard: np.ndarray,
+) -> int:
+    """Whether a bus reaching a station at ``now_s`` stops there; the passengers it passes by if not.
+
+    It stops if a passenger on board alights there, or one waiting there for a station it serves
+    hails it and it has room. A full bus passes those waiting for it: each is left behind once
+    (``left_behind`` is updated in place).
+
+    Parameters are as for :func:`~corridor_sim.kernels.passengers.serve_stop`.
+
+    Returns
+    -------
+    int
+        -1 if it stops, else the passengers it passed by (0: nobody was waiting for it any more).
+    """
+    if onboard[trip, station] > 0:
+        return -1
+    k = first_waiting(now_s, queue, serves, arrive_s, destination, queue_head, queue_end, board_trip)
+    if k < 0:
+        return 0
+    if load_pax < capacity_pax:
+        return -1
+    passed = 0
+    end = queue_end[queue]
+    while k < end and arrive_s[k] <= now_s:
+        if board_trip[k] < 0 and serves[destination[k]]:
+            left_behind[k] += 1
+            passed += 1
+        k += 1
+    return passed
