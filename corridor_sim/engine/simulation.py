@@ -31,7 +31,7 @@ from corridor_sim.engine.trace import PASS_COLUMNS, Trace
 from corridor_sim.engine.traffic import time_bin
 from corridor_sim.engine.vehicles import SATURATION_HEADWAY_S
 from corridor_sim.kernels.motion import leg_run_time_s
-from corridor_sim.kernels.on_demand import hailed, next_stop
+from corridor_sim.kernels.on_demand import destination_chains, hailed, next_stop
 from corridor_sim.kernels.passengers import serve_stop
 
 
@@ -70,16 +70,23 @@ class Simulation:
         self.pass_rows: list[tuple] = []
         self.trip_rows: list[list] = []
         self.serves = []
-        self.patterns = []  # per service and direction: its stations' chainage, index and queue in running order
+        self.patterns = []  # per service and direction: its stations' chainage, index, queue and platform in running order
         for plan in ops.services:
             mask = np.zeros(self.n_stations, dtype=np.bool_)
             mask[plan.stations] = True
             self.serves.append(mask)
             layouts = ops.fleets[plan.fleet].layouts
             self.patterns.append([
-                (np.ascontiguousarray(layouts[d].station_m[st]), np.ascontiguousarray(st), d * self.n_stations + st)
+                (
+                    np.ascontiguousarray(layouts[d].station_m[st]), np.ascontiguousarray(st), d * self.n_stations + st,
+                    [self.platforms[d][s][plan.substop] for s in st],
+                )
                 for d, st in ((0, plan.stations), (1, plan.stations[::-1]))
             ])  # fmt: skip
+        if any(plan.on_demand for plan in ops.services):  # who waits for which station, for buses stopping on demand
+            self.chain_head, self.next_same = destination_chains(
+                passengers.destination, passengers.queue_start, passengers.queue_end, self.n_stations
+            )
 
     def run(self) -> Trace:
         """Run to the end of the period (or until every dispatched trip has finished)."""
@@ -97,7 +104,7 @@ class Simulation:
         f = plan.fleet
         fleet = self.ops.fleets[f]
         pool = self.pools[f][stations[0]]
-        for scheduled in plan.departures_s[direction]:
+        for scheduled in plan.departures_s[direction].tolist():  # Python floats: the clock is one (numpy scalars are slow)
             if scheduled > self.env.now:
                 yield self.env.timeout(scheduled - self.env.now)
             if pool.items or self.depot[f] == 0:
@@ -112,7 +119,8 @@ class Simulation:
                 trip, bus, plan.name, fleet.name, direction, scheduled, self.env.now, np.nan, len(stations), km,
                 fleet.vehicle.capacity_pax,
             ])  # fmt: skip
-            self.env.process(self._trip(trip, bus, k, stations, direction))
+            body = self._trip_on_demand if plan.on_demand else self._trip
+            self.env.process(body(trip, bus, k, stations, direction))
 
     def _trip(self, trip: int, bus: int, k: int, stations: np.ndarray, direction: int):
         env, ops = self.env, self.ops
@@ -122,12 +130,9 @@ class Simulation:
         dwell_params = self.dwell_params[f]
         serves = self.serves[k]
         p = self.passengers
-        on_demand = ops.services[k].on_demand
         load = 0
         signal_stops = 0
-        i = 0
-        while True:
-            station = stations[i]
+        for i, station in enumerate(stations):
             arrive = env.now
             exchange: list[float] = []
 
@@ -147,68 +152,102 @@ class Simulation:
                 trip, station, direction, arrive, visit.berth_s, visit.depart_s, visit.dwell_s, alighted, boarded, denied,
                 load, signal_stops, visit.berth, last_call,
             ))  # fmt: skip
-            if i + 1 == len(stations):
-                yield env.timeout(visit.depart_s - env.now)  # the last dwell
-                break
-            if on_demand:  # dwell, then run through to the next stop it makes
-                i, signal_stops = yield from self._run_on_demand(trip, k, direction, i, visit.depart_s, load, layout, vehicle)
-                continue
-            run_s, signal_stops = leg_run_time_s(
-                visit.depart_s, layout.station_m[station], layout.station_m[stations[i + 1]], layout.bounds_m,
-                layout.speed_ms[time_bin(visit.depart_s)], vehicle.accel_ms2, vehicle.decel_ms2, layout.signal_m,
-                layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s,
-                layout.signal_in_traffic[time_bin(visit.depart_s)], self.no_profile, self.no_profile, self.no_profile,
-                self.signal_free_s[direction], SATURATION_HEADWAY_S,
-            )  # fmt: skip
+            run_s = 0.0
+            if i + 1 < len(stations):
+                run_s, signal_stops = leg_run_time_s(
+                    visit.depart_s, layout.station_m[station], layout.station_m[stations[i + 1]], layout.bounds_m,
+                    layout.speed_ms[time_bin(visit.depart_s)], vehicle.accel_ms2, vehicle.decel_ms2, layout.signal_m,
+                    layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s,
+                    layout.signal_in_traffic[time_bin(visit.depart_s)], self.no_profile, self.no_profile, self.no_profile,
+                    self.signal_free_s[direction], SATURATION_HEADWAY_S,
+                )  # fmt: skip
             yield env.timeout(visit.depart_s - env.now + run_s)  # dwell (and any wait to leave), then the run
-            i += 1
         self.trip_rows[trip][7] = env.now
         yield env.timeout(ops.layover_s)
         self.pools[f][stations[-1]].put(bus)
 
-    def _run_on_demand(self, trip: int, k: int, direction: int, i: int, depart_s: float, load: int, layout, vehicle):
-        """SimPy process body of an on-demand bus leaving stop ``i`` of its pattern at ``depart_s`` with ``load``:
-        its dwell there and its run to the next stop it makes. Returns that stop's index and the signals that held it."""
-        env, p = self.env, self.passengers
-        stop_m, stop_station, stop_queue = self.patterns[k][direction]
+    def _trip_on_demand(self, trip: int, bus: int, k: int, stations: np.ndarray, direction: int):
+        """A trip of a service that stops on demand: as :meth:`_trip`, but from each stop it makes it
+        runs through to the next one it must or may make (:func:`~corridor_sim.kernels.on_demand.next_stop`),
+        deciding at the latter when it gets there (:func:`~corridor_sim.kernels.on_demand.hailed`)."""
+        env, ops, p, n = self.env, self.ops, self.passengers, self.n_stations
+        f = ops.services[k].fleet
+        layout = ops.fleets[f].layouts[direction]
+        vehicle = ops.fleets[f].vehicle
+        capacity, seats, accel, decel = vehicle.capacity_pax, vehicle.seats, vehicle.accel_ms2, vehicle.decel_ms2
+        dwell_params = self.dwell_params[f]
         serves = self.serves[k]
-        capacity = vehicle.capacity_pax
-        b = time_bin(depart_s)  # the leg runs at the speeds of the bin it left in, as the replay does
-        speed_ms, in_traffic = layout.speed_ms[b], layout.signal_in_traffic[b]
-        t, x, from_rest, signal_stops, nxt = depart_s, stop_m[i], True, 0, i + 1
+        stop_m, stop_station, stop_queue, platforms = self.patterns[k][direction]
+        signals = (layout.signal_m, layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s)
+        signal_free = self.signal_free_s[direction]
+        chains = (n, self.chain_head, self.next_same, p.arrive_s, self.board_trip)
+        last = len(stations) - 1
+        load = 0
+        signal_stops = 0
+        i = 0
         while True:
-            j, pass_s, arrive_s, signal_stops, sure = next_stop(
-                t, x, from_rest, depart_s, stop_m[i], signal_stops, nxt, stop_m, stop_station, stop_queue, layout.bounds_m,
-                speed_ms, vehicle.accel_ms2, vehicle.decel_ms2, layout.signal_m, layout.cycle_s, layout.green_s,
-                layout.offset_s, self.ops.green_extension_s, in_traffic, self.signal_free_s[direction], SATURATION_HEADWAY_S,
-                trip, load, serves, p.arrive_s, p.destination, self.queue_head, p.queue_end, self.board_trip, self.onboard,
-            )  # fmt: skip
-            if not sure:  # someone may be waiting there for it: it decides when it gets there
-                yield env.timeout(min(pass_s, arrive_s) - env.now)
-                passed = hailed(
-                    env.now, int(stop_queue[j]), int(stop_station[j]), trip, capacity, load, serves, p.arrive_s,
-                    p.destination, self.queue_head, p.queue_end, self.board_trip, self.left_behind, self.onboard,
+            station = stop_station[i]
+            arrive = env.now
+            exchange: list[float] = []
+
+            def dwell_s(station: int = station, queue: int = stop_queue[i]) -> float:
+                nonlocal load
+                alighted, boarded, denied, load, dwell, last_call = serve_stop(
+                    env.now, queue, station, trip, capacity, load, serves, p.arrive_s, p.destination, self.queue_head,
+                    p.queue_end, self.board_s, self.board_trip, self.left_behind, self.onboard, seats, dwell_params,
                 )  # fmt: skip
-                if passed >= 0:  # nobody for it any more, or it is full: it runs on
-                    if passed:
-                        self.pass_rows.append((trip, int(stop_station[j]), direction, env.now, passed))
-                    t, x, from_rest, nxt = pass_s, stop_m[j], False, j + 1
-                    continue
-            yield env.timeout(arrive_s - env.now)
-            return j, signal_stops
+                exchange[:] = (alighted, boarded, denied, last_call)  # noqa: B023 - called within this iteration
+                return dwell
+
+            visit = yield from platforms[i].visit(dwell_s)
+            alighted, boarded, denied, last_call = exchange
+            self.stop_rows.append((
+                trip, station, direction, arrive, visit.berth_s, visit.depart_s, visit.dwell_s, alighted, boarded, denied,
+                load, signal_stops, visit.berth, last_call,
+            ))  # fmt: skip
+            if i == last:
+                yield env.timeout(visit.depart_s - env.now)  # the last dwell
+                break
+            # run through to the next stop it makes, at the speeds of the bin it left in (as the replay does)
+            depart, origin_m = visit.depart_s, stop_m[i]
+            b = time_bin(depart)
+            speed_ms, in_traffic = layout.speed_ms[b], layout.signal_in_traffic[b]
+            t, x, from_rest, signal_stops, nxt = depart, origin_m, True, 0, i + 1
+            while True:
+                j, pass_s, rest_s, signal_stops, sure = next_stop(
+                    t, x, from_rest, depart, origin_m, signal_stops, nxt, stop_m, stop_station, stop_queue, layout.bounds_m,
+                    speed_ms, accel, decel, *signals, in_traffic, signal_free, SATURATION_HEADWAY_S, trip, *chains, self.onboard,
+                )  # fmt: skip
+                if not sure:  # someone may be waiting there for it: it decides when it gets there
+                    yield env.timeout(min(pass_s, rest_s) - env.now)
+                    passed = hailed(
+                        env.now, stop_queue[j], stop_station[j], stop_station[j + 1 :], trip, capacity, load, *chains,
+                        self.left_behind, self.onboard,
+                    )  # fmt: skip
+                    if passed >= 0:  # nobody for it any more, or it is full: it runs on
+                        if passed:
+                            self.pass_rows.append((trip, stop_station[j], direction, env.now, passed))
+                        t, x, from_rest, nxt = pass_s, stop_m[j], False, j + 1
+                        continue
+                yield env.timeout(rest_s - env.now)
+                break
+            i = j
+        self.trip_rows[trip][7] = env.now
+        yield env.timeout(ops.layover_s)
+        self.pools[f][stations[-1]].put(bus)
 
     def _trace(self) -> Trace:
-        stops = pd.DataFrame(
+        stops = _frame(
             self.stop_rows,
-            columns=["trip", "station", "direction", "arrive_s", "berth_s", "depart_s", "dwell_s",
-                     "alighted", "boarded", "denied", "load_pax", "signal_stops", "berth", "last_call_s"],
+            ["trip", "station", "direction", "arrive_s", "berth_s", "depart_s", "dwell_s",
+             "alighted", "boarded", "denied", "load_pax", "signal_stops", "berth", "last_call_s"],
         )  # fmt: skip
         trips = pd.DataFrame(
             self.trip_rows,
             columns=["trip", "bus", "service", "vehicle", "direction", "scheduled_s", "dispatch_s", "end_s", "stops", "km",
                      "capacity_pax"],
         )  # fmt: skip
-        passes = pd.DataFrame(self.pass_rows, columns=PASS_COLUMNS)
+        passes = _frame(self.pass_rows, PASS_COLUMNS)
         return Trace(
             stops=stops,
             trips=trips,
@@ -230,3 +269,10 @@ class Simulation:
         arrival[stops["trip"].to_numpy(), stops["station"].to_numpy()] = stops["berth_s"].to_numpy()
         out[on] = arrival[self.board_trip[on], self.passengers.destination[on]]
         return out
+
+
+def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """A table from rows of plain values, built column by column (much faster than from the rows)."""
+    if not rows:
+        return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame({name: np.asarray(values) for name, values in zip(columns, zip(*rows, strict=True), strict=True)})

@@ -14,6 +14,8 @@ platform by the time the bus gets there and has not boarded yet (:func:`next_sto
 such a station does the engine take the decision, when the bus gets there, from the queue as it
 is then (:func:`hailed`): another bus may have taken those passengers meanwhile, and a full bus
 passes them by (each counts a denied boarding). The stations between are passed without looking.
+Each queue's passengers are chained by destination (:func:`destination_chains`), so a look costs
+one step per station the bus serves beyond, not one per passenger waiting for other buses.
 
 The bus gets to a station at ``pass_s`` (running through at cruise) and, if it stops, is at rest
 there at ``arrive_s``: ``pass_s`` plus the braking loss ``v / (2 b)``, or the short-leg time of
@@ -30,27 +32,57 @@ from corridor_sim.kernels.motion import _free_time_s, _speed_at, signal_cross_s
 
 
 @njit(cache=True)
-def first_waiting(
+def destination_chains(
+    destination: np.ndarray, queue_start: np.ndarray, queue_end: np.ndarray, n_stations: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each queue's passengers chained by destination, so a bus finds those bound for its stations at once.
+
+    Parameters
+    ----------
+    destination, queue_start, queue_end
+        As for :func:`~corridor_sim.kernels.passengers.serve_stop` (passengers sorted by queue, then arrival).
+    n_stations
+        Stations of the corridor.
+
+    Returns
+    -------
+    head : numpy.ndarray
+        Per queue and destination (``queue * n_stations + destination``), its first passenger
+        (index; -1: none). The waiting-passenger kernels move it past those who boarded.
+    next_same : numpy.ndarray
+        Per passenger, the next one of the same queue and destination (-1: none).
+    """
+    head = np.full(len(queue_start) * n_stations, -1, dtype=np.int64)
+    next_same = np.full(len(destination), -1, dtype=np.int64)
+    for q in range(len(queue_start)):
+        for k in range(queue_end[q] - 1, queue_start[q] - 1, -1):
+            slot = q * n_stations + destination[k]
+            next_same[k] = head[slot]
+            head[slot] = k
+    return head, next_same
+
+
+@njit(cache=True)
+def _first_waiting(
     now_s: float,
     queue: int,
-    serves: np.ndarray,
+    bound_for: np.ndarray,
+    n_stations: int,
+    head: np.ndarray,
+    next_same: np.ndarray,
     arrive_s: np.ndarray,
-    destination: np.ndarray,
-    queue_head: np.ndarray,
-    queue_end: np.ndarray,
     board_trip: np.ndarray,
 ) -> int:
-    """The first passenger of ``queue`` on the platform at ``now_s`` who has not boarded and is bound
-    for a station the bus serves (index into the passenger arrays), or -1.
-
-    Parameters are as for :func:`~corridor_sim.kernels.passengers.serve_stop`.
-    """
-    k = queue_head[queue]
-    end = queue_end[queue]
-    while k < end and arrive_s[k] <= now_s:
-        if board_trip[k] < 0 and serves[destination[k]]:
-            return k
-        k += 1
+    """The earliest passenger of ``queue`` on the platform at ``now_s``, not boarded, bound for one of
+    ``bound_for`` (index), or -1. Moves ``head`` past those who boarded."""
+    for d in bound_for:
+        slot = queue * n_stations + d
+        h = head[slot]
+        while h >= 0 and board_trip[h] >= 0:
+            h = next_same[h]
+        head[slot] = h
+        if h >= 0 and arrive_s[h] <= now_s:
+            return h
     return -1
 
 
@@ -79,12 +111,10 @@ def next_stop(
     signal_free_s: np.ndarray,
     headway_s: float,
     trip: int,
-    load_pax: int,
-    serves: np.ndarray,
+    n_stations: int,
+    head: np.ndarray,
+    next_same: np.ndarray,
     arrive_s: np.ndarray,
-    destination: np.ndarray,
-    queue_head: np.ndarray,
-    queue_end: np.ndarray,
     board_trip: np.ndarray,
     onboard: np.ndarray,
 ) -> tuple[int, float, float, int, bool]:
@@ -107,9 +137,12 @@ def next_stop(
         traffic bin it left the stop in).
     signal_free_s, headway_s
         As there: the stop lines it crosses on the way are booked.
-    trip, load_pax
-        The bus's trip and its load.
-    serves, arrive_s, destination, queue_head, queue_end, board_trip, onboard
+    trip
+        The bus's trip.
+    n_stations, head, next_same
+        Stations of the corridor, and the queues' :func:`destination_chains` (``head`` is moved on
+        past passengers who boarded).
+    arrive_s, board_trip, onboard
         As for :func:`~corridor_sim.kernels.passengers.serve_stop` (read only).
 
     Returns
@@ -154,7 +187,7 @@ def next_stop(
             at_rest = origin_s + np.sqrt(2.0 * d * (accel_ms2 + decel_ms2) / (accel_ms2 * decel_ms2))
         if k == last or onboard[trip, stop_station[k]] > 0:
             return k, t, at_rest, signal_stops, True
-        if first_waiting(t, stop_queue[k], serves, arrive_s, destination, queue_head, queue_end, board_trip) >= 0:
+        if _first_waiting(t, stop_queue[k], stop_station[k + 1 :], n_stations, head, next_same, arrive_s, board_trip) >= 0:
             return k, t, at_rest, signal_stops, False
     return last, t, t, signal_stops, True  # not reached: the last station returns above
 
@@ -164,14 +197,14 @@ def hailed(
     now_s: float,
     queue: int,
     station: int,
+    bound_for: np.ndarray,
     trip: int,
     capacity_pax: int,
     load_pax: int,
-    serves: np.ndarray,
+    n_stations: int,
+    head: np.ndarray,
+    next_same: np.ndarray,
     arrive_s: np.ndarray,
-    destination: np.ndarray,
-    queue_head: np.ndarray,
-    queue_end: np.ndarray,
     board_trip: np.ndarray,
     left_behind: np.ndarray,
     onboard: np.ndarray,
@@ -182,7 +215,20 @@ def hailed(
     hails it and it has room. A full bus passes those waiting for it: each is left behind once
     (``left_behind`` is updated in place).
 
-    Parameters are as for :func:`~corridor_sim.kernels.passengers.serve_stop`.
+    Parameters
+    ----------
+    now_s
+        When the bus gets there (clock s).
+    queue, station
+        The platform's queue and its station.
+    bound_for
+        The stations the bus serves after this one.
+    trip, capacity_pax, load_pax
+        The bus's trip, capacity and load.
+    n_stations, head, next_same
+        As for :func:`next_stop`.
+    arrive_s, board_trip, left_behind, onboard
+        As for :func:`~corridor_sim.kernels.passengers.serve_stop`.
 
     Returns
     -------
@@ -191,16 +237,16 @@ def hailed(
     """
     if onboard[trip, station] > 0:
         return -1
-    k = first_waiting(now_s, queue, serves, arrive_s, destination, queue_head, queue_end, board_trip)
-    if k < 0:
+    if _first_waiting(now_s, queue, bound_for, n_stations, head, next_same, arrive_s, board_trip) < 0:
         return 0
     if load_pax < capacity_pax:
         return -1
     passed = 0
-    end = queue_end[queue]
-    while k < end and arrive_s[k] <= now_s:
-        if board_trip[k] < 0 and serves[destination[k]]:
-            left_behind[k] += 1
-            passed += 1
-        k += 1
+    for d in bound_for:
+        h = head[queue * n_stations + d]
+        while h >= 0 and arrive_s[h] <= now_s:
+            if board_trip[h] < 0:
+                left_behind[h] += 1
+                passed += 1
+            h = next_same[h]
     return passed
