@@ -178,7 +178,15 @@ class Simulation:
             yield env.timeout(visit.depart_s - env.now + run_s)  # dwell (and any wait to leave), then the run
         self.trip_rows[trip][7] = env.now
         yield env.timeout(ops.layover_s)
-        self.pools[f][stations[-1]].put(bus)
+        self._lay_up(self.pools[f][stations[-1]], bus)
+
+    @staticmethod
+    def _lay_up(pool: simpy.Store, bus: int) -> None:
+        """Put ``bus`` in its terminal's pool: to a dispatcher waiting for one, or among those waiting there."""
+        if pool.get_queue:
+            pool.put(bus)
+        else:
+            pool.items.append(bus)  # as pool.put(bus) does, without an event no one waits for
 
     def _trip_on_demand(self, trip: int, bus: int, k: int, stations: np.ndarray, direction: int):
         """A trip of a service that stops on demand: as :meth:`_trip`, but from each stop it makes it
@@ -248,7 +256,7 @@ class Simulation:
             i = j
         self.trip_rows[trip][7] = env.now
         yield env.timeout(ops.layover_s)
-        self.pools[f][stations[-1]].put(bus)
+        self._lay_up(self.pools[f][stations[-1]], bus)
 
     def _trace(self) -> Trace:
         stops = _frame(
