@@ -30,7 +30,7 @@ from corridor_sim.demand import Passengers
 from corridor_sim.engine.operations import Operations, ServicePlan
 from corridor_sim.engine.station import Platform
 from corridor_sim.engine.trace import PASS_COLUMNS, Trace
-from corridor_sim.engine.traffic import time_bin
+from corridor_sim.engine.traffic import BIN_S, time_bin
 from corridor_sim.engine.vehicles import SATURATION_HEADWAY_S
 from corridor_sim.kernels.motion import leg_run_time_s
 from corridor_sim.kernels.on_demand import destination_chains, hailed, next_stop
@@ -196,7 +196,8 @@ class Simulation:
         f = ops.services[k].fleet
         layout = ops.fleets[f].layouts[direction]
         vehicle = ops.fleets[f].vehicle
-        capacity, seats, accel, decel = vehicle.capacity_pax, vehicle.seats, vehicle.accel_ms2, vehicle.decel_ms2
+        capacity, seats = vehicle.capacity_pax, vehicle.seats
+        motion = (layout.bounds_m, layout.speed_ms, float(BIN_S), vehicle.accel_ms2, vehicle.decel_ms2)
         dwell_params = self.dwell_params[f]
         serves = self.serves[k]
         stop_m, stop_station, stop_queue, platforms = self.patterns[k][direction]
@@ -230,15 +231,13 @@ class Simulation:
             if i == last:
                 yield env.timeout(visit.depart_s - env.now)  # the last dwell
                 break
-            # run through to the next stop it makes, at the speeds of the bin it left in (as the replay does)
+            # run through to the next stop it makes, reading the traffic again at each station it passes
             depart, origin_m = visit.depart_s, stop_m[i]
-            b = time_bin(depart)
-            speed_ms, in_traffic = layout.speed_ms[b], layout.signal_in_traffic[b]
             t, x, from_rest, signal_stops, nxt = depart, origin_m, True, 0, i + 1
             while True:
                 j, pass_s, rest_s, signal_stops, sure = next_stop(
-                    t, x, from_rest, depart, origin_m, signal_stops, nxt, stop_m, stop_station, stop_queue, layout.bounds_m,
-                    speed_ms, accel, decel, *signals, in_traffic, signal_free, SATURATION_HEADWAY_S, trip, *chains, self.onboard,
+                    t, x, from_rest, depart, origin_m, signal_stops, nxt, stop_m, stop_station, stop_queue, *motion,
+                    *signals, layout.signal_in_traffic, signal_free, SATURATION_HEADWAY_S, trip, *chains, self.onboard,
                 )  # fmt: skip
                 if not sure:  # someone may be waiting there for it: it decides when it gets there
                     yield env.timeout(min(pass_s, rest_s) - env.now)
