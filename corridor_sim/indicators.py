@@ -18,7 +18,7 @@ Definitions (times in the tables are clock seconds, in the summary minutes):
   ch. 7): at most 1, since a berth holds one bus;
 - *bus queueing*: time from reaching a station to getting a berth;
 - *denied boardings*: times a passenger was left behind by a full bus that served the
-  destination.
+  destination (at a stop, or passed by a full bus that stops on demand).
 
 After a warm-up (``period.warm_up_min``) everything counts from the period's start: the run's
 trace holds the passengers who reached a platform from then on, the stop events whose bus left
@@ -26,6 +26,9 @@ from then on (berth time clipped to the period) and, for trip figures, the trips
 then on (:meth:`corridor_sim.engine.trace.Trace.counted_from`). The warm-up's passengers take
 room on the buses but are in no passenger figure; ``passengers.warm_up`` says how many there were
 and how many were still waiting or on board when the period began.
+
+A bus that stops on demand (today's minibuses) leaves a stop event only where it stopped; its
+legs run from one stop it made to the next, through the stations between.
 """
 
 from __future__ import annotations
@@ -129,7 +132,10 @@ def segment_loads(run: Run) -> pd.DataFrame:
 
 
 def station_stats(run: Run) -> pd.DataFrame:
-    """Per station and direction: buses, passengers, dwell, saturation, bus queueing and waits."""
+    """Per station and direction: buses (that stopped), passengers, dwell, saturation, bus queueing and waits.
+
+    ``denied`` counts the passengers left behind there, by a full bus at the stop or passing it.
+    """
     stops = stop_events(run)
     ops = run.operations
     period_s = ops.end_s - ops.start_s
@@ -150,6 +156,11 @@ def station_stats(run: Run) -> pd.DataFrame:
         queue_max_s=("queue_s", "max"),
     )
     stats = stats.reset_index()
+    passes = run.trace.passes
+    if len(passes):  # passengers a full bus passed by without stopping
+        passed = passes.groupby(["station", "direction"])["passed_up"].sum()
+        key = pd.MultiIndex.from_frame(stats[["station", "direction"]])
+        stats["denied"] += passed.reindex(key, fill_value=0).to_numpy()
     stats.insert(1, "name", run.corridor.station_name[stats["station"].to_numpy()].astype(str))
     stats["berths"] = (
         ops.berths[stats["station"].to_numpy()] * ops.substops[stats["station"].to_numpy()]

@@ -334,7 +334,10 @@ class Service(_Strict):
 
     ``stops`` is ``"all"`` (all-stop) or the station names served, in running order
     (limited-stop / express). Headways hold during ``peak_hours``; outside them
-    ``offpeak_headway_min`` (no service if unset).
+    ``offpeak_headway_min`` (no service if unset). With ``stops_on_demand`` its buses stop at a
+    station of the pattern only if someone on board alights there or someone waiting there for a
+    station it serves hails it with room on board (the terminals always); otherwise they run
+    through (see :mod:`corridor_sim.kernels.on_demand`).
     """
 
     stops: Literal["all"] | list[str] = "all"
@@ -356,6 +359,10 @@ class Service(_Strict):
     )
     enabled: bool = Field(
         default=True, description="false: the service is switched off (not run; listed in services_off), e.g. with --set"
+    )
+    stops_on_demand: bool = Field(
+        default=False,
+        description="stop only where a passenger on board alights or one waiting for a stop it serves hails it (minibuses)",
     )
 
 
@@ -556,9 +563,10 @@ class Paratransit(_Strict):
 
     Its routes are the GTFS feed's routes whose shapes run along the corridor (only the overlap
     counts), at the feed's frequencies; they stop at the feed's stops on the corridor, or every
-    ``stop_spacing_m`` where the feed has none (see :mod:`corridor_sim.paratransit`). Where no feed
-    has the routes, ``routes`` names a route layer of lines instead (GPS traces): every line along
-    the corridor is a route at ``headway_min``, stopping every ``stop_spacing_m``.
+    ``stop_spacing_m`` where the feed has none (see :mod:`corridor_sim.paratransit`), on demand:
+    only where someone alights or hails them (``stops_on_demand``). Where no feed has the routes,
+    ``routes`` names a route layer of lines instead (GPS traces): every line along the corridor is
+    a route at ``headway_min``, stopping every ``stop_spacing_m`` at most.
     """
 
     simulate: bool = Field(
@@ -583,6 +591,9 @@ class Paratransit(_Strict):
     )
     design_load: float = Field(
         default=0.85, gt=0, le=1, description="with match_demand: peak load over seats on the busiest segment"
+    )
+    stops_on_demand: bool = Field(
+        default=True, description="minibuses stop only where someone alights or hails them (false: at every stop of the route)"
     )
 
     @model_validator(mode="after")

@@ -16,7 +16,9 @@ the traffic's bins (and parts of bins) inside it.
   standing time at red signals. Dwell and queueing at stations (arrival to departure) are idle
   time on the segment the bus leaves by; at terminals, the layover until the bus's next trip, at
   most ``emissions.terminal_idle_max_min`` of it. In mixed traffic the cruise speed is the
-  traffic's mean speed, whose low-speed factors hold its stop-and-go.
+  traffic's mean speed, whose low-speed factors hold its stop-and-go. A bus that stops on demand
+  (today's minibuses) has a leg, and so a start, per stop it made, replayed through the stations
+  it passed (:func:`~corridor_sim.kernels.on_demand.leg_profiles_on_demand`).
 - ``traffic``: the general traffic as the kinematic-wave model ran it (:mod:`corridor_sim.engine.traffic`),
   both directions over the simulated period, split by ``traffic.mix`` (the city profile's by
   default): vehicle-km at the mean speed while moving, and the time standing in queues and at
@@ -25,13 +27,16 @@ the traffic's bins (and parts of bins) inside it.
   segment and hour (from the simulated loads) x ``baseline.mode_shares`` / ``occupancy_pax``, at
   the general traffic's moving speed in that hour and with its standing time per km as idle time
   (or ``baseline.speed_kmh``, without standing); buses and minibuses start from rest at a stop
-  every ``paratransit.stop_spacing_m``, as the BRT's buses do at theirs.
+  every ``paratransit.stop_spacing_m``, as the BRT's buses do at theirs (not the simulated
+  minibuses' stops on demand: this row stands for the previous modes wherever no minibus run is).
 
 The scenario travels ``brt`` + ``traffic``; the baseline travels ``traffic`` + ``baseline``: the
 general traffic is the same in both (effects of the lane reallocation on it are not modelled).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -40,6 +45,7 @@ from corridor_sim.emissions.factors import bus_class
 from corridor_sim.engine.runner import Run
 from corridor_sim.engine.traffic import BIN_S, period_hours_by_bin
 from corridor_sim.kernels.motion import leg_profiles
+from corridor_sim.kernels.on_demand import leg_profiles_on_demand
 from corridor_sim.scenario import Scenario
 
 COLUMNS = ["segment", "vehicle_class", "source", "distance_km", "speed_kmh", "idle_s", "starts"]
@@ -86,13 +92,26 @@ def leg_segments(run: Run) -> pd.DataFrame:
     n_seg = run.corridor.n_segments
     trip_fleet = run.trace.trips["vehicle"].map({fleet.name: f for f, fleet in enumerate(ops.fleets)}).to_numpy()
     legs["fleet"] = trip_fleet[legs["trip"].to_numpy()]
+    patterns = _on_demand_patterns(run)
+    legs["service"] = patterns.trip_service[legs["trip"].to_numpy()]
+    on_demand = patterns.on_demand[legs["service"].to_numpy()]
     parts = []
-    for direction, f in ((d, f) for d in (0, 1) for f in range(len(ops.fleets))):
-        d = legs[(legs["direction"] == direction) & (legs["fleet"] == f)]
+    for direction, f, stopping_on_demand in ((d, f, o) for d in (0, 1) for f in range(len(ops.fleets)) for o in (False, True)):
+        d = legs[(legs["direction"] == direction) & (legs["fleet"] == f) & (on_demand == stopping_on_demand)]
+        if stopping_on_demand and d.empty:
+            continue
         layout, vehicle = ops.fleets[f].layouts[direction], ops.fleets[f].vehicle
-        leg, k, dist_m, moving, red, speed_ms, starts = leg_profiles(
-            d["depart_s"].to_numpy(), layout.station_m[d["from_station"].to_numpy()], layout.station_m[d["to_station"].to_numpy()],
-            layout.bounds_m, layout.speed_ms, BIN_S, vehicle.accel_ms2, vehicle.decel_ms2, layout.signal_m,
+        at = (
+            d["depart_s"].to_numpy(),
+            layout.station_m[d["from_station"].to_numpy()],
+            layout.station_m[d["to_station"].to_numpy()],
+        )
+        if stopping_on_demand:  # through the stations of the pattern between its stops
+            via_start, via_m = _stations_passed(d, patterns.serves, direction, layout.station_m)
+            at = (*at, via_start, via_m)
+        replay = leg_profiles_on_demand if stopping_on_demand else leg_profiles
+        leg, k, dist_m, moving, red, speed_ms, starts = replay(
+            *at, layout.bounds_m, layout.speed_ms, BIN_S, vehicle.accel_ms2, vehicle.decel_ms2, layout.signal_m,
             layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s, layout.signal_in_traffic,
         )  # fmt: skip
         parts.append(
@@ -111,6 +130,8 @@ def leg_segments(run: Run) -> pd.DataFrame:
             )
         )
     pieces = pd.concat(parts, ignore_index=True)
+    if on_demand.any():  # the legs in the order a run without on-demand legs has them
+        pieces = pieces.sort_values(["direction", "fleet", "leg"], kind="stable", ignore_index=True)
     # the replay does not see the buses ahead at a stop line: the time a bus queued behind them
     # (the engine's run less the replay's) stood at the signal, and the starts it made there (the
     # engine's signal stops less the replay's), on the leg's segment with the most red
@@ -124,6 +145,42 @@ def leg_segments(run: Run) -> pd.DataFrame:
         pieces.loc[at.index, "red_s"] += queued.reindex(at["leg"]).to_numpy()
         pieces.loc[at.index, "starts"] += held.reindex(at["leg"]).to_numpy()
     return pieces
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """The run's services as the replay needs them: per trip its service; per service whether it
+    stops on demand and the stations it serves (services x stations)."""
+
+    trip_service: np.ndarray
+    on_demand: np.ndarray
+    serves: np.ndarray
+
+
+def _on_demand_patterns(run: Run) -> _Patterns:
+    plans = run.operations.services
+    names = [plan.name for plan in plans]
+    serves = np.zeros((len(plans), len(run.corridor.station_name)), dtype=bool)
+    for k, plan in enumerate(plans):
+        serves[k, plan.stations] = True
+    codes, found = pd.factorize(run.trace.trips["service"])
+    trip_service = np.array([names.index(name) for name in found], dtype=np.int64)[codes]
+    return _Patterns(trip_service, np.array([plan.on_demand for plan in plans], dtype=bool), serves)
+
+
+def _stations_passed(
+    legs: pd.DataFrame, serves: np.ndarray, direction: int, station_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per leg, the stations of its service's pattern strictly between its stops, in running order:
+    ``via_start`` (legs + 1) into ``via_m`` (their chainage in this direction)."""
+    a, z = legs["from_station"].to_numpy(), legs["to_station"].to_numpy()
+    count = np.abs(z - a) - 1
+    leg = np.repeat(np.arange(len(legs)), count)
+    step = np.repeat(np.cumsum(count) - count, count)
+    station = np.repeat(a, count) + (1 if direction == 0 else -1) * (np.arange(count.sum()) - step + 1)
+    keep = serves[legs["service"].to_numpy()[leg], station]
+    via_start = np.concatenate([[0], np.cumsum(np.bincount(leg[keep], minlength=len(legs)))]).astype(np.int64)
+    return via_start, np.ascontiguousarray(station_m[station[keep]], dtype=float)
 
 
 def brt_travel(run: Run, terminal_idle: bool = True) -> pd.DataFrame:

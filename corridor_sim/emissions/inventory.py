@@ -59,9 +59,11 @@ def scenario_factors(scenario: Scenario) -> tuple[FactorArrays, float]:
 def emit(rows: pd.DataFrame, factors: FactorArrays, grid_gco2_per_kwh: float) -> pd.DataFrame:
     """Travel rows (:mod:`corridor_sim.vehicle_travel`) with their emissions (:data:`~corridor_sim.kernels.emissions.OUTPUTS`)."""
     index = {name: i for i, name in enumerate(factors.names)}
+    codes, names = pd.factorize(rows["vehicle_class"])  # a class per row, by its name (a str map is slow row by row)
+    classes = np.array([index[name] for name in names], dtype=np.int64)[codes]
     starts = rows["starts"].to_numpy(float) if "starts" in rows else np.zeros(len(rows))
     out = row_emissions(
-        rows["vehicle_class"].map(index).to_numpy(np.int64), rows["speed_kmh"].to_numpy(float), rows["distance_km"].to_numpy(float),
+        classes, rows["speed_kmh"].to_numpy(float), rows["distance_km"].to_numpy(float),
         rows["idle_s"].to_numpy(float), starts, factors.coef, factors.idle_per_s, factors.carbon_g_per_g,
         factors.real_world, factors.start_g, np.asarray(SPEEDS_KMH), grid_gco2_per_kwh, V_MIN_KMH, V_MAX_KMH,
     )  # fmt: skip

@@ -35,6 +35,8 @@ class ServicePlan:
         Scheduled departures (clock s) from the first terminal of each direction.
     fleet
         The fleet its buses come from (index into :attr:`Operations.fleets`).
+    on_demand
+        Whether its buses stop only where someone alights or hails them (the terminals always).
     """
 
     name: str
@@ -42,6 +44,7 @@ class ServicePlan:
     departures_s: tuple[np.ndarray, np.ndarray]
     substop: int = 0
     fleet: int = 0
+    on_demand: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,9 @@ def plan_operations(
         stagger = k / len(scenario.services)
         departures = tuple(departures_s(service, start - warm_up, end, peaks, stagger, timetable_rng) for _ in range(2))
         fleet = keys.index(service.vehicle if service.vehicle is not None else None)
-        plans.append(ServicePlan(name, stations, departures, substop=service.substop - 1, fleet=fleet))
+        plans.append(
+            ServicePlan(name, stations, departures, substop=service.substop - 1, fleet=fleet, on_demand=service.stops_on_demand)
+        )
     signals = direction_signals(corridor, signal_rng)
     traffic = simulate_traffic(corridor, scenario.traffic, signals, start, end, warm_up_s=warm_up)
     fleets = []

@@ -9,10 +9,17 @@
   platform (:mod:`~corridor_sim.engine.station`: berths, no overtaking without a passing lane),
   exchanging passengers when the doors open (:func:`~corridor_sim.kernels.passengers.serve_stop`)
   and dwelling as :mod:`~corridor_sim.engine.dwell` says.
+- A bus of a service that stops on demand (``ServicePlan.on_demand``, today's minibuses) stops
+  only where someone alights or hails it (:mod:`~corridor_sim.kernels.on_demand`): it runs
+  through the other stations of its pattern, deciding only at those where a passenger for it
+  may be waiting, when it gets there. The trace holds the stops it made; the passengers a full
+  bus passed by are in ``Trace.passes``.
 - After its last stop the bus lays over and then waits at that terminal for its next departure.
 """
 
 from __future__ import annotations
+
+import gc
 
 import numpy as np
 import pandas as pd
@@ -22,10 +29,11 @@ from corridor_sim.corridor import Corridor
 from corridor_sim.demand import Passengers
 from corridor_sim.engine.operations import Operations, ServicePlan
 from corridor_sim.engine.station import Platform
-from corridor_sim.engine.trace import Trace
-from corridor_sim.engine.traffic import time_bin
+from corridor_sim.engine.trace import PASS_COLUMNS, Trace
+from corridor_sim.engine.traffic import BIN_S, time_bin
 from corridor_sim.engine.vehicles import SATURATION_HEADWAY_S
 from corridor_sim.kernels.motion import leg_run_time_s
+from corridor_sim.kernels.on_demand import destination_chains, hailed, next_stop
 from corridor_sim.kernels.passengers import serve_stop
 
 
@@ -61,22 +69,48 @@ class Simulation:
         self.no_profile = np.empty(0)  # the engine does not record the per-segment split
         self.signal_free_s = [np.full(len(layout.signal_m), -np.inf) for layout in ops.layouts]  # buses share the stop lines
         self.stop_rows: list[tuple] = []
+        self.pass_rows: list[tuple] = []
         self.trip_rows: list[list] = []
         self.serves = []
+        self.patterns = []  # per service and direction: its stations' chainage, index, queue and platform in running order
         for plan in ops.services:
             mask = np.zeros(self.n_stations, dtype=np.bool_)
             mask[plan.stations] = True
             self.serves.append(mask)
+            layouts = ops.fleets[plan.fleet].layouts
+            self.patterns.append([
+                (
+                    np.ascontiguousarray(layouts[d].station_m[st]), np.ascontiguousarray(st), d * self.n_stations + st,
+                    [self.platforms[d][s][plan.substop] for s in st],
+                )
+                for d, st in ((0, plan.stations), (1, plan.stations[::-1]))
+            ])  # fmt: skip
+        if any(plan.on_demand for plan in ops.services):  # who waits for which station, for buses stopping on demand
+            self.chain_head, self.next_same = destination_chains(
+                passengers.destination, passengers.queue_start, passengers.queue_end, self.n_stations
+            )
 
     def run(self) -> Trace:
-        """Run from the warm-up's start to the end of the period (or until every dispatched trip has finished)."""
+        """Run from the warm-up's start to the end of the period (or until every dispatched trip has finished).
+
+        Python's cyclic garbage collector is paused while it runs: the run makes a great many
+        short-lived objects (events, rows) but no reference cycles to collect (SimPy breaks an
+        event's cycle once it is processed), and the collections they would trigger took 15-20 %
+        of a day's run. It resumes (if it was on) when the run ends.
+        """
         for k, plan in enumerate(self.ops.services):
             for direction in (0, 1):
                 self.env.process(self._dispatcher(k, plan, direction))
-        if self.ops.finish_trips:
-            self.env.run()
-        else:
-            self.env.run(until=self.ops.end_s)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            if self.ops.finish_trips:
+                self.env.run()
+            else:
+                self.env.run(until=self.ops.end_s)
+        finally:
+            if collecting:
+                gc.enable()
         return self._trace()
 
     def _dispatcher(self, k: int, plan: ServicePlan, direction: int):
@@ -84,7 +118,7 @@ class Simulation:
         f = plan.fleet
         fleet = self.ops.fleets[f]
         pool = self.pools[f][stations[0]]
-        for scheduled in plan.departures_s[direction]:
+        for scheduled in plan.departures_s[direction].tolist():  # Python floats: the clock is one (numpy scalars are slow)
             if scheduled > self.env.now:
                 yield self.env.timeout(scheduled - self.env.now)
             if pool.items or self.depot[f] == 0:
@@ -99,7 +133,8 @@ class Simulation:
                 trip, bus, plan.name, fleet.name, direction, scheduled, self.env.now, np.nan, len(stations), km,
                 fleet.vehicle.capacity_pax,
             ])  # fmt: skip
-            self.env.process(self._trip(trip, bus, k, stations, direction))
+            body = self._trip_on_demand if plan.on_demand else self._trip
+            self.env.process(body(trip, bus, k, stations, direction))
 
     def _trip(self, trip: int, bus: int, k: int, stations: np.ndarray, direction: int):
         env, ops = self.env, self.ops
@@ -143,22 +178,101 @@ class Simulation:
             yield env.timeout(visit.depart_s - env.now + run_s)  # dwell (and any wait to leave), then the run
         self.trip_rows[trip][7] = env.now
         yield env.timeout(ops.layover_s)
-        self.pools[f][stations[-1]].put(bus)
+        self._lay_up(self.pools[f][stations[-1]], bus)
+
+    @staticmethod
+    def _lay_up(pool: simpy.Store, bus: int) -> None:
+        """Put ``bus`` in its terminal's pool: to a dispatcher waiting for one, or among those waiting there."""
+        if pool.get_queue:
+            pool.put(bus)
+        else:
+            pool.items.append(bus)  # as pool.put(bus) does, without an event no one waits for
+
+    def _trip_on_demand(self, trip: int, bus: int, k: int, stations: np.ndarray, direction: int):
+        """A trip of a service that stops on demand: as :meth:`_trip`, but from each stop it makes it
+        runs through to the next one it must or may make (:func:`~corridor_sim.kernels.on_demand.next_stop`),
+        deciding at the latter when it gets there (:func:`~corridor_sim.kernels.on_demand.hailed`)."""
+        env, ops, p, n = self.env, self.ops, self.passengers, self.n_stations
+        f = ops.services[k].fleet
+        layout = ops.fleets[f].layouts[direction]
+        vehicle = ops.fleets[f].vehicle
+        capacity, seats = vehicle.capacity_pax, vehicle.seats
+        motion = (layout.bounds_m, layout.speed_ms, float(BIN_S), vehicle.accel_ms2, vehicle.decel_ms2)
+        dwell_params = self.dwell_params[f]
+        serves = self.serves[k]
+        stop_m, stop_station, stop_queue, platforms = self.patterns[k][direction]
+        signals = (layout.signal_m, layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s)
+        signal_free = self.signal_free_s[direction]
+        chains = (n, self.chain_head, self.next_same, p.arrive_s, self.board_trip)
+        last = len(stations) - 1
+        load = 0
+        signal_stops = 0
+        i = 0
+        while True:
+            station = stop_station[i]
+            arrive = env.now
+            exchange: list[float] = []
+
+            def dwell_s(station: int = station, queue: int = stop_queue[i]) -> float:
+                nonlocal load
+                alighted, boarded, denied, load, dwell, last_call = serve_stop(
+                    env.now, queue, station, trip, capacity, load, serves, p.arrive_s, p.destination, self.queue_head,
+                    p.queue_end, self.board_s, self.board_trip, self.left_behind, self.onboard, seats, dwell_params,
+                )  # fmt: skip
+                exchange[:] = (alighted, boarded, denied, last_call)  # noqa: B023 - called within this iteration
+                return dwell
+
+            visit = yield from platforms[i].visit(dwell_s)
+            alighted, boarded, denied, last_call = exchange
+            self.stop_rows.append((
+                trip, station, direction, arrive, visit.berth_s, visit.depart_s, visit.dwell_s, alighted, boarded, denied,
+                load, signal_stops, visit.berth, last_call,
+            ))  # fmt: skip
+            if i == last:
+                yield env.timeout(visit.depart_s - env.now)  # the last dwell
+                break
+            # run through to the next stop it makes, reading the traffic again at each station it passes
+            depart, origin_m = visit.depart_s, stop_m[i]
+            t, x, from_rest, signal_stops, nxt = depart, origin_m, True, 0, i + 1
+            while True:
+                j, pass_s, rest_s, signal_stops, sure = next_stop(
+                    t, x, from_rest, depart, origin_m, signal_stops, nxt, stop_m, stop_station, stop_queue, *motion,
+                    *signals, layout.signal_in_traffic, signal_free, SATURATION_HEADWAY_S, trip, *chains, self.onboard,
+                )  # fmt: skip
+                if not sure:  # someone may be waiting there for it: it decides when it gets there
+                    yield env.timeout(min(pass_s, rest_s) - env.now)
+                    passed = hailed(
+                        env.now, stop_queue[j], stop_station[j], stop_station[j + 1 :], trip, capacity, load, *chains,
+                        self.left_behind, self.onboard,
+                    )  # fmt: skip
+                    if passed >= 0:  # nobody for it any more, or it is full: it runs on
+                        if passed:
+                            self.pass_rows.append((trip, stop_station[j], direction, env.now, passed))
+                        t, x, from_rest, nxt = pass_s, stop_m[j], False, j + 1
+                        continue
+                yield env.timeout(rest_s - env.now)
+                break
+            i = j
+        self.trip_rows[trip][7] = env.now
+        yield env.timeout(ops.layover_s)
+        self._lay_up(self.pools[f][stations[-1]], bus)
 
     def _trace(self) -> Trace:
-        stops = pd.DataFrame(
+        stops = _frame(
             self.stop_rows,
-            columns=["trip", "station", "direction", "arrive_s", "berth_s", "depart_s", "dwell_s",
-                     "alighted", "boarded", "denied", "load_pax", "signal_stops", "berth", "last_call_s"],
+            ["trip", "station", "direction", "arrive_s", "berth_s", "depart_s", "dwell_s",
+             "alighted", "boarded", "denied", "load_pax", "signal_stops", "berth", "last_call_s"],
         )  # fmt: skip
         trips = pd.DataFrame(
             self.trip_rows,
             columns=["trip", "bus", "service", "vehicle", "direction", "scheduled_s", "dispatch_s", "end_s", "stops", "km",
                      "capacity_pax"],
         )  # fmt: skip
+        passes = _frame(self.pass_rows, PASS_COLUMNS)
         return Trace(
             stops=stops,
             trips=trips,
+            passes=passes,
             passengers=self.passengers,
             board_s=self.board_s,
             board_trip=self.board_trip,
@@ -176,3 +290,10 @@ class Simulation:
         arrival[stops["trip"].to_numpy(), stops["station"].to_numpy()] = stops["berth_s"].to_numpy()
         out[on] = arrival[self.board_trip[on], self.passengers.destination[on]]
         return out
+
+
+def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """A table from rows of plain values, built column by column (much faster than from the rows)."""
+    if not rows:
+        return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame({name: np.asarray(values) for name, values in zip(columns, zip(*rows, strict=True), strict=True)})

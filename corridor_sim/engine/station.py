@@ -16,11 +16,11 @@ dwell is over, overtaking those still standing.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from typing import NamedTuple
 
-import numpy as np
 import simpy
 
 from corridor_sim.engine.vehicles import SATURATION_HEADWAY_S
@@ -29,8 +29,7 @@ from corridor_sim.engine.vehicles import SATURATION_HEADWAY_S
 FOLLOW_S = SATURATION_HEADWAY_S
 
 
-@dataclass(frozen=True)
-class Visit:
+class Visit(NamedTuple):
     """One bus at a platform: when it got a berth, which, how long it dwelled, when it left (s)."""
 
     berth_s: float
@@ -63,8 +62,10 @@ class Platform:
         self.passing_lane = passing_lane
         self.clearance_s = clearance_s
         self.follow_s = follow_s
-        self.free_at_s = np.full(berths, -np.inf)  # when each berth is free again
-        self.depart_s = np.full(berths, -np.inf)  # when its last bus left
+        # per berth (plain lists: a stop has a few berths, and numpy costs more than it saves on so few)
+        self.free_at_s = [-math.inf] * berths  # when each berth is free again
+        self.depart_s = [-math.inf] * berths  # when its last bus left
+        self.woken_at_s = [math.nan] * berths  # when a wake-up is due for it (only while buses wait)
         self.waiting: deque[simpy.Event] = deque()
 
     def must_wait(self) -> bool:
@@ -73,14 +74,23 @@ class Platform:
 
     def _berth_free(self, now: float) -> int:
         """The berth a bus arriving now can take, or -1 if it must wait."""
-        taken = self.free_at_s > now
+        free_at = self.free_at_s
         if self.passing_lane:
-            free = np.flatnonzero(~taken)
-            return int(free[0]) if len(free) else -1
-        if not taken.any():
-            return 0
-        behind = int(np.flatnonzero(taken)[-1]) + 1
-        return behind if behind < len(taken) else -1
+            for berth, at in enumerate(free_at):
+                if at <= now:
+                    return berth
+            return -1
+        for berth in range(len(free_at) - 1, -1, -1):  # the rearmost bus standing there
+            if free_at[berth] > now:
+                return berth + 1 if berth + 1 < len(free_at) else -1
+        return 0
+
+    def _wake_when_free(self, berth: int) -> None:
+        """Have the waiting buses woken when ``berth`` is free again (once per time it frees)."""
+        at = self.free_at_s[berth]
+        if at != self.woken_at_s[berth] and self.env.now < at < math.inf:
+            self.woken_at_s[berth] = at
+            self.env.timeout(at - self.env.now).callbacks.append(self._wake)
 
     def _wake(self, _event: simpy.Event | None = None) -> None:
         """A berth came free: let in the waiting buses that can now enter, in order."""
@@ -89,7 +99,7 @@ class Platform:
             berth = self._berth_free(now)
             if berth < 0:
                 return
-            self.free_at_s[berth] = np.inf  # held for the bus being let in
+            self.free_at_s[berth] = math.inf  # held for the bus being let in
             self.waiting.popleft().succeed(berth)
 
     def visit(self, dwell_s: Callable[[], float]) -> Generator[simpy.Event, object, Visit]:
@@ -109,15 +119,18 @@ class Platform:
         if berth < 0:
             entry = env.event()
             self.waiting.append(entry)
+            for taken in range(len(self.free_at_s)):
+                self._wake_when_free(taken)
             berth = int((yield entry))
         now = env.now
         dwell = dwell_s()
         depart = now + dwell
         if not self.passing_lane and berth > 0:
-            ahead = self.free_at_s[:berth] > now
-            if ahead.any():
-                depart = max(depart, float(self.depart_s[:berth][ahead].max()) + self.follow_s)
+            ahead = [left for left, free_at in zip(self.depart_s[:berth], self.free_at_s[:berth], strict=True) if free_at > now]
+            if ahead:
+                depart = max(depart, max(ahead) + self.follow_s)
         self.depart_s[berth] = depart
         self.free_at_s[berth] = depart + self.clearance_s
-        env.timeout(depart + self.clearance_s - now).callbacks.append(self._wake)
+        if self.waiting:
+            self._wake_when_free(berth)
         return Visit(berth_s=now, dwell_s=dwell, depart_s=depart, berth=berth)

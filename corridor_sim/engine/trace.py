@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from corridor_sim.demand import Passengers
+
+#: Columns of :attr:`Trace.passes`.
+PASS_COLUMNS = ["trip", "station", "direction", "time_s", "passed_up"]
 
 
 @dataclass(frozen=True)
@@ -48,15 +51,16 @@ class Trace:
     Attributes
     ----------
     stops
-        One row per bus stop event: ``trip``, ``station``, ``direction``, ``arrive_s`` (reached the
-        station), ``berth_s`` (doors open), ``depart_s``, ``dwell_s``, ``alighted``, ``boarded``,
+        One row per stop a bus made (one that stops on demand runs through the others): ``trip``,
+        ``station``, ``direction``, ``arrive_s`` (reached the station), ``berth_s`` (doors open),
+        ``depart_s``, ``dwell_s``, ``alighted``, ``boarded``,
         ``denied`` (passengers left behind), ``load_pax`` (on departure), ``signal_stops`` (on the
         way in), ``berth`` (0 the front one), ``last_call_s`` (the doors began to close to new
         passengers). Times are clock seconds.
     trips
         One row per bus trip, row ``k`` trip ``k``: ``trip``, ``bus``, ``service``, ``vehicle`` (its
         fleet), ``direction``, ``scheduled_s``, ``dispatch_s``, ``end_s`` (NaN if unfinished),
-        ``stops`` (stations served), ``km``, ``capacity_pax`` (the bus's).
+        ``stops`` (stations of its pattern), ``km``, ``capacity_pax`` (the bus's).
     passengers
         The passengers (sorted by queue, then arrival).
     board_s, board_trip, left_behind, alight_s
@@ -69,6 +73,10 @@ class Trace:
     warm_up
         What a warm-up left, for a trace counted from the period's start (:meth:`counted_from`);
         ``None``: every record counts.
+    passes
+        One row per station where a full bus that stops on demand passed passengers waiting for
+        it without stopping: ``trip``, ``station``, ``direction``, ``time_s``, ``passed_up`` (each
+        of them is left behind once, as by a full bus at a stop). Empty for other services.
     """
 
     stops: pd.DataFrame
@@ -80,6 +88,7 @@ class Trace:
     alight_s: np.ndarray
     end_s: float
     fleet_used: int
+    passes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PASS_COLUMNS))
     warm_up: WarmUp | None = None
 
     @property
@@ -98,6 +107,7 @@ class Trace:
           as the period begins counts; the indicators clip its berth time to the period);
         - every trip, so that trip ids still index the table; :attr:`period_trips` are those
           dispatched from ``start_s`` on;
+        - the on-demand passes from ``start_s`` on;
         - what the warm-up left (:class:`WarmUp`).
         """
         p = self.passengers
@@ -131,6 +141,7 @@ class Trace:
         return replace(
             self,
             stops=self.stops[~left].reset_index(drop=True),
+            passes=self.passes[self.passes["time_s"].to_numpy(dtype=float) >= start_s].reset_index(drop=True),
             passengers=kept,
             board_s=self.board_s[counted],
             board_trip=self.board_trip[counted],

@@ -1,6 +1,7 @@
 """Bus motion between two stops: acceleration, cruise by segment, signals, deceleration.
 
-A bus leaves a stop from rest and reaches the next served stop at rest. Over distance ``d`` at
+A bus leaves a stop from rest and reaches the next stop it makes at rest (one that stops on
+demand runs through the stations between: :mod:`corridor_sim.kernels.on_demand`). Over distance ``d`` at
 cruise speed ``v`` the run takes ``d / v`` plus ``v / (2 a)`` to accelerate from rest and
 ``v / (2 b)`` to brake to rest (the time lost against cruising the same distance). Cruise speed
 varies by segment. A signal met in its red phase holds the bus until green, and the stop costs
@@ -54,6 +55,98 @@ def _segment_at(x_m: float, bounds_m: np.ndarray, n_segments: int) -> int:
 @njit(cache=True)
 def _speed_at(x_m: float, bounds_m: np.ndarray, speed_ms: np.ndarray) -> float:
     return speed_ms[_segment_at(x_m, bounds_m, len(speed_ms))]
+
+
+@njit(cache=True)
+def signal_cross_s(
+    s: int,
+    t_s: float,
+    cycle_s: np.ndarray,
+    green_s: np.ndarray,
+    offset_s: np.ndarray,
+    green_extension_s: float,
+    signal_free_s: np.ndarray,
+    headway_s: float,
+) -> float:
+    """When a bus reaching signal ``s`` at ``t_s`` crosses its stop line (s), its turn booked in ``signal_free_s``.
+
+    Parameters are as for :func:`leg_run_time_s`; ``signal_free_s`` empty: the stop line is not shared.
+    """
+    phase = (t_s - offset_s[s]) % cycle_s[s]
+    cross = t_s
+    if phase >= green_s[s] and phase - green_s[s] >= green_extension_s:
+        cross = t_s + cycle_s[s] - phase  # red: the next green
+    if len(signal_free_s) > 0:
+        if signal_free_s[s] > cross:  # buses ahead still crossing: its turn, in green
+            cross = signal_free_s[s]
+            turn = (cross - offset_s[s]) % cycle_s[s]
+            if turn > green_s[s] - headway_s:  # a queued bus must clear the line within the green
+                cross += cycle_s[s] - turn
+        signal_free_s[s] = cross + headway_s
+    return cross
+
+
+@njit(cache=True)
+def run_through(
+    t_s: float,
+    x_m: float,
+    to_m: float,
+    signal: int,
+    bounds_m: np.ndarray,
+    speed_ms: np.ndarray,
+    accel_ms2: float,
+    decel_ms2: float,
+    signal_m: np.ndarray,
+    cycle_s: np.ndarray,
+    green_s: np.ndarray,
+    offset_s: np.ndarray,
+    green_extension_s: float,
+    in_traffic: np.ndarray,
+    moving_s: np.ndarray,
+    red_s: np.ndarray,
+    starts_n: np.ndarray,
+    signal_free_s: np.ndarray,
+    headway_s: float,
+) -> tuple[float, int, int]:
+    """A bus cruising from ``x_m`` (at ``t_s``) to ``to_m``, held by the signals from index ``signal`` on.
+
+    No start or stop at either end: :func:`leg_run_time_s` adds those. Parameters are as there.
+
+    Returns
+    -------
+    t_s : float
+        When it gets to ``to_m`` (s).
+    signal : int
+        The first signal at or beyond ``to_m``.
+    signal_stops : int
+        Signals that stopped it on the way.
+    """
+    record = len(moving_s) > 0
+    n = len(speed_ms)
+    t = t_s
+    x = x_m
+    stops = 0
+    s = signal
+    while s < len(signal_m):
+        pos = signal_m[s]
+        if pos >= to_m:
+            break
+        t += _free_time_s(x, pos, bounds_m, speed_ms, moving_s)
+        x = pos
+        if not in_traffic[s]:
+            cross = signal_cross_s(s, t, cycle_s, green_s, offset_s, green_extension_s, signal_free_s, headway_s)
+            if cross > t:
+                v = _speed_at(pos, bounds_m, speed_ms)
+                stops += 1
+                if record:
+                    k = _segment_at(pos, bounds_m, n)
+                    red_s[k] += cross - t
+                    moving_s[k] += v / (2.0 * accel_ms2) + v / (2.0 * decel_ms2)
+                    starts_n[k] += 1.0
+                t = cross + v / (2.0 * accel_ms2) + v / (2.0 * decel_ms2)
+        s += 1
+    t += _free_time_s(x, to_m, bounds_m, speed_ms, moving_s)
+    return t, s, stops
 
 
 @njit(cache=True)
@@ -119,38 +212,11 @@ def leg_run_time_s(
     if record:
         moving_s[_segment_at(from_m, bounds_m, n)] += v0 / (2.0 * accel_ms2)
         starts_n[_segment_at(from_m, bounds_m, n)] += 1.0
-    x = from_m
-    stops = 0
     first = np.searchsorted(signal_m, from_m, side="left")
-    for s in range(first, len(signal_m)):
-        pos = signal_m[s]
-        if pos >= to_m:
-            break
-        t += _free_time_s(x, pos, bounds_m, speed_ms, moving_s)
-        x = pos
-        if in_traffic[s]:
-            continue
-        phase = (t - offset_s[s]) % cycle_s[s]
-        cross = t
-        if phase >= green_s[s] and phase - green_s[s] >= green_extension_s:
-            cross = t + cycle_s[s] - phase  # red: the next green
-        if len(signal_free_s) > 0:
-            if signal_free_s[s] > cross:  # buses ahead still crossing: its turn, in green
-                cross = signal_free_s[s]
-                turn = (cross - offset_s[s]) % cycle_s[s]
-                if turn > green_s[s] - headway_s:  # a queued bus must clear the line within the green
-                    cross += cycle_s[s] - turn
-            signal_free_s[s] = cross + headway_s
-        if cross > t:
-            v = _speed_at(pos, bounds_m, speed_ms)
-            stops += 1
-            if record:
-                k = _segment_at(pos, bounds_m, n)
-                red_s[k] += cross - t
-                moving_s[k] += v / (2.0 * accel_ms2) + v / (2.0 * decel_ms2)
-                starts_n[k] += 1.0
-            t = cross + v / (2.0 * accel_ms2) + v / (2.0 * decel_ms2)
-    t += _free_time_s(x, to_m, bounds_m, speed_ms, moving_s)
+    t, _, stops = run_through(
+        t, from_m, to_m, first, bounds_m, speed_ms, accel_ms2, decel_ms2, signal_m, cycle_s, green_s, offset_s,
+        green_extension_s, in_traffic, moving_s, red_s, starts_n, signal_free_s, headway_s,
+    )  # fmt: skip
     end = max(to_m - 1e-6, from_m)
     v1 = _speed_at(end, bounds_m, speed_ms)
     t += v1 / (2.0 * decel_ms2)

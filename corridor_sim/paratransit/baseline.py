@@ -15,7 +15,9 @@ runs at the scenario's ``headway_min`` and stops every ``stop_spacing_m``):
   (:func:`match_demand`); the factor is reported.
 - **Stops**: the corridor's two ends, the feed's stops within ``stop_offset_m`` of the line, and
   informal stops every ``stop_spacing_m`` wherever those leave a longer gap (minibuses stop
-  anywhere).
+  anywhere). A minibus stops at one only where a passenger on board alights or one waiting there
+  hails it with room on board, and runs through the others (``stops_on_demand``, the default;
+  :mod:`corridor_sim.kernels.on_demand`).
 - **Road**: the same road, in mixed traffic everywhere, with overtaking at every stop. A minibus
   standing at a stop closes the kerb lane to the general traffic; its share of the flow is not
   added to the traffic (``traffic.bus_pcu = 0``: today's counts hold it).
@@ -343,6 +345,7 @@ def _minibus_scenario(scenario: Scenario, corridor: Corridor, routes: pd.DataFra
             services[f"route_{route.route_id}"] = {
                 "stops": served,
                 "peak_headway_min": float(route.peak_headway_min),
+                "stops_on_demand": scenario.paratransit.stops_on_demand,
                 **({"offpeak_headway_min": float(route.offpeak_headway_min)} if pd.notna(route.offpeak_headway_min) else {}),
             }
     data = scenario.model_dump(mode="json", by_alias=True, exclude={"demand", "fleet", "vehicles"})
