@@ -22,7 +22,7 @@ from corridor_sim.paratransit.baseline import MinibusBaseline, today_minibuses
 from corridor_sim.replications import replicate
 from corridor_sim.safety.model import assess_safety
 from corridor_sim.scenario import Scenario
-from corridor_sim.time_saved import time_saved
+from corridor_sim.time_saved import minibus_share, time_saved
 from corridor_sim.vehicle_travel import alternatives
 
 
@@ -130,7 +130,8 @@ def _run_once(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: b
             )
             return evaluation
         with progress.stage("baseline: today's minibuses"):
-            minibus, minibus_run = today_minibuses(scenario, corridor, run.demand, run.demand.peak_od_pax_h)
+            riders = run.demand.peak_od_pax_h * minibus_share(scenario)  # the BRT's riders who ride minibuses today
+            minibus, minibus_run = today_minibuses(scenario, corridor, run.demand, riders)
         return _with_minibuses(evaluation, minibus, Evaluation(minibus_run, *evaluate(minibus_run, run_id, all_tables)))
     with progress.stage("simulation with mode shift"):
         shift = shift_modes(scenario, corridor)

@@ -4,9 +4,10 @@ Every trip is timed between the same two stations, platform to platform or kerb 
 to the stations, parking and the trip's ends beyond the corridor are in none of them):
 
 - **BRT**: the run's journey time of each delivered passenger (wait + in vehicle);
-- **minibus** (and any ``bus_*`` class): today's minibus service simulated with the same riders
-  in the same traffic (:func:`corridor_sim.paratransit.baseline.today_minibuses`), its mean
-  journey time (wait + in vehicle) over its delivered passengers;
+- **minibus** (and any ``bus_*`` class): today's minibus service simulated in the same traffic
+  with the BRT's riders who ride it today (their OD flows x :func:`minibus_share`;
+  :func:`corridor_sim.paratransit.baseline.today_minibuses`), its mean journey time (wait + in
+  vehicle) over its delivered passengers;
 - **car** and **motorcycle**: today's general traffic's travel time between the two stations
   (the traffic of the minibus run, with today's minibuses at their stops;
   :meth:`~corridor_sim.engine.traffic.TrafficState.minutes_along`, period mean of both
@@ -27,6 +28,18 @@ import numpy as np
 
 from corridor_sim.engine.runner import Run
 from corridor_sim.indicators import _r
+from corridor_sim.scenario import Scenario
+
+
+def rides_minibus_today(mode: str) -> bool:
+    """Whether riders of a previous mode (a ``baseline.mode_shares`` key) ride today's minibus service."""
+    return mode.startswith(("minibus", "bus_"))
+
+
+def minibus_share(scenario: Scenario) -> float:
+    """The share of the BRT's riders who ride today's minibuses (``baseline.mode_shares``)."""
+    shares = scenario.baseline.mode_shares
+    return sum(v for m, v in shares.items() if rides_minibus_today(m)) / max(sum(shares.values()), 1e-12)
 
 
 def previous_mode_minutes(run: Run, today: Run, minibus_journey_min: float) -> dict[str, float]:
@@ -42,7 +55,7 @@ def previous_mode_minutes(run: Run, today: Run, minibus_journey_min: float) -> d
     drive_min = float(np.abs(along[destination] - along[origin]).mean()) if delivered.any() else float("nan")
     out = {}
     for mode in scenario.baseline.mode_shares:
-        if mode.startswith(("minibus", "bus_")):
+        if rides_minibus_today(mode):
             out[mode] = minibus_journey_min
         elif mode == "walk":
             out[mode] = float(distance_m.mean() / scenario.nmt.walk_speed_ms / 60.0)

@@ -1,8 +1,8 @@
 """Golden tests: the headline figures README.md publishes for each city preset, as the code makes them.
 
 Each plain preset runs through the Python pipeline (``run_scenario``; no figures are drawn) and its
-summary is checked against three README tables: "Preset runs on this machine", the emissions and
-road-safety table, and, for Addis Ababa's mode-shift variant, the variants table.
+summary is checked against four README tables: "Preset runs on this machine", "Against today", the
+emissions and road-safety table, and, for Addis Ababa's mode-shift variant, the variants table.
 
 A figure printed as text (``"1.6"``, ``"8,446"``, ``"+0.43"``) must agree with the code to the
 README's rounding: within half a unit of its last printed digit (plus a tiny epsilon), so 1.6 is
@@ -33,98 +33,113 @@ MODE_SHIFT = {"addis_ababa": REPO / "scenarios/addis_ababa/bole_road_brt_mode_sh
 EXPECTED: dict[str, dict[str, int | str]] = {
     "addis_ababa": {
         # README "Preset runs on this machine", Addis Ababa Bole Road, 07:00-09:00
-        "passengers": 11089,  # README: passengers 11,089
+        "passengers": 11017,  # README: passengers 11,017
         "wait_mean_min": "1.2",  # README: mean wait 1.2 min
-        "wait_p95_min": "3.3",  # README: p95 wait 3.3 min
+        "wait_p95_min": "3.2",  # README: p95 wait 3.2 min
         "all_stop_run_time_min[0]": "11.6",  # README: run time all-stop 11.6 min
         "all_stop_run_time_min[1]": "10.4",  # README: run time all-stop 10.4 min
         "all_stop_speed_kmh[0]": "19",  # README: all-stop 19 km/h
-        "all_stop_speed_kmh[1]": "21",  # README: all-stop 21 km/h
-        "critical_segment_pphpd": 1825,  # README: critical segment 1,825 pphpd
-        "critical_segment_load_factor": "0.61",  # README: critical segment load factor 0.61
-        "fleet_used": 12,  # README: fleet used 12 of 14
+        "all_stop_speed_kmh[1]": "22",  # README: all-stop 22 km/h
+        "critical_segment_pphpd": 1797,  # README: critical segment 1,797 pphpd
+        "critical_segment_load_factor": "0.60",  # README: critical segment load factor 0.60
+        "fleet_used": 13,  # README: fleet used 13 of 14
         "fleet_available": 14,  # README: fleet used 12 of 14
+        # README "Against today" table (today's minibuses in every run since issue 21)
+        "brt_journey_min": "6.88",  # README: BRT journey 6.88 min
+        "minibus_journey_min": "59.16",  # README: today's minibus journey 59.16 min
+        "time_saved_min": "48.13",  # README: time saved per trip 48.13 min
+        "person_hours_saved": 2623490,  # README: person-hours saved a year 2,623,490
         # README emissions and road-safety table (kinematic-wave traffic since issue 19), Addis Ababa Bole Road (07:00-09:00 x 300)
-        "co2_scenario_t": "12,202",  # README: co2 scenario t 12,202
-        "co2_baseline_t": "12,963",  # README: co2 baseline t 12,963
-        "co2_change_t": "-761",  # README: co2 change t -761
-        "nox_change_t": "-1.01",  # README: nox change t -1.01
-        "pm25_change_t": "-0.13",  # README: pm25 change t -0.13
-        "deaths_scenario": "0.69",  # README: deaths scenario 0.69
+        "co2_scenario_t": "12,217",  # README: co2 scenario t 12,217
+        "co2_baseline_t": "13,004",  # README: co2 baseline t 13,004
+        "co2_change_t": "-787",  # README: co2 change t -787
+        "nox_change_t": "-1.03",  # README: nox change t -1.03
+        "pm25_change_t": "-0.14",  # README: pm25 change t -0.14
+        "deaths_scenario": "0.70",  # README: deaths scenario 0.70
         "deaths_scenario_p5": "0.32",  # README: deaths scenario p5 0.32
-        "deaths_scenario_p95": "1.43",  # README: deaths scenario p95 1.43
-        "deaths_baseline": "1.37",  # README: deaths baseline 1.37
-        "deaths_baseline_p5": "0.67",  # README: deaths baseline p5 0.67
-        "deaths_baseline_p95": "2.75",  # README: deaths baseline p95 2.75
-        "deaths_change": "-0.68",  # README: deaths change -0.68
-        "deaths_change_p5": "-1.41",  # README: deaths change p5 -1.41
-        "deaths_change_p95": "-0.30",  # README: deaths change p95 -0.30
+        "deaths_scenario_p95": "1.45",  # README: deaths scenario p95 1.45
+        "deaths_baseline": "1.41",  # README: deaths baseline 1.41
+        "deaths_baseline_p5": "0.68",  # README: deaths baseline p5 0.68
+        "deaths_baseline_p95": "2.82",  # README: deaths baseline p95 2.82
+        "deaths_change": "-0.70",  # README: deaths change -0.70
+        "deaths_change_p5": "-1.46",  # README: deaths change p5 -1.46
+        "deaths_change_p95": "-0.31",  # README: deaths change p95 -0.31
     },
     "kampala": {
         # README "Preset runs on this machine", Kampala Jinja Road, 06:00-09:00
-        "passengers": 22380,  # README: passengers 22,380
-        "wait_mean_min": "1.9",  # README: mean wait 1.9 min
-        "wait_p95_min": "9.0",  # README: p95 wait 9.0 min
+        "passengers": 22286,  # README: passengers 22,286
+        "wait_mean_min": "1.1",  # README: mean wait 1.1 min
+        "wait_p95_min": "2.8",  # README: p95 wait 2.8 min
         "all_stop_run_time_min[0]": "20.0",  # README: run time all-stop 20.0 min
-        "all_stop_run_time_min[1]": "25.4",  # README: run time all-stop 25.4 min
+        "all_stop_run_time_min[1]": "25.3",  # README: run time all-stop 25.3 min
         "all_stop_speed_kmh[0]": "33",  # README: all-stop 33 km/h
         "all_stop_speed_kmh[1]": "26",  # README: all-stop 26 km/h
-        "critical_segment_pphpd": 3926,  # README: critical segment 3,926 pphpd
-        "critical_segment_load_factor": "0.87",  # README: critical segment load factor 0.87
+        "critical_segment_pphpd": 4100,  # README: critical segment 4,100 pphpd
+        "critical_segment_load_factor": "0.88",  # README: critical segment load factor 0.88
         "fleet_used": 31,  # README: fleet used 31 of 36
         "fleet_available": 36,  # README: fleet used 31 of 36
+        # README "Against today" table (today's minibuses in every run since issue 21)
+        "brt_journey_min": "11.42",  # README: BRT journey 11.42 min
+        "minibus_journey_min": "48.93",  # README: today's minibus journey 48.93 min
+        "time_saved_min": "33.57",  # README: time saved per trip 33.57 min
+        "person_hours_saved": 3737858,  # README: person-hours saved a year 3,737,858
         # README emissions and road-safety table (kinematic-wave traffic since issue 19), Kampala Jinja Road (06:00-09:00 x 300)
-        "co2_scenario_t": "17,817",  # README: co2 scenario t 17,817
-        "co2_baseline_t": "24,409",  # README: co2 baseline t 24,409
-        "co2_change_t": "-6,592",  # README: co2 change t -6,592
-        "nox_change_t": "-3.9",  # README: nox change t -3.9
-        "pm25_change_t": "-0.96",  # README: pm25 change t -0.96
-        "deaths_scenario": "1.11",  # README: deaths scenario 1.11
-        "deaths_scenario_p5": "0.53",  # README: deaths scenario p5 0.53
-        "deaths_scenario_p95": "2.24",  # README: deaths scenario p95 2.24
-        "deaths_baseline": "2.40",  # README: deaths baseline 2.40
-        "deaths_baseline_p5": "1.17",  # README: deaths baseline p5 1.17
-        "deaths_baseline_p95": "4.79",  # README: deaths baseline p95 4.79
-        "deaths_change": "-1.29",  # README: deaths change -1.29
-        "deaths_change_p5": "-2.61",  # README: deaths change p5 -2.61
+        "co2_scenario_t": "20,216",  # README: co2 scenario t 20,216
+        "co2_baseline_t": "28,338",  # README: co2 baseline t 28,338
+        "co2_change_t": "-8,122",  # README: co2 change t -8,122
+        "nox_change_t": "-5.7",  # README: nox change t -5.7
+        "pm25_change_t": "-1.15",  # README: pm25 change t -1.15
+        "deaths_scenario": "1.06",  # README: deaths scenario 1.06
+        "deaths_scenario_p5": "0.51",  # README: deaths scenario p5 0.51
+        "deaths_scenario_p95": "2.14",  # README: deaths scenario p95 2.14
+        "deaths_baseline": "2.34",  # README: deaths baseline 2.34
+        "deaths_baseline_p5": "1.14",  # README: deaths baseline p5 1.14
+        "deaths_baseline_p95": "4.68",  # README: deaths baseline p95 4.68
+        "deaths_change": "-1.28",  # README: deaths change -1.28
+        "deaths_change_p5": "-2.59",  # README: deaths change p5 -2.59
         "deaths_change_p95": "-0.62",  # README: deaths change p95 -0.62
     },
     "nairobi": {
         # README "Preset runs on this machine", Nairobi Thika Road (all-stop, express, short turn), 05:00-23:00
-        "passengers": 252711,  # README: passengers 252,711
-        "wait_mean_min": "3.1",  # README: mean wait 3.1 min
-        "wait_p95_min": "10.8",  # README: p95 wait 10.8 min
+        "passengers": 252280,  # README: passengers 252,280
+        "wait_mean_min": "3.3",  # README: mean wait 3.3 min
+        "wait_p95_min": "10.5",  # README: p95 wait 10.5 min
         "all_stop_run_time_min[0]": "46.9",  # README: run time all-stop 46.9 min
         "all_stop_run_time_min[1]": "45.0",  # README: run time all-stop 45.0 min
         "all_stop_speed_kmh[0]": "31",  # README: all-stop 31 km/h
         "all_stop_speed_kmh[1]": "32",  # README: all-stop 32 km/h
-        "critical_segment_pphpd": 9044,  # README: critical segment 9,044 pphpd
-        "critical_segment_load_factor": "0.66",  # README: critical segment load factor 0.66
+        "critical_segment_pphpd": 8969,  # README: critical segment 8,969 pphpd
+        "critical_segment_load_factor": "0.67",  # README: critical segment load factor 0.67
         "fleet_used": 147,  # README: fleet used 147 of 150
         "fleet_available": 150,  # README: fleet used 138 of 150
+        # README "Against today" table (today's minibuses in every run since issue 21)
+        "brt_journey_min": "19.95",  # README: BRT journey 19.95 min
+        "minibus_journey_min": "390.86",  # README: today's minibus journey 390.86 min
+        "time_saved_min": "317.33",  # README: time saved per trip 317.33 min
+        "person_hours_saved": 400264508,  # README: person-hours saved a year 400,264,508
         # README emissions and road-safety table (kinematic-wave traffic since issue 19), Nairobi Thika Road (05:00-23:00 x 300)
-        "co2_scenario_t": "586,036",  # README: co2 scenario t 586,036
-        "co2_baseline_t": "865,980",  # README: co2 baseline t 865,980
-        "co2_change_t": "-279,943",  # README: co2 change t -279,943
-        "nox_change_t": "-528",  # README: nox change t -528
-        "pm25_change_t": "-27.4",  # README: pm25 change t -27.4
-        "deaths_scenario": "12.8",  # README: deaths scenario 12.8
-        "deaths_scenario_p5": "6.4",  # README: deaths scenario p5 6.4
-        "deaths_scenario_p95": "26.8",  # README: deaths scenario p95 26.8
-        "deaths_baseline": "26.6",  # README: deaths baseline 26.6
-        "deaths_baseline_p5": "13.4",  # README: deaths baseline p5 13.4
-        "deaths_baseline_p95": "53.9",  # README: deaths baseline p95 53.9
-        "deaths_change": "-13.8",  # README: deaths change -13.8
-        "deaths_change_p5": "-26.7",  # README: deaths change p5 -26.7
-        "deaths_change_p95": "-6.9",  # README: deaths change p95 -6.9
+        "co2_scenario_t": "602,977",  # README: co2 scenario t 602,977
+        "co2_baseline_t": "899,634",  # README: co2 baseline t 899,634
+        "co2_change_t": "-296,658",  # README: co2 change t -296,658
+        "nox_change_t": "-564",  # README: nox change t -564
+        "pm25_change_t": "-29.0",  # README: pm25 change t -29.0
+        "deaths_scenario": "12.5",  # README: deaths scenario 12.5
+        "deaths_scenario_p5": "6.3",  # README: deaths scenario p5 6.3
+        "deaths_scenario_p95": "26.3",  # README: deaths scenario p95 26.3
+        "deaths_baseline": "26.1",  # README: deaths baseline 26.1
+        "deaths_baseline_p5": "13.1",  # README: deaths baseline p5 13.1
+        "deaths_baseline_p95": "52.9",  # README: deaths baseline p95 52.9
+        "deaths_change": "-13.6",  # README: deaths change -13.6
+        "deaths_change_p5": "-26.2",  # README: deaths change p5 -26.2
+        "deaths_change_p95": "-6.7",  # README: deaths change p95 -6.7
     },
 }
 
 # README "Variants" table, row "Addis Ababa mode shift" only (one mode-shift run, to keep the CI short).
 EXPECTED_MODE_SHIFT: dict[str, dict[str, int | str]] = {
     "addis_ababa": {
-        "brt_share_pct": "72.9",  # README: BRT share 72.9 % (minibuses close the kerb lane at stops since issue 19)
-        "brt_trips_h": "4,034",  # README: BRT share's trips/h (4,034)
+        "brt_share_pct": "71.0",  # README: BRT share 71.0 % (minibuses stop on demand and runs warm up since issue 21)
+        "brt_trips_h": "3,923",  # README: BRT share's trips/h (3,923)
         "iterations": 2,  # README: iterations 2
         "deaths_scenario": "0.61",  # README: deaths/yr with BRT 0.61
     },
@@ -159,6 +174,10 @@ def figures(summary: dict[str, Any]) -> dict[str, float]:
         "critical_segment_load_factor": critical["load_factor"],
         "fleet_used": summary["fleet"]["used"],
         "fleet_available": summary["fleet"]["available"],
+        "brt_journey_min": summary["time_saved"]["brt_journey_min"],
+        "minibus_journey_min": summary["minibus"]["journey_min"]["mean"],
+        "time_saved_min": summary["time_saved"]["saved_min_per_trip"],
+        "person_hours_saved": summary["time_saved"]["person_hours_saved_per_year"],
         "co2_scenario_t": summary["emissions"]["scenario"]["co2_t"],
         "co2_baseline_t": summary["emissions"]["baseline"]["co2_t"],
         "co2_change_t": summary["emissions"]["change"]["co2_t"],
