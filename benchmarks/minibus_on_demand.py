@@ -33,6 +33,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = REPO / "scenarios/nairobi/thika_road_brt_mode_shift.toml"
+sys.path.insert(0, str(REPO))  # this checkout's corridor_sim, as the timed command runs it
 
 
 def minibus_runs(scenario_path: Path, stops_on_demand: bool, repeat: int) -> dict[str, float | int]:
