@@ -123,10 +123,11 @@ def _run_once(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: b
             evaluation = Evaluation(run, *evaluate(run, run_id, all_tables))
         if not scenario.paratransit.simulate:
             return evaluation
-        if scenario.paratransit.feed is None and not load_manifest(scenario.city).gtfs:
+        spec = scenario.paratransit
+        if spec.feed is None and spec.routes is None and not load_manifest(scenario.city).gtfs:
             evaluation.summary["notes"].append(
-                f"no minibus baseline: networks/{scenario.city}.toml has no GTFS feed of today's minibus routes; "
-                "add a [gtfs.<key>] table to time the BRT against them"
+                f"no minibus baseline: networks/{scenario.city}.toml has no GTFS feed or route layer of today's minibus "
+                "routes; add a [gtfs.<key>] table (or set paratransit.routes) to time the BRT against them"
             )
             return evaluation
         with progress.stage("baseline: today's minibuses"):
