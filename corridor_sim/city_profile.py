@@ -23,6 +23,21 @@ T = TypeVar("T")
 Tag = Literal["H", "M", "L", "D", "C"]
 
 
+#: The appraisal's unit costs (``appraisal.costs.<key>``; :mod:`corridor_sim.appraisal.costs`).
+COST_KEYS = (
+    "running_way_usd_per_km",
+    "station_usd",
+    "terminal_usd",
+    "depot_usd_per_bus",
+    "bus_usd",
+    "fare_its_usd",
+    "nmt_works_usd",
+    "bus_operating_usd",
+    "vehicle_operating_usd_per_km",
+    "pollution_damage_usd_per_t",
+)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -54,6 +69,24 @@ class CityProfile(_Strict):
     brt_fare: Sourced[float] = Field(description="BRT fare per trip, local currency")
     minibus_fare: Sourced[float] = Field(description="minibus fare per trip, local currency")
     car_cost_per_km: Sourced[float] = Field(description="car fuel, wear and parking, local currency per km")
+    running_way_usd_per_km: Sourced[dict[str, float]] = Field(
+        description="running way works by kind, US$ per km of corridor (both directions)"
+    )
+    station_usd: Sourced[dict[str, float]] = Field(
+        description="a station with one berth a direction, and each extra berth, sub-stop and passing lane, US$"
+    )
+    terminal_usd: Sourced[float] = Field(description="a terminal station, US$")
+    depot_usd_per_bus: Sourced[float] = Field(description="depot land and works per bus of the fleet, US$")
+    bus_usd: Sourced[dict[str, float]] = Field(description="price of a diesel bus by type, US$")
+    fare_its_usd: Sourced[dict[str, float]] = Field(description="fare collection and ITS per station and per bus, US$")
+    nmt_works_usd: Sourced[dict[str, float]] = Field(
+        description="sidewalk per km, cycle lane per km of corridor, pedestrian crossing and refuge each, US$"
+    )
+    bus_operating_usd: Sourced[dict[str, float]] = Field(description="BRT operating cost per bus-km and per bus-hour, US$")
+    vehicle_operating_usd_per_km: Sourced[dict[str, float]] = Field(
+        description="economic operating cost of today's vehicles by class, US$ per vehicle-km"
+    )
+    pollution_damage_usd_per_t: Sourced[dict[str, float]] = Field(description="damage cost of NOx and PM2.5, US$ per t")
 
     @field_validator("local_per_usd", "gdp_per_capita_usd", "gni_per_capita_usd", "real_world_factor", "value_of_time_per_h")
     @classmethod
@@ -63,7 +96,13 @@ class CityProfile(_Strict):
         return item
 
     @field_validator(
-        "grid_gco2_per_kwh", "base_deaths_per_100m_vkm", "brt_fare", "minibus_fare", "car_cost_per_km", "occupancy_pax"
+        "grid_gco2_per_kwh",
+        "base_deaths_per_100m_vkm",
+        "brt_fare",
+        "minibus_fare",
+        "car_cost_per_km",
+        "occupancy_pax",
+        *COST_KEYS,
     )
     @classmethod
     def _non_negative(cls, item: Sourced[Any]) -> Sourced[Any]:
@@ -75,6 +114,7 @@ class CityProfile(_Strict):
 
 #: Where each profile default lands in a scenario (dotted path), when the scenario sets none.
 SCENARIO_PATHS: dict[str, str] = {
+    **{key: f"appraisal.costs.{key}" for key in COST_KEYS},
     "traffic_mix": "traffic.mix",
     "baseline_mode_shares": "baseline.mode_shares",
     "occupancy_pax": "baseline.occupancy_pax",
@@ -95,8 +135,8 @@ def profile_summary(profile: CityProfile, scenario_data: dict[str, Any]) -> dict
 
     A placeholder counts as used where the scenario's (resolved) value is the profile's own, i.e.
     the scenario did not replace it, and the run reads it: the mode-choice money only with mode
-    choice on; the economy values (exchange rate, GDP and GNI per capita) only once an appraisal
-    reads them.
+    choice on; the unit costs only with the appraisal on (and its baseline simulated); the economy
+    values (exchange rate, GDP and GNI per capita) are listed apart.
 
     Parameters
     ----------
@@ -109,6 +149,8 @@ def profile_summary(profile: CityProfile, scenario_data: dict[str, Any]) -> dict
     for key, path in SCENARIO_PATHS.items():
         item: Sourced[Any] = getattr(profile, key)
         read = not path.startswith("mode_choice.") or scenario_data["mode_choice"]["enabled"]
+        if path.startswith("appraisal."):
+            read = scenario_data["appraisal"]["enabled"] and scenario_data["paratransit"]["simulate"]
         if item.placeholder and read and _at(scenario_data, path) == item.value:
             used.append(key)
     return {
@@ -141,6 +183,22 @@ TEMPLATE_VALUES: dict[str, Any] = {
     "brt_fare": 0.5,
     "minibus_fare": 0.5,
     "car_cost_per_km": 0.2,
+    "running_way_usd_per_km": {"median_busway": 3.0e6, "curbside_bus_lane": 1.0e6, "mixed_traffic": 0.3e6},
+    "station_usd": {"station": 4.0e5, "extra_berth": 6.0e4, "extra_substop": 1.5e5, "passing_lane": 2.5e5},
+    "terminal_usd": 3.0e6,
+    "depot_usd_per_bus": 6.0e4,
+    "bus_usd": {"brt_18m": 4.5e5, "brt_12m": 2.5e5, "minibus_14": 4.0e4, "minibus_33": 8.0e4},
+    "fare_its_usd": {"per_station": 1.5e5, "per_bus": 1.5e4},
+    "nmt_works_usd": {"sidewalk_per_km": 2.0e5, "cycle_lane_per_km": 1.5e5, "crossing": 4.0e4, "refuge": 1.5e4},
+    "bus_operating_usd": {"per_bus_km": 1.0, "per_bus_hour": 10.0},
+    "vehicle_operating_usd_per_km": {
+        "car": 0.25,
+        "motorcycle": 0.08,
+        "minibus_14": 0.35,
+        "minibus_33": 0.55,
+        "bus_12m_euro_ii": 0.9,
+    },
+    "pollution_damage_usd_per_t": {"nox": 2000.0, "pm25": 30000.0},
 }
 PLACEHOLDER_SOURCE = "placeholder from corridor-sim's city template: replace with the city's own figure and its source"
 

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from corridor_sim import progress
+from corridor_sim.appraisal.section import appraise, sdg_section
 from corridor_sim.city_profile import profile_summary
 from corridor_sim.corridor import Corridor
 from corridor_sim.emissions.inventory import emissions_summary, segment_emissions
@@ -97,20 +98,36 @@ def run_and_evaluate(scenario: Scenario, corridor: Corridor, run_id: str, all_ta
     today's minibus riders. With more than one replication (or a precision
     target) the scenario runs again on each replication's seed and the summary gains
     ``replications`` (:func:`corridor_sim.replications.replicate`); the tables and every other
-    section are replication 0's, the scenario's own seed.
+    section are replication 0's, the scenario's own seed. Last, the summary gains ``sdg`` and,
+    with a minibus baseline and ``appraisal.enabled``, ``appraisal`` (:mod:`corridor_sim.appraisal`;
+    its risk reads the replications' spread), and the tables ``appraisal_cash_flows``.
     """
     first = _run_once(scenario, corridor, run_id, all_tables)
     spec = scenario.replications
-    if spec.count == 1 and spec.precision is None:
-        return first
+    if spec.count > 1 or spec.precision is not None:
 
-    def run_one(seed: int) -> dict[str, Any]:
-        return _run_once(scenario.model_copy(update={"seed": seed}), corridor, run_id, all_tables=False).summary
+        def run_one(seed: int) -> dict[str, Any]:
+            return _run_once(scenario.model_copy(update={"seed": seed}), corridor, run_id, all_tables=False).summary
 
-    with progress.stage("replications"):
-        replicated = replicate(first.summary, run_one, scenario.seed, spec.count, spec.precision, spec.max_count)
-    first.summary["replications"] = replicated
+        with progress.stage("replications"):
+            replicated = replicate(first.summary, run_one, scenario.seed, spec.count, spec.precision, spec.max_count)
+        first.summary["replications"] = replicated
+    with progress.stage("appraisal"):
+        _appraise(first, all_tables)
     return first
+
+
+def _appraise(evaluation: Evaluation, all_tables: bool) -> None:
+    """Add the ``appraisal`` (when it applies) and ``sdg`` sections, and the cash-flow table."""
+    summary = evaluation.summary
+    appraised = appraise(evaluation.run, summary, evaluation.tables["segment_emissions"])
+    if appraised is not None:
+        summary["appraisal"], evaluation.tables["appraisal_cash_flows"] = appraised
+    elif evaluation.run.scenario.appraisal.enabled:
+        summary["notes"].append(
+            "no appraisal: it needs the time saved against today's minibuses (paratransit.simulate and a minibus feed or route layer)"
+        )
+    summary["sdg"] = sdg_section(evaluation.run, summary, with_access=all_tables)
 
 
 def _run_once(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: bool) -> Evaluation:

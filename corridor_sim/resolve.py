@@ -10,6 +10,8 @@ all filled, each from its one home:
   safety base rate, values of time, fares, car cost) from the city's profile
   (:mod:`corridor_sim.city_profile`);
 - serious injuries per death (:mod:`corridor_sim.safety.factors`);
+- the appraisal's unit costs (the city profile's, table by table), bus price factors by propulsion
+  and the funder's discount rate (:mod:`corridor_sim.appraisal.defaults`);
 - each station's berths, passing lane and access from the corridor's values.
 
 One default needs the corridor: the warm-up (``period.warm_up_min``, one cycle of the longest
@@ -30,7 +32,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from corridor_sim._errors import ScenarioError
-from corridor_sim.city_profile import SCENARIO_PATHS, CityProfile
+from corridor_sim.city_profile import COST_KEYS, SCENARIO_PATHS, CityProfile
 
 if TYPE_CHECKING:
     from corridor_sim.corridor import Corridor
@@ -54,6 +56,7 @@ def resolve(scenario: Scenario, source: str) -> dict[str, Any]:
         If its city has no city file, or its previous modes name a vehicle class without an
         occupancy.
     """
+    from corridor_sim.appraisal.defaults import fill_appraisal
     from corridor_sim.engine.dwell import dwell_model
     from corridor_sim.engine.vehicles import NOT_TYPE_FIELDS, vehicle_type
     from corridor_sim.network.manifest import load_manifest
@@ -79,6 +82,7 @@ def resolve(scenario: Scenario, source: str) -> dict[str, Any]:
         values.update(boarding_channels=dwell.boarding_channels, alighting_channels=dwell.alighting_channels)
     dwell = dwell_model(scenario.dwell, 1, 1, 1)  # the per-passenger times; the streams are the vehicles'
     data["dwell"].update({k: getattr(dwell, k) for k in data["dwell"] if k != "fare_collection"})
+    fill_appraisal(data["appraisal"])
     if data["safety"]["serious_per_death"] is None:
         data["safety"]["serious_per_death"] = SERIOUS_PER_DEATH
     spec = scenario.corridor
@@ -94,14 +98,14 @@ def resolve(scenario: Scenario, source: str) -> dict[str, Any]:
 
 
 def _fill_profile(data: dict[str, Any], profile: CityProfile) -> None:
-    """Set each profile default where the scenario has none; occupancies merge (the scenario's win)."""
+    """Set each profile default where the scenario has none; occupancies and cost tables merge (the scenario's win)."""
     for key, path in SCENARIO_PATHS.items():
         *parents, last = path.split(".")
         node = data
         for part in parents:
             node = node[part]
         default = getattr(profile, key).value
-        if key == "occupancy_pax":
+        if key == "occupancy_pax" or (key in COST_KEYS and isinstance(default, dict)):  # tables merge key by key
             node[last] = {**default, **node[last]}
         elif node[last] is None or node[last] == {}:
             node[last] = default

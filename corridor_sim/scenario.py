@@ -27,6 +27,8 @@ from corridor_sim._errors import ScenarioError
 #: A city key: any city with a city file ``networks/<city>.toml`` (checked when the scenario is resolved).
 City = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="city with a city file in the networks folder")]
 RunningWay = Literal["median_busway", "curbside_bus_lane", "mixed_traffic"]
+VehicleTypeName = Literal["brt_18m", "brt_12m", "minibus_14", "minibus_33"]
+Propulsion = Literal["diesel_euro_ii", "diesel_euro_iii", "diesel_euro_v", "diesel_euro_vi", "cng", "electric"]
 #: Longest warm-up a scenario may ask for (minutes): 12 hours, far beyond any corridor's cycle.
 MAX_WARM_UP_MIN = 720.0
 
@@ -369,10 +371,8 @@ class Service(_Strict):
 class Vehicle(_Strict):
     """A bus type; unset fields come from the type's documented defaults (door streams also from the fare collection)."""
 
-    type: Literal["brt_18m", "brt_12m", "minibus_14", "minibus_33"] = "brt_18m"
-    propulsion: Literal["diesel_euro_ii", "diesel_euro_iii", "diesel_euro_v", "diesel_euro_vi", "cng", "electric"] = Field(
-        default="diesel_euro_v", description="engine and emission standard (emission factor class)"
-    )
+    type: VehicleTypeName = "brt_18m"
+    propulsion: Propulsion = Field(default="diesel_euro_v", description="engine and emission standard (emission factor class)")
     capacity_pax: int | None = Field(default=None, ge=1, le=300)
     seats: int | None = Field(default=None, ge=0, le=120)
     door_channels: int | None = Field(default=None, ge=1, le=12)
@@ -692,6 +692,102 @@ class Demand(_Strict):
         return self
 
 
+#: A money amount in US dollars (constant prices of the city profile's values).
+Usd = Annotated[float, Field(ge=0, le=1e11)]
+#: Low and high multipliers of an appraisal input for the risk analysis (low <= 1 <= high).
+Range = tuple[Annotated[float, Field(ge=0, le=10)], Annotated[float, Field(ge=0, le=10)]]
+
+
+class AppraisalCosts(_Strict):
+    """Unit costs of the appraisal, US dollars. Unset (or a table's missing keys): the city profile's.
+
+    The tables and what each key costs are documented in :mod:`corridor_sim.appraisal.costs`.
+    """
+
+    running_way_usd_per_km: dict[RunningWay, Usd] = Field(default_factory=dict, description="per km of corridor, both directions")
+    station_usd: dict[Literal["station", "extra_berth", "extra_substop", "passing_lane"], Usd] = Field(default_factory=dict)
+    terminal_usd: Usd | None = Field(default=None, description="per terminal station of a service")
+    depot_usd_per_bus: Usd | None = Field(default=None, description="depot land and works per bus of the fleet")
+    bus_usd: dict[VehicleTypeName, Usd] = Field(default_factory=dict, description="price of a diesel bus by type")
+    propulsion_price_factor: dict[Propulsion, Annotated[float, Field(gt=0, le=5)]] = Field(
+        default_factory=dict, description="a bus's price over its diesel price"
+    )
+    fare_its_usd: dict[Literal["per_station", "per_bus"], Usd] = Field(
+        default_factory=dict, description="fare collection and ITS"
+    )
+    nmt_works_usd: dict[Literal["sidewalk_per_km", "cycle_lane_per_km", "crossing", "refuge"], Usd] = Field(default_factory=dict)
+    land_usd: Usd = Field(default=0.0, description="right of way and resettlement, the whole project")
+    contingency_share: float = Field(default=0.15, ge=0, le=1, description="physical contingency on the works and systems")
+    bus_operating_usd: dict[Literal["per_bus_km", "per_bus_hour"], Usd] = Field(default_factory=dict)
+    vehicle_operating_usd_per_km: dict[str, Usd] = Field(
+        default_factory=dict, description="vehicle operating cost of today's vehicles by class (economic, per vehicle-km)"
+    )
+    pollution_damage_usd_per_t: dict[Literal["nox", "pm25"], Usd] = Field(default_factory=dict)
+
+    @field_validator("vehicle_operating_usd_per_km")
+    @classmethod
+    def _known_classes(cls, rates: dict[str, float]) -> dict[str, float]:
+        _known_keys(rates, "vehicle class", _vehicle_classes())
+        return rates
+
+
+class CarbonPrice(_Strict):
+    """Shadow price of carbon, US$ per t CO2: low and high paths through 2020 and 2030, on at their slope."""
+
+    low_2020: Usd = 40.0
+    low_2030: Usd = 50.0
+    high_2020: Usd = 80.0
+    high_2030: Usd = 100.0
+
+
+class AppraisalRisk(_Strict):
+    """The Monte Carlo over the appraisal's inputs: each a triangular multiplier (low, 1, high)."""
+
+    draws: int = Field(default=10_000, ge=100, le=1_000_000)
+    capex: Range = (0.9, 1.45)
+    opex: Range = (0.8, 1.3)
+    demand: Range = (0.6, 1.2)
+    value_of_time: Range = (0.7, 1.3)
+    vehicle_operating: Range = (0.8, 1.2)
+    pollution_damage: Range = (0.5, 2.0)
+
+    @field_validator("capex", "opex", "demand", "value_of_time", "vehicle_operating", "pollution_damage")
+    @classmethod
+    def _around_one(cls, bounds: tuple[float, float]) -> tuple[float, float]:
+        low, high = bounds
+        if not low <= 1.0 <= high:
+            raise ValueError(f"({low}, {high}) must hold 1 between low and high: (low <= 1 <= high)")
+        return bounds
+
+
+class Appraisal(_Strict):
+    """The economic and financial appraisal over the project's life (:mod:`corridor_sim.appraisal`).
+
+    Needs today's minibus baseline (``paratransit.simulate``): without it there is no time saved.
+    """
+
+    enabled: bool = True
+    funder: Literal["world_bank", "adb", "afdb"] = Field(default="world_bank", description="whose discount rate applies")
+    discount_rate: float | None = Field(default=None, ge=0, le=0.5, description="a share per year (default: the funder's)")
+    hurdle_rate: float | None = Field(default=None, ge=0, le=0.5, description="EIRR to reach (default: the discount rate)")
+    first_year: int = Field(default=2027, ge=2000, le=2100, description="calendar year construction starts")
+    construction_years: int = Field(default=3, ge=1, le=10)
+    horizon_years: int = Field(default=20, ge=1, le=60, description="years of operation appraised")
+    ramp_up: list[Annotated[float, Field(gt=0, le=1.5)]] = Field(
+        default_factory=lambda: [0.7, 0.85, 1.0], description="demand in the first years of operation, over the simulated"
+    )
+    demand_growth: float = Field(default=0.03, ge=-0.2, le=0.2, description="a share per year, from the second year of operation")
+    wait_walk_weight: float = Field(default=1.5, ge=1, le=5, description="a minute waiting or walking in in-vehicle minutes")
+    serious_injury_share_of_vsl: float = Field(default=0.25, gt=0, le=1, description="value of a serious injury over the VSL")
+    infrastructure_life_years: int = Field(default=30, ge=1, le=100)
+    bus_life_years: int = Field(default=12, ge=1, le=40)
+    systems_life_years: int = Field(default=10, ge=1, le=40, description="fare collection and ITS")
+    carbon_case: Literal["low", "high"] = Field(default="low", description="the carbon price path of the base case")
+    carbon_price: CarbonPrice = Field(default_factory=CarbonPrice)
+    costs: AppraisalCosts = Field(default_factory=AppraisalCosts)
+    risk: AppraisalRisk = Field(default_factory=AppraisalRisk)
+
+
 class Replications(_Strict):
     """Runs of the scenario on independent draws, for confidence intervals (:mod:`corridor_sim.replications`)."""
 
@@ -744,6 +840,7 @@ class Scenario(_Strict):
     mode_choice: ModeChoice = Field(default_factory=ModeChoice)
     nmt: Nmt = Field(default_factory=Nmt)
     replications: Replications = Field(default_factory=Replications)
+    appraisal: Appraisal = Field(default_factory=Appraisal)
     operating_days_per_year: float = Field(
         default=300.0, gt=0, le=366, description="days a year like the simulated period (annual = period x days)"
     )

@@ -323,7 +323,7 @@ def catchment(
         whose midpoint lies within ``reach_m`` of the line that is reachable in time (an edge
         counts by the part reachable from its two ends, see :func:`_reached_length_m`), without
         a graph the share of the grid points reached; ``points_reached``: trip ends
-        (:func:`trip_ends`) reached in time; ``method``: ``"walk network"`` or ``"detour factor"``.
+        (:func:`trip_ends`) reached in time, of ``points``; ``method``: ``"walk network"`` or ``"detour factor"``.
     """
     stop_xy = np.asarray(stop_xy, dtype=float).reshape(-1, 2)
     chainage_m = shapely.line_locate_point(line, shapely.points(stop_xy))
@@ -349,6 +349,7 @@ def catchment(
                 "corridor_share": _line_share(chainage_m, budget_m, line.length),
                 "network_share": share,
                 "points_reached": reached,
+                "points": len(points),
                 "method": WALK_NETWORK if graph is not None else DETOUR,
             }
         )

@@ -126,7 +126,9 @@ class Stations(_Section):
     stop_events_queued_share: float | None = _unit("share of stops", "stops where the bus queued")
     dwell_mean_s: float | None = _unit("s", "doors open to departure, mean over stops")
     over_capacity: list[StationOverCapacity] = _unit("", "stations where buses queued for a berth without a break for 15 min")
-    signals_at_capacity: list[SignalAtCapacity] = _unit("", "signals whose bus demand in an hour reached what their stop line passes")
+    signals_at_capacity: list[SignalAtCapacity] = _unit(
+        "", "signals whose bus demand in an hour reached what their stop line passes"
+    )
     queues_past_signals: list[QueuePastSignal] = _unit("", "stations whose bus queue reached back through the signal upstream")
 
 
@@ -246,6 +248,31 @@ class CityProfileSection(_Section):
     placeholders: list[str] = _unit("", "city-profile placeholders this run used: 'key = value (source)'")
 
 
+class AppraisalSection(_Open):
+    """The headline fields of the appraisal (the rest: :mod:`corridor_sim.appraisal.section`)."""
+
+    currency: str = _unit("ISO 4217", "currency of every money value: US dollars")
+    discount_rate: float = _unit("share a year", "the rate the present values use")
+    hurdle_rate: float = _unit("share a year", "the EIRR the funder asks for")
+    capital_cost_usd: float = _unit("US$", "capital cost, every item, undiscounted")
+    capital_cost_usd_per_km: float | None = _unit("US$/km", "capital cost per km of corridor")
+    npv_usd: float = _unit("US$", "economic net present value at the discount rate")
+    eirr: float | None = _unit("share a year", "economic internal rate of return (None: no rate makes the NPV 0)")
+    bcr: float | None = _unit("", "present benefits over present costs")
+    fyrr: float | None = _unit("share", "first year's net benefits over the capital cost")
+    firr: float | None = _unit("share a year", "financial internal rate of return (fares less every cost)")
+    farebox_ratio: float | None = _unit("", "fares over operating cost, first year at full demand")
+    meets_hurdle: bool = _unit("", "EIRR at or above the hurdle rate")
+
+
+class SdgSection(_Open):
+    """SDG 3.6, 11.2.1 and 11.6 (:mod:`corridor_sim.appraisal.sdg`)."""
+
+    road_safety: dict[str, Any] = Field(alias="3.6", description="deaths and serious injuries a year, change with bands")
+    access: dict[str, Any] | None = Field(alias="11.2.1", description="trip ends within 500 m and 1 km of a station")
+    air_quality: dict[str, Any] = Field(alias="11.6", description="NOx and PM2.5 a year, change")
+
+
 class Summary(_Section):
     """``summary.json`` of a run."""
 
@@ -274,6 +301,8 @@ class Summary(_Section):
     minibus: dict[str, Any] | None = _unit("", "today's simulated minibus service (mode_choice/outputs.py)", default=None)
     replications: Replicated | None = _unit("", "the headline indicators over replications (replications.py)", default=None)
     time_saved: TimeSaved | None = _unit("", "a BRT trip against its rider's previous mode (time_saved.py)", default=None)
+    appraisal: AppraisalSection | None = _unit("", "costs, NPV, EIRR, BCR, risk and GHG (appraisal/section.py)", default=None)
+    sdg: SdgSection | None = _unit("", "SDG 3.6, 11.2.1 and 11.6 from the run (appraisal/sdg.py)", default=None)
 
 
 def check_summary(summary: dict[str, Any], where: str) -> None:
@@ -288,7 +317,9 @@ def check_summary(summary: dict[str, Any], where: str) -> None:
         Summary.model_validate(summary)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
-        raise CorridorSimError(f"{where}: the run's summary breaks the summary contract ({problems}); please report this") from None
+        raise CorridorSimError(
+            f"{where}: the run's summary breaks the summary contract ({problems}); please report this"
+        ) from None
 
 
 def unit_of(key: str) -> str | None:
