@@ -225,3 +225,41 @@ def test_a_scenario_replaces_one_unit_cost_and_keeps_the_city_s_others() -> None
     assert scenario.appraisal.costs.running_way_usd_per_km == {**city, "median_busway": 1.0e6}
     assert scenario.appraisal.costs.propulsion_price_factor["electric"] > 1.0
     assert load_scenario(PRESETS["addis_ababa"], {"appraisal.funder": "adb"}).appraisal.discount_rate == 0.09
+
+
+def test_the_report_opens_with_an_executive_summary_whose_numbers_are_the_summary_s(addis_nmt_run, tmp_path) -> None:
+    import re
+    from html import unescape
+
+    from pypdf import PdfReader
+
+    from corridor_sim.report.write import write_report
+    from corridor_sim.results.reader import RunFolder
+    from corridor_sim.results.summary import flatten
+
+    run = RunFolder(addis_nmt_run.folder)
+    files = write_report(run, None, {}, tmp_path)
+    html = unescape(files["html"].read_text())
+    pdf = " ".join(page.extract_text() for page in PdfReader(files["pdf"]).pages[:3])
+    # the executive summary comes first, then the appraisal chapter, then the corridor as before
+    order = [
+        html.index(h) for h in ("Executive summary", "Economic and financial appraisal", "The corridor", "Headline indicators")
+    ]
+    assert order == sorted(order)
+    rows = dict(
+        re.findall(r'<tr><th scope="row">([^<]+)</th><td>([^<]+)</td></tr>', html[: html.index("Economic and financial")])
+    )
+    flat = flatten(addis_nmt_run.summary)
+    money = {"Capital cost": "appraisal.capital_cost_usd", "Economic NPV": "appraisal.npv_usd"}
+    for label, key in money.items():  # US$ millions to one decimal
+        printed = float(re.match(r"US\$ (-?[\d,.]+) M", rows[label]).group(1).replace(",", ""))
+        assert printed == pytest.approx(flat[key] / 1e6, abs=0.05), label
+    eirr = float(re.match(r"(-?[\d.]+) %", rows["EIRR"]).group(1))
+    assert eirr == pytest.approx(flat["appraisal.eirr"] * 100, abs=0.05)
+    assert float(rows["Benefit-cost ratio"]) == pytest.approx(flat["appraisal.bcr"], abs=0.005)
+    tonnes = float(re.match(r"([\d,]+) t", rows["CO2 avoided over the project's life (GEF direct)"]).group(1).replace(",", ""))
+    assert tonnes == flat["appraisal.ghg.lifetime_t"]
+    assert rows["Road deaths a year (SDG 3.6)"].startswith(str(flat["sdg.3.6.deaths_per_year.change"]))
+    for value in rows.values():  # the PDF prints the same six
+        for piece in value.split(" (")[0].split():
+            assert piece in pdf

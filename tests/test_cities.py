@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from corridor_sim._errors import DataFileError, ScenarioError
-from corridor_sim.city_profile import ECONOMY, SCENARIO_PATHS, TEMPLATE_VALUES
+from corridor_sim.city_profile import COST_KEYS, ECONOMY, SCENARIO_PATHS, TEMPLATE_VALUES
 from corridor_sim.cli import app
 from corridor_sim.network.manifest import load_manifest
 from corridor_sim.scenario import load_scenario, parse_scenario
@@ -38,15 +38,19 @@ def test_a_preset_runs_on_its_city_profile(city: str) -> None:
     profile = load_manifest(city).profile
     scenario = load_scenario(PRESETS[city])
     data = scenario.model_dump(mode="json")
+    given_file = tomllib.loads(PRESETS[city].read_text())
     for key, path in SCENARIO_PATHS.items():
-        section, field = path.split(".")
-        given = tomllib.loads(PRESETS[city].read_text()).get(section, {}).get(field)
+        *sections, field = path.split(".")
+        given, node = given_file, data
+        for section in sections:
+            given, node = given.get(section, {}), node[section]
+        given = given.get(field)
         expected = getattr(profile, key).value
-        if key == "occupancy_pax":
+        if key == "occupancy_pax" or (key in COST_KEYS and isinstance(expected, dict)):
             expected = {**expected, **(given or {})}
         elif given is not None:
             expected = given
-        assert data[section][field] == expected, key
+        assert node[field] == expected, key
     assert not any(getattr(profile, key).placeholder for key in SCENARIO_PATHS)
 
 

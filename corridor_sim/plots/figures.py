@@ -10,7 +10,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from corridor_sim._errors import CorridorSimError
-from corridor_sim.plots import comparison, corridor_map, headways, load_profile, stations, time_space
+from corridor_sim.plots import comparison, corridor_map, headways, load_profile, stations, time_space, tornado
 from corridor_sim.plots.style import save_figure, style
 from corridor_sim.results.reader import RunFolder
 
@@ -29,12 +29,16 @@ class FigureSpec:
         ``draw(run, baseline)`` returning the figure; ``baseline`` is another run folder or None.
     needs
         Files (``<name>.parquet`` or ``.json``) the run folder must hold.
+    applies
+        Whether the run has what the figure shows (the appraisal's needs one); drawing every
+        figure leaves out those that do not apply.
     """
 
     name: str
     title: str
     draw: Callable[[RunFolder, RunFolder | None], Figure]
     needs: tuple[str, ...]
+    applies: Callable[[RunFolder], bool] = lambda run: True
 
 
 FIGURES: dict[str, FigureSpec] = {
@@ -46,6 +50,7 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec("load_profile", "peak-hour passenger load along the corridor, by direction, with capacity", load_profile.draw, ("segment_loads", "stop_events")),
         FigureSpec("stations", "station saturation and buses queueing for a berth", stations.draw, ("station_stats",)),
         FigureSpec("comparison", "baseline against scenario: travel time, emissions, deaths and serious injuries", comparison.draw, ()),
+        FigureSpec("appraisal_tornado", "economic NPV with one appraisal input at each end of its range", tornado.draw, (), tornado.applies),
     )
 }  # fmt: skip
 
@@ -113,6 +118,8 @@ def draw_figures(
     written = {}
     for name in figure_names(names):
         spec = FIGURES[name]
+        if names is None and not spec.applies(run):
+            continue
         missing = missing_inputs(spec, run)
         if missing:
             raise CorridorSimError(

@@ -22,6 +22,7 @@ from corridor_sim.city_profile import CityProfile
 from corridor_sim.indicators import RECORD_BUSES_PER_H, RECORD_PPHPD
 from corridor_sim.network.manifest import CityManifest, load_manifest
 from corridor_sim.plots.style import OSM_CREDIT
+from corridor_sim.report.funding import FundingCase, funding_case
 from corridor_sim.results.headline import HeadlineRow, headline_rows, show
 from corridor_sim.results.reader import RunFolder
 from corridor_sim.results.summary import headline
@@ -30,6 +31,8 @@ Data = dict[str, Any]
 
 #: Section headings, in report order.
 HEADINGS = {
+    "executive": "Executive summary",
+    "appraisal": "Economic and financial appraisal",
     "facts": "The corridor",
     "design": "The design",
     "headline": "Headline indicators",
@@ -131,6 +134,9 @@ class ReportContent:
         Figure titles by figure name (figures without one are named after their file).
     evidence_note
         What the evidence tags of the assumptions mean.
+    funding
+        The executive summary and the appraisal chapter (:mod:`corridor_sim.report.funding`),
+        or None for a run without an appraisal.
     """
 
     title: str
@@ -145,6 +151,7 @@ class ReportContent:
     sources: tuple[Source, ...]
     captions: Mapping[str, str] = field(default_factory=dict)
     evidence_note: str = EVIDENCE_NOTE
+    funding: FundingCase | None = None
 
     def footer(self, page: int | None = None) -> str:
         """``corridor-sim <version> · <run label> · page N`` (no page if None)."""
@@ -214,6 +221,7 @@ def _content(run: RunFolder, s: Data, sc: Data, manifest: CityManifest | None, v
         headline_caption=_caption(s, baseline),
         assumptions=tuple(_assumptions(s, run.corridor, sc, manifest.profile if manifest is not None else None)),
         sources=tuple(_sources(s, run.corridor, sc, manifest, version)),
+        funding=funding_case(s, run.table("appraisal_cash_flows") if run.has("appraisal_cash_flows") else None),
     )
 
 

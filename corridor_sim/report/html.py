@@ -15,6 +15,7 @@ from corridor_sim.report.content import (
     SOURCE_COLUMNS,
     ReportContent,
 )
+from corridor_sim.report.funding import CASH_FLOW_COLUMNS, TORNADO_COLUMNS
 from corridor_sim.results.files import atomic_path
 
 #: Columns of the headline table printed right-aligned (the numbers).
@@ -39,12 +40,13 @@ figure img { max-width: 100%; height: auto; display: block; margin: 0 auto; }
 figcaption { font-weight: bold; margin-top: .4rem; }
 figcaption small { display: block; font-weight: normal; }
 li { margin-bottom: .35rem; }
+.paste { font-size: 1rem; background: #f5f5f5; border-left: 3px solid #555; padding: .6rem .8rem; }
 footer { border-top: 1px solid #999; margin-top: 2rem; padding-top: .4rem; font-size: .8rem; }
 @media print { @page { size: A4; margin: 18mm; } main { max-width: none; padding: 0; } }
 """
 
 
-def write_html(content: ReportContent, figures: dict[str, Path], path: Path) -> Path:
+def write_html(content: ReportContent, figures: dict[str, Path], path: Path, lead: tuple[str, Path] | None = None) -> Path:
     """Write the report as one HTML file with its figures embedded, atomically.
 
     Parameters
@@ -55,6 +57,8 @@ def write_html(content: ReportContent, figures: dict[str, Path], path: Path) -> 
         Figure name to PNG file, in the order to show.
     path
         The HTML file to write.
+    lead
+        The executive summary's figure (name, PNG file), numbered 1 before ``figures``.
 
     Returns
     -------
@@ -69,6 +73,7 @@ def write_html(content: ReportContent, figures: dict[str, Path], path: Path) -> 
         f"<title>{escape(content.title)}</title><style>{CSS}</style></head><body><main>",
         f"<header><h1>{escape(content.title)}</h1>",
         f'<p class="subtitle">{escape(content.subtitle)}</p></header>',
+        *_funding(content, lead),
         _section(HEADINGS["facts"], _rows_table(content.facts)),
         _section(HEADINGS["design"], _rows_table(content.design)),
     ]
@@ -88,7 +93,7 @@ def write_html(content: ReportContent, figures: dict[str, Path], path: Path) -> 
         parts.append(
             _section(
                 HEADINGS["figures"],
-                "".join(_figure(content, name, file, k) for k, (name, file) in enumerate(figures.items(), 1)),
+                "".join(_figure(content, name, file, k) for k, (name, file) in enumerate(figures.items(), 1 + bool(lead))),
             )
         )
     assumptions = (
@@ -105,13 +110,33 @@ def write_html(content: ReportContent, figures: dict[str, Path], path: Path) -> 
     return path
 
 
+def _funding(content: ReportContent, lead: tuple[str, Path] | None) -> list[str]:
+    """The executive summary (paragraph, key numbers, the lead figure) and the appraisal chapter."""
+    f = content.funding
+    if f is None:
+        return []
+    summary = f'<p class="paste">{escape(f.paragraph)}</p>' + _rows_table(f.key_numbers, "key-numbers")
+    if lead is not None:
+        summary += _figure(content, *lead, 1)
+    chapter = (
+        _rows_table(f.indicators)
+        + _table(CASH_FLOW_COLUMNS, f.cash_flows, set(range(1, 8)), "Cash flows by year, US$ M (constant prices)")
+        + _rows_table(f.risk)
+        + _table(TORNADO_COLUMNS, f.tornado, {1, 2, 3}, "Tornado: NPV with one input at each end of its range")
+        + _rows_table(f.ghg_sdg)
+        + ("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in f.notes) + "</ul>" if f.notes else "")
+    )
+    return [_section(HEADINGS["executive"], summary), _section(HEADINGS["appraisal"], chapter)]
+
+
 def _section(heading: str, body: str) -> str:
     return f"<section><h2>{escape(heading)}</h2>{body}</section>"
 
 
-def _rows_table(rows: Iterable[tuple[str, str]]) -> str:
+def _rows_table(rows: Iterable[tuple[str, str]], css: str = "") -> str:
     body = "".join(f'<tr><th scope="row">{escape(label)}</th><td>{escape(value)}</td></tr>' for label, value in rows)
-    return f"<table><tbody>{body}</tbody></table>"
+    attribute = f' class="{css}"' if css else ""
+    return f"<table{attribute}><tbody>{body}</tbody></table>"
 
 
 def _table(

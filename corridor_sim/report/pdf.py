@@ -1,7 +1,10 @@
 """The report as a PDF: A4 portrait pages laid out with matplotlib, text kept extractable.
 
-Page 1 holds the title, the corridor and the design; the headline indicators follow (on page 1
-if they fit whole, else on the next page); then the figures, one per page (two wide ones share
+With an appraisal, page 1 holds the title and the executive summary (a paragraph to paste, the
+six key numbers and Figure 1), and the appraisal chapter follows on its own pages (indicators,
+cash flows, risk, tornado, GHG and SDGs); it adds up to :data:`FUNDING_PAGES` pages to the
+report's length. Then (else on page 1) the corridor and the design; the headline indicators
+follow (on that page if they fit whole, else on the next page); then the figures, one per page (two wide ones share
 a page where that keeps the report within :data:`MAX_PAGES`; a map keeps its page); then the
 assumptions, and the data sources with their licences. Every page has a footer naming corridor-sim, the run and the page;
 the map and sources pages also credit OpenStreetMap. Text is placed line by line, wrapped by
@@ -32,6 +35,7 @@ from corridor_sim.report.content import (
     SOURCE_COLUMNS,
     ReportContent,
 )
+from corridor_sim.report.funding import CASH_FLOW_COLUMNS, TORNADO_COLUMNS
 from corridor_sim.results.files import atomic_path
 
 #: Page size (inches), margins, and the room kept for the footer at the bottom.
@@ -43,6 +47,8 @@ FOOTER = 0.45
 WIDTH = PAGE_W - 2 * MARGIN
 #: The report stays within this many pages where the figures allow it.
 MAX_PAGES = 8
+#: Pages the executive summary and the appraisal chapter add to that, when the run has an appraisal.
+FUNDING_PAGES = 3
 #: Font sizes (points) and line spacing (times the size).
 SIZE = {
     "title": 17.0,
@@ -65,13 +71,17 @@ HEADLINE_WIDTHS = (
     (0.18, True),
 )
 SOURCE_WIDTHS = ((0.22, False), (0.48, False), (0.30, False))
+CASH_FLOW_WIDTHS = ((0.09, False), *((0.13, True),) * 7)
+TORNADO_WIDTHS = ((0.40, False), (0.22, True), (0.22, True), (0.16, True))
+#: Height of the executive summary's figure (inches).
+LEAD_FIGURE_H = 3.6
 #: Figures at most this tall for their width may share a page when pages run short.
 WIDE = 0.9
 
 _MEASURE = TextToPath()
 
 
-def write_pdf(content: ReportContent, figures: dict[str, Path], path: Path) -> Path:
+def write_pdf(content: ReportContent, figures: dict[str, Path], path: Path, lead: tuple[str, Path] | None = None) -> Path:
     """Write the report as an A4 PDF, atomically.
 
     Parameters
@@ -82,6 +92,8 @@ def write_pdf(content: ReportContent, figures: dict[str, Path], path: Path) -> P
         Figure name to PNG file, in the order to show.
     path
         The PDF to write.
+    lead
+        The executive summary's figure (name, PNG file), Figure 1 on its page; ``figures`` follow.
 
     Returns
     -------
@@ -90,9 +102,9 @@ def write_pdf(content: ReportContent, figures: dict[str, Path], path: Path) -> P
     """
     path = Path(path)
     with style():
-        front, back, room = _text(content)
+        front, back, room = _text(content, lead)
         pictures = _Flow()
-        numbers = iter(range(1, len(figures) + 1))
+        numbers = iter(range(1 + bool(lead), len(figures) + 2))
         for group in _groups(list(figures.items()), room):
             items = [(next(numbers), name, file) for name, file in group]
             pictures.figure_page(content, items)
@@ -114,13 +126,13 @@ def write_pdf(content: ReportContent, figures: dict[str, Path], path: Path) -> P
     return path
 
 
-def figure_order(content: ReportContent, figures: dict[str, Path]) -> dict[str, Path]:
+def figure_order(content: ReportContent, figures: dict[str, Path], lead: tuple[str, Path] | None = None) -> dict[str, Path]:
     """The figures in the order the PDF shows them, for the HTML to number them alike.
 
     The caller's order, except that where the report would run over :data:`MAX_PAGES`, a
     wide figure moves up to share the page of an earlier wide one.
     """
-    room = _text(content)[2]
+    room = _text(content, lead)[2]
     return dict(item for group in _groups(list(figures.items()), room) for item in group)
 
 
@@ -285,6 +297,24 @@ class _Flow:
             x += width
         self.y = top + height
 
+    def image(self, content: ReportContent, name: str, file: Path, number: int, height: float) -> None:
+        """A figure in the flow, at most ``height`` inches tall and the text's width, with its caption."""
+        image = _rgb(file)
+        aspect = image.shape[0] / image.shape[1]
+        width = min(WIDTH, height / aspect)
+        height = width * aspect
+        caption = wrap(content.figure_caption(name, number), WIDTH, SIZE["body"], "bold")
+        self.ensure(height + 0.12 + len(caption) * _line(SIZE["body"]))
+        left = MARGIN + (WIDTH - width) / 2
+        ax = self.fig.add_axes((left / PAGE_W, 1 - (self.y + height) / PAGE_H, width / PAGE_W, height / PAGE_H))
+        ax.imshow(image, interpolation="none")
+        ax.set_axis_off()
+        self.y += height + 0.12
+        for line in caption:
+            self.text(MARGIN, line, SIZE["body"], fontweight="bold")
+            self.y += _line(SIZE["body"])
+        self.y += 0.15
+
     def figure_page(self, content: ReportContent, items: list[tuple[int, str, Path]]) -> None:
         """One page of figures, each scaled to the width (or its share of the height) with its caption."""
         credits = [content.figure_credit(name) for _, name, _ in items]
@@ -319,20 +349,37 @@ class _Flow:
             self.y += 0.25
 
 
-def _text(content: ReportContent) -> tuple[_Flow, _Flow, int]:
+def _text(content: ReportContent, lead: tuple[str, Path] | None = None) -> tuple[_Flow, _Flow, int]:
     """The pages before and after the figures, and how many pages are left for figures."""
     front, back = _Flow(), _Flow()
-    _front(front, content)
+    _front(front, content, lead)
     _back(back, content)
-    return front, back, MAX_PAGES - len(front.pages) - len(back.pages)
+    most = MAX_PAGES + (FUNDING_PAGES if content.funding is not None else 0)
+    return front, back, most - len(front.pages) - len(back.pages)
 
 
-def _front(flow: _Flow, content: ReportContent) -> None:
+def _front(flow: _Flow, content: ReportContent, lead: tuple[str, Path] | None) -> None:
     flow.new_page()
     flow.paragraph(content.title, SIZE["title"], after=0.06, fontweight="bold")
     flow.paragraph(content.subtitle, SIZE["subtitle"], after=0.1, color=GREY)
     flow.rule(1.0)
     flow.y += 0.15
+    if (f := content.funding) is not None:
+        flow.heading(HEADINGS["executive"])
+        flow.paragraph(f.paragraph, SIZE["body"], after=0.12)
+        flow.table(None, list(f.key_numbers), FACT_COLUMNS)
+        if lead is not None:
+            flow.image(content, *lead, 1, LEAD_FIGURE_H)
+        flow.new_page()
+        flow.heading(HEADINGS["appraisal"])
+        flow.table(None, list(f.indicators), FACT_COLUMNS)
+        flow.section("Risk and switching values", "", None, list(f.risk), FACT_COLUMNS)
+        flow.section("Cash flows by year", "US$ M, constant prices", CASH_FLOW_COLUMNS, list(f.cash_flows), CASH_FLOW_WIDTHS)
+        flow.section("Tornado", "NPV with one input at each end of its range", TORNADO_COLUMNS, list(f.tornado), TORNADO_WIDTHS)
+        flow.section("GHG and the SDGs", "", None, list(f.ghg_sdg), FACT_COLUMNS)
+        for note in f.notes:
+            flow.paragraph(note, SIZE["small"], after=0.05, indent=0.18, bullet="•", color=GREY)
+        flow.y += 0.15
     flow.section(HEADINGS["facts"], "", None, list(content.facts), FACT_COLUMNS)
     flow.section(HEADINGS["design"], "", None, list(content.design), FACT_COLUMNS)
     if content.headline:

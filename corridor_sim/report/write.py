@@ -12,6 +12,9 @@ from corridor_sim.report.html import write_html
 from corridor_sim.report.pdf import figure_order, write_pdf
 from corridor_sim.results.reader import RunFolder
 
+#: The figure the executive summary shows: the BRT against today (travel time, emissions, casualties).
+LEAD_FIGURE = "comparison"
+
 
 def write_report(
     run: RunFolder,
@@ -47,18 +50,21 @@ def write_report(
     DataFileError
         If a figure file is missing.
     """
-    figures = {name: Path(file) for name, file in figures.items()}
+    figures = {name: Path(file) for name, file in figures.items()}  # a copy: the lead figure is taken out
     for name, file in figures.items():
         if not file.is_file():
             raise DataFileError(f"{file}: figure {name!r} not found; draw the figures again")
     content = report_content(run, baseline)
     if captions:
         content = replace(content, captions=dict(captions))
-    figures = figure_order(content, figures)  # both files number the figures alike
+    lead = None
+    if content.funding is not None and LEAD_FIGURE in figures:  # the executive summary's figure, Figure 1
+        lead = (LEAD_FIGURE, figures.pop(LEAD_FIGURE))
+    figures = figure_order(content, figures, lead)  # both files number the figures alike
     folder = Path(folder) if folder is not None else run.path
     return {
-        "pdf": write_pdf(content, figures, folder / "report.pdf"),
-        "html": write_html(content, figures, folder / "report.html"),
+        "pdf": write_pdf(content, figures, folder / "report.pdf", lead),
+        "html": write_html(content, figures, folder / "report.html", lead),
     }
 
 
