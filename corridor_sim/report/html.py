@@ -44,7 +44,7 @@ footer { border-top: 1px solid #999; margin-top: 2rem; padding-top: .4rem; font-
 """
 
 
-def write_html(content: ReportContent, figures: dict[str, Path], path: Path) -> Path:
+def write_html(content: ReportContent, figures: dict[str, Path], path: Path, corridor_map: str = "") -> Path:
     """Write the report as one HTML file with its figures embedded, atomically.
 
     Parameters
@@ -55,6 +55,9 @@ def write_html(content: ReportContent, figures: dict[str, Path], path: Path) -> 
         Figure name to PNG file, in the order to show.
     path
         The HTML file to write.
+    corridor_map
+        The interactive map's section (:func:`corridor_sim.report.interactive_map.map_section`), put
+        before the figures; ``""`` for none.
 
     Returns
     -------
@@ -84,6 +87,7 @@ def write_html(content: ReportContent, figures: dict[str, Path], path: Path) -> 
                 ),
             )
         )
+    parts.append(corridor_map)
     if figures:
         parts.append(
             _section(
