@@ -46,7 +46,9 @@ footer { border-top: 1px solid #999; margin-top: 2rem; padding-top: .4rem; font-
 """
 
 
-def write_html(content: ReportContent, figures: dict[str, Path], path: Path, lead: tuple[str, Path] | None = None) -> Path:
+def write_html(
+    content: ReportContent, figures: dict[str, Path], path: Path, lead: tuple[str, Path] | None = None, corridor_map: str = ""
+) -> Path:
     """Write the report as one HTML file with its figures embedded, atomically.
 
     Parameters
@@ -59,6 +61,9 @@ def write_html(content: ReportContent, figures: dict[str, Path], path: Path, lea
         The HTML file to write.
     lead
         The executive summary's figure (name, PNG file), numbered 1 before ``figures``.
+    corridor_map
+        The interactive map's section (:func:`corridor_sim.report.interactive_map.map_section`), put
+        before the figures; ``""`` for none.
 
     Returns
     -------
@@ -89,6 +94,7 @@ def write_html(content: ReportContent, figures: dict[str, Path], path: Path, lea
                 ),
             )
         )
+    parts.append(corridor_map)
     if figures:
         parts.append(
             _section(

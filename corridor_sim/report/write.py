@@ -9,6 +9,7 @@ from pathlib import Path
 from corridor_sim._errors import DataFileError
 from corridor_sim.report.content import report_content
 from corridor_sim.report.html import write_html
+from corridor_sim.report.interactive_map import map_section
 from corridor_sim.report.pdf import figure_order, write_pdf
 from corridor_sim.results.reader import RunFolder
 
@@ -23,7 +24,7 @@ def write_report(
     folder: Path | None = None,
     captions: dict[str, str] | None = None,
 ) -> dict[str, Path]:
-    """Write ``report.pdf`` and ``report.html`` of a run.
+    """Write ``report.pdf`` and ``report.html`` of a run; the HTML also has an interactive map of the corridor.
 
     Parameters
     ----------
@@ -64,7 +65,7 @@ def write_report(
     folder = Path(folder) if folder is not None else run.path
     return {
         "pdf": write_pdf(content, figures, folder / "report.pdf", lead),
-        "html": write_html(content, figures, folder / "report.html", lead),
+        "html": write_html(content, figures, folder / "report.html", lead, corridor_map=map_section(run)),
     }
 
 
