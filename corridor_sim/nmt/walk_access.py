@@ -62,7 +62,12 @@ def _grid(line: LineString, reach_m: float, spacing_m: float) -> np.ndarray:
         * spacing_m
     )
     gx, gy = np.meshgrid(xs, ys)
-    xy = np.column_stack([gx.ravel(), gy.ravel()])
+    # a cheap first cut (a buffer holding every point within reach, with a grid step to spare for
+    # its polygonal arcs), then the exact distance test on what is left
+    zone = line.buffer(reach_m + spacing_m)
+    shapely.prepare(zone)
+    near = shapely.contains_xy(zone, gx.ravel(), gy.ravel())
+    xy = np.column_stack([gx.ravel()[near], gy.ravel()[near]])
     shapely.prepare(line)
     return xy[shapely.dwithin(shapely.points(xy), line, reach_m)]
 
