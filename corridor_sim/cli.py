@@ -329,6 +329,8 @@ def _print_summary(summary: dict) -> None:
     console.print(_traffic_table(summary))
     if "mode_choice" in summary:
         console.print(_mode_choice_table(summary))
+    if summary.get("appraisal"):
+        console.print(_appraisal_table(summary))
     for note in summary.get("notes", []):
         console.print(Text(f"note: {note}", style="yellow"))
     for note in summary.get("city_profile", {}).get("placeholders", []):
@@ -342,6 +344,21 @@ def _print_summary(summary: dict) -> None:
                 else "yellow",
             )
         )
+
+
+def _appraisal_table(summary: dict) -> Table:
+    """The funding case: the executive summary's six numbers and the risk, as the report prints them."""
+    from corridor_sim.report.funding import funding_case
+
+    case = funding_case(summary, None)
+    a = summary["appraisal"]
+    table = Table(title=f"appraisal ({a['funder'].replace('_', ' ')}, {a['years']['operation']} years of operation; US$)")
+    table.add_column("indicator", overflow="fold")
+    table.add_column("value", overflow="fold")
+    for label, value in (*case.key_numbers, *case.risk[1:3]):
+        table.add_row(label, value)
+    table.caption = "; ".join(case.notes)
+    return table
 
 
 def _replications_table(replicated: dict) -> Table:
@@ -632,7 +649,9 @@ def _with_progress(plan, store, backend, keep_runs: bool, retry_failed: bool):  
 @sweep_app.command("report")
 def sweep_report(
     folder: Annotated[Path, typer.Argument(help="A sweep folder (results/<sweep>).")],
-    by: Annotated[str, typer.Option(help="Rank the runs by this column.")] = "journey_min.mean",
+    by: Annotated[
+        str, typer.Option(help="Rank the runs by this column, or by npv, eirr or bcr (the appraisal's, largest first).")
+    ] = "journey_min.mean",
     top: Annotated[int, typer.Option(min=1, help="How many of the best runs to list.")] = 10,
     pareto: Annotated[str, typer.Option(help="Two columns X,Y for the Pareto front.")] = "fleet.used,journey_min.mean",
     maximize: Annotated[
@@ -646,6 +665,9 @@ def sweep_report(
 
     store = SweepStore(folder)
     larger = set(maximize or [])
+    if by in RANK_ALIASES:
+        by = RANK_ALIASES[by]
+        larger.add(by)
     x, y = _pair(pareto, "--pareto")
     try:
         plan = store.load_plan()
@@ -671,6 +693,10 @@ def sweep_report(
     console.print(_runs_table(f"Pareto front: {x} vs {y} ({len(front)} runs)", front, params, [x, y]))
     files = [write_table(best, store.folder / "report_best.parquet"), write_table(front, store.folder / "report_pareto.parquet")]
     console.print("written: " + ", ".join(map(str, files)), highlight=False, soft_wrap=True)
+
+
+#: ``sweep report --by`` names for the appraisal's indicators (larger is better).
+RANK_ALIASES = {"npv": "appraisal.npv_usd", "eirr": "appraisal.eirr", "bcr": "appraisal.bcr"}
 
 
 def _runs_table(title: str, rows, params: list[str], columns: list[str]) -> Table:  # rows: DataFrame

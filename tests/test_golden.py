@@ -1,8 +1,9 @@
 """Golden tests: the headline figures README.md publishes for each city preset, as the code makes them.
 
 Each plain preset runs through the Python pipeline (``run_scenario``; no figures are drawn) and its
-summary is checked against four README tables: "Preset runs on this machine", "Against today", the
-emissions and road-safety table, and, for Addis Ababa's mode-shift variant, the variants table.
+summary is checked against five README tables: "Preset runs on this machine", "Against today", the
+emissions and road-safety table, "The funding case", and, for Addis Ababa's mode-shift variant, the
+variants table.
 
 A figure printed as text (``"1.6"``, ``"8,446"``, ``"+0.43"``) must agree with the code to the
 README's rounding: within half a unit of its last printed digit (plus a tiny epsilon), so 1.6 is
@@ -64,6 +65,13 @@ EXPECTED: dict[str, dict[str, int | str]] = {
         "deaths_change": "-0.70",  # README: deaths change -0.70
         "deaths_change_p5": "-1.46",  # README: deaths change p5 -1.46
         "deaths_change_p95": "-0.31",  # README: deaths change p95 -0.31
+        # README "The funding case" table (the appraisal at its defaults, since issue 23)
+        "capital_cost_usd_m": "33.0",  # README: capital cost US$ 33.0 M
+        "npv_usd_m": "-23.2",  # README: NPV at 12 % US$ -23.2 M
+        "eirr_pct": "-1.2",  # README: EIRR -1.2 %
+        "bcr": "0.24",  # README: BCR 0.24
+        "co2_lifetime_t": 22188,  # README: CO2 avoided over 20 years 22,188 t
+        "probability_hurdle_pct": "0.0",  # README: EIRR at or above 12 % in 0.0 % of draws
     },
     "kampala": {
         # README "Preset runs on this machine", Kampala Jinja Road, 06:00-09:00
@@ -98,6 +106,13 @@ EXPECTED: dict[str, dict[str, int | str]] = {
         "deaths_change": "-1.28",  # README: deaths change -1.28
         "deaths_change_p5": "-2.59",  # README: deaths change p5 -2.59
         "deaths_change_p95": "-0.62",  # README: deaths change p95 -0.62
+        # README "The funding case" table (the appraisal at its defaults, since issue 23)
+        "capital_cost_usd_m": "76.8",  # README: capital cost US$ 76.8 M
+        "npv_usd_m": "-43.4",  # README: NPV at 12 % US$ -43.4 M
+        "eirr_pct": "1.7",  # README: EIRR 1.7 %
+        "bcr": "0.41",  # README: BCR 0.41
+        "co2_lifetime_t": 179902,  # README: CO2 avoided over 20 years 179,902 t
+        "probability_hurdle_pct": "0.0",  # README: EIRR at or above 12 % in 0.0 % of draws
     },
     "nairobi": {
         # README "Preset runs on this machine", Nairobi Thika Road (all-stop, express, short turn), 05:00-23:00
@@ -132,6 +147,13 @@ EXPECTED: dict[str, dict[str, int | str]] = {
         "deaths_change": "-13.6",  # README: deaths change -13.6
         "deaths_change_p5": "-26.2",  # README: deaths change p5 -26.2
         "deaths_change_p95": "-6.7",  # README: deaths change p95 -6.7
+        # README "The funding case" table (the appraisal at its defaults, since issue 23)
+        "capital_cost_usd_m": "209.3",  # README: capital cost US$ 209.3 M
+        "npv_usd_m": "2,992.2",  # README: NPV at 12 % US$ 2,992.2 M
+        "eirr_pct": "99.9",  # README: EIRR 99.9 %
+        "bcr": "10.82",  # README: BCR 10.82
+        "co2_lifetime_t": 7740362,  # README: CO2 avoided over 20 years 7,740,362 t
+        "probability_hurdle_pct": "100.0",  # README: EIRR at or above 12 % in 100.0 % of draws
     },
 }
 
@@ -165,7 +187,7 @@ def figures(summary: dict[str, Any]) -> dict[str, float]:
     directions = summary["directions"]
     # The README gives one critical segment per preset: the busier direction's.
     critical = max((d["critical_segment"] for d in directions), key=lambda segment: segment["pphpd"])
-    safety = summary["safety"]
+    safety, appraisal = summary["safety"], summary["appraisal"]
     out: dict[str, float] = {
         "passengers": summary["passengers"]["generated"],
         "wait_mean_min": summary["wait_min"]["mean"],
@@ -183,6 +205,12 @@ def figures(summary: dict[str, Any]) -> dict[str, float]:
         "co2_change_t": summary["emissions"]["change"]["co2_t"],
         "nox_change_t": summary["emissions"]["change"]["nox_t"],
         "pm25_change_t": summary["emissions"]["change"]["pm25_t"],
+        "capital_cost_usd_m": appraisal["capital_cost_usd"] / 1e6,
+        "npv_usd_m": appraisal["npv_usd"] / 1e6,
+        "eirr_pct": 100 * appraisal["eirr"],
+        "bcr": appraisal["bcr"],
+        "co2_lifetime_t": appraisal["ghg"]["lifetime_t"],
+        "probability_hurdle_pct": 100 * appraisal["risk"]["probability_eirr_meets_hurdle"],
     }
     for i, direction in enumerate(directions):
         all_stop = direction["services"]["all_stop"]

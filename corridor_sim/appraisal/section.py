@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -42,6 +43,9 @@ def appraise(run: Run, summary: dict[str, Any], emissions: pd.DataFrame) -> tupl
     """The ``appraisal`` section and the cash-flow table (:mod:`corridor_sim.appraisal`), or ``None``
     when the appraisal is off or the run has no time saved against today (no minibus baseline).
 
+    With replications the travel-time benefit is at the replications' mean time saved per trip
+    (the other benefits are replication 0's), and its spread enters the risk.
+
     Parameters
     ----------
     run
@@ -58,6 +62,10 @@ def appraise(run: Run, summary: dict[str, Any], emissions: pd.DataFrame) -> tupl
     capital = capital_cost(run)
     opex = operating_cost_per_year_usd(run, summary["bus_km"] or 0.0)
     year = year_of_benefits(summary, scenario, emissions)
+    replicated = (summary.get("replications") or {}).get("indicators", {}).get("time_saved.saved_min_per_trip")
+    own = summary["time_saved"]["saved_min_per_trip"]
+    if replicated and own:  # the replications' mean, not replication 0's draw
+        year = replace(year, time_usd=year.time_usd * replicated["mean"] / own)
     line = timeline(spec, demand_cap(summary))
     parts = components(spec, capital, opex["total"], year, line)
     base = base_multipliers(spec)

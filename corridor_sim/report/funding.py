@@ -189,7 +189,8 @@ def _risk(a: Data) -> list[tuple[str, str]]:
         ("Monte Carlo", f"{risk['draws']:,} draws (seed {risk['seed']}); multipliers low-high: {ranges}"),
         ("NPV", f"mean {usd_m(risk['npv_usd']['mean'])}, 5-95 %: {usd_m(risk['npv_usd']['p5'])} to {usd_m(risk['npv_usd']['p95'])}; "
          f"positive in {pct(risk['probability_npv_positive'])} of draws"),
-        ("EIRR", f"5 / 50 / 95 %: {pct(e['p5'])} / {pct(e['p50'])} / {pct(e['p95'])}; at or above the hurdle in "
+        ("EIRR", f"5 / 50 / 95 %: {' / '.join('over 100 %' if e[q] is None else pct(e[q]) for q in ('p5', 'p50', 'p95'))}; "
+         "at or above the hurdle in "
          f"{pct(risk['probability_eirr_meets_hurdle'])} of draws"),
         ("Switching value: capital cost", move(switch["capex_rise"], "may rise by")),
         ("Switching value: operating cost", move(switch["opex_rise"], "may rise by")),
