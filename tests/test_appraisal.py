@@ -263,3 +263,18 @@ def test_the_report_opens_with_an_executive_summary_whose_numbers_are_the_summar
     for value in rows.values():  # the PDF prints the same six
         for piece in value.split(" (")[0].split():
             assert piece in pdf
+
+
+def test_replications_put_the_simulation_s_spread_into_the_risk(appraisal_inputs) -> None:
+    from scipy import stats
+
+    _, summary, spec, *_ = appraisal_inputs
+    saved = summary["time_saved"]["saved_min_per_trip"]
+    replicated = {"count": 5, "indicators": {"time_saved.saved_min_per_trip": {"mean": saved, "half_width": 0.1 * saved}}}
+    ranges, se, notes = input_ranges(spec, summary | {"replications": replicated})
+    # the standard error of the mean from its 95 % half-width over 5 runs (Student's t, 4 degrees of freedom)
+    assert se == pytest.approx(0.1 / stats.t.ppf(0.975, 4))
+    assert ranges["time_saved"] == pytest.approx((1 - 1.96 * se, 1 + 1.96 * se))
+    assert notes == []
+    _, alone, said = input_ranges(spec, summary)
+    assert alone == 0.0 and "one run" in said[0]

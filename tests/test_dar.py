@@ -148,6 +148,16 @@ def test_the_published_45_minutes_is_out_of_reach_within_the_documented_ranges()
         assert slow[f"all_stop_min[{k}]"] < 45.0
 
 
+def test_the_capital_cost_of_the_works_against_the_published_one(dart_run: dict[str, Any]) -> None:
+    """README's row: Phase 1's works (fleet and land apart) at the profile's assumed unit costs, per km."""
+    a = dart_run["appraisal"]
+    items = a["capital_cost_by_item_usd"]
+    works_usd_per_km = (a["capital_cost_usd"] - items["fleet"] - items["land"]) / dart_run["corridor"]["length_km"]
+    assert works_usd_per_km / 1e6 == pytest.approx(7.3, abs=0.05 + 1e-9)  # README: US$7.3 M/km
+    published = (125e6 - 20e6) / 20.9  # ansoncfit: US$125 M incl. 20 M expropriation, 20.9 km
+    assert works_usd_per_km / published == pytest.approx(1.45, abs=0.01)  # README: 45 % high
+
+
 def test_ridership_and_fleet_as_published(dart_run: dict[str, Any]) -> None:
     passengers = dart_run["passengers"]
     assert passengers["generated"] == PINNED["passengers"]

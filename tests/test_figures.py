@@ -27,6 +27,7 @@ runner = CliRunner()
 #: Axis labels each figure must carry (x, y) on at least one of its axes: the units a reader needs.
 AXIS_LABELS = {
     "corridor_map": [("longitude (degrees)", "latitude (degrees)")],
+    "appraisal_tornado": [("economic NPV at 12 % (US$ M)", "")],
     "time_space": [("time of day (hh:mm)", "distance along the corridor (km)")],
     "headways": [("headway (min)", "share of bus arrivals (%)"), ("wait (min)", "share of boarded passengers (%)")],
     "load_profile": [("distance from Meskel Square approach (km)", "passengers per hour per direction (pax/h)")],

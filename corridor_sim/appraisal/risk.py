@@ -12,6 +12,10 @@ Inputs (``appraisal.risk`` for the ranges; each a triangular multiplier low, 1, 
 - ``crash``: the safety model's Monte Carlo band (its 5-95 % change in deaths over the estimate);
 - ``carbon_high``: uniform from the low (0) to the high (1) carbon price path.
 
+A ``demand`` draw scales each year's demand after the capacity cap of the timeline
+(:func:`corridor_sim.appraisal.cash_flows.timeline`), so a high draw is not cut where the
+simulated service would fill: the upper tail of the benefits is generous by that much.
+
 Outputs: the NPV's mean and 5-95 % band; the probability that the EIRR reaches the hurdle rate,
 which for a draw whose NPV falls through 0 once as the rate rises is the probability that the
 NPV at the hurdle rate is at least 0 (the draws whose NPV crosses 0 more than once on the grid

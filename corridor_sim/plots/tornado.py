@@ -39,7 +39,13 @@ def draw(run: RunFolder, baseline: RunFolder | None = None) -> Figure:
     ax.set_yticks(range(len(rows)), [f"{r['label']} ({r['low']:.2g}-{r['high']:.2g})" for r in rows])
     ax.axvline(npv_m, color="#252525", linewidth=1.0)
     ax.axvline(0.0, color="#8c8c8c", linewidth=0.8, linestyle="--")
-    ax.set_xlabel(f"economic NPV at {a['discount_rate'] * 100:.0f} %, US$ M (hatched: input at its low end; solid: high)")
+    ax.set_xlabel(f"economic NPV at {a['discount_rate'] * 100:.0f} % (US$ M)")
     ax.margins(x=0.15)
-    source_note(fig, f"Base NPV US$ {npv_m:,.1f} M; ST: Sobol' total index (SALib, inputs uniform over these ranges).")
+    fig.suptitle(f"{run.summary['title']}\nNPV with one appraisal input at each end of its range", fontsize=11)
+    source_note(
+        fig,
+        f"Appraisal of run {run.label}, corridor-sim. Hatched: the input at its low end; solid: at its high end; "
+        f"vertical line: base NPV US$ {npv_m:,.1f} M.",
+        "ST: Sobol' total index of the NPV (SALib, Saltelli sampling, the inputs uniform over these ranges).",
+    )
     return fig

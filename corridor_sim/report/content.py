@@ -36,6 +36,7 @@ HEADINGS = {
     "facts": "The corridor",
     "design": "The design",
     "headline": "Headline indicators",
+    "map": "Corridor map",
     "figures": "Figures",
     "assumptions": "Assumptions and placeholders",
     "sources": "Data sources and licences",

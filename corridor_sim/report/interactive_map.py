@@ -43,9 +43,9 @@ from xstatic.pkg import leaflet
 
 from corridor_sim.plots.corridor_map import RUNNING_WAY_STYLE
 from corridor_sim.plots.style import OSM_CREDIT
+from corridor_sim.report.content import HEADINGS
 from corridor_sim.results.reader import RunFolder
 
-HEADING = "Corridor map"
 #: Height of the map on the page (rem of the page's font).
 MAP_HEIGHT_REM = 30.0
 #: The streets are simplified to this tolerance (degrees; 2e-5 is about 2 m) and every coordinate
@@ -94,7 +94,7 @@ def map_section(run: RunFolder) -> str:
         "The PDF version of the report cannot hold an interactive map; it has the static one. "
         f"Map data {OSM_CREDIT}, ODbL 1.0" + "".join(f"; {c}" for c in credits) + "."
     )
-    return f'<section><h2>{escape(HEADING)}</h2><p class="note">{escape(note)}</p>{map_html(corridor_map(run))}</section>'
+    return f'<section><h2>{escape(HEADINGS["map"])}</h2><p class="note">{escape(note)}</p>{map_html(corridor_map(run))}</section>'
 
 
 def corridor_map(run: RunFolder) -> folium.Map:
