@@ -245,7 +245,7 @@ def test_results_folder_has_summary_and_tables(bole: Corridor, tmp_path: Path) -
         "summary.json", "corridor.json", "trajectories.parquet", "stop_events.parquet",
         "station_stats.parquet", "segment_loads.parquet", "od_summary.parquet",
         "segment_emissions.parquet", "segment_safety.parquet", "wait_distribution.parquet",
-        "scenario.json", "map_layers.parquet", "minibus",
+        "scenario.json", "map_layers.parquet", "minibus", "appraisal_cash_flows.parquet",
     }  # fmt: skip
     assert (tmp_path / "run/minibus/summary.json").is_file()  # today's minibuses, as a run folder of their own
     pax = output.summary["passengers"]

@@ -299,20 +299,10 @@ class _Flow:
 
     def image(self, content: ReportContent, name: str, file: Path, number: int, height: float) -> None:
         """A figure in the flow, at most ``height`` inches tall and the text's width, with its caption."""
-        image = _rgb(file)
-        aspect = image.shape[0] / image.shape[1]
-        width = min(WIDTH, height / aspect)
-        height = width * aspect
         caption = wrap(content.figure_caption(name, number), WIDTH, SIZE["body"], "bold")
-        self.ensure(height + 0.12 + len(caption) * _line(SIZE["body"]))
-        left = MARGIN + (WIDTH - width) / 2
-        ax = self.fig.add_axes((left / PAGE_W, 1 - (self.y + height) / PAGE_H, width / PAGE_W, height / PAGE_H))
-        ax.imshow(image, interpolation="none")
-        ax.set_axis_off()
-        self.y += height + 0.12
-        for line in caption:
-            self.text(MARGIN, line, SIZE["body"], fontweight="bold")
-            self.y += _line(SIZE["body"])
+        image = _rgb(file)
+        self.ensure(min(height, WIDTH * image.shape[0] / image.shape[1]) + 0.12 + len(caption) * _line(SIZE["body"]))
+        self._picture(image, height, caption, [])
         self.y += 0.15
 
     def figure_page(self, content: ReportContent, items: list[tuple[int, str, Path]]) -> None:
@@ -324,29 +314,25 @@ class _Flow:
             caption = wrap(content.figure_caption(name, number), WIDTH, SIZE["body"], "bold")
             notes = wrap(credit, WIDTH, SIZE["small"]) if credit else []
             text_h = len(caption) * _line(SIZE["body"]) + len(notes) * _line(SIZE["small"]) + 0.3
-            image = _rgb(file)
-            aspect = image.shape[0] / image.shape[1]
-            width = min(WIDTH, (slot - text_h) / aspect)
-            height = width * aspect
-            left = MARGIN + (WIDTH - width) / 2
-            ax = self.fig.add_axes(
-                (
-                    left / PAGE_W,
-                    1 - (self.y + height) / PAGE_H,
-                    width / PAGE_W,
-                    height / PAGE_H,
-                )
-            )
-            ax.imshow(image, interpolation="none")
-            ax.set_axis_off()
-            self.y += height + 0.12
-            for line in caption:
-                self.text(MARGIN, line, SIZE["body"], fontweight="bold")
-                self.y += _line(SIZE["body"])
-            for line in notes:
-                self.text(MARGIN, line, SIZE["small"], color=GREY)
-                self.y += _line(SIZE["small"])
+            self._picture(_rgb(file), slot - text_h, caption, notes)
             self.y += 0.25
+
+    def _picture(self, image: np.ndarray, height: float, caption: list[str], notes: list[str]) -> None:
+        """An image centred at the current line, as wide as the text allows and at most ``height`` tall, then its caption."""
+        aspect = image.shape[0] / image.shape[1]
+        width = min(WIDTH, height / aspect)
+        height = width * aspect
+        left = MARGIN + (WIDTH - width) / 2
+        ax = self.fig.add_axes((left / PAGE_W, 1 - (self.y + height) / PAGE_H, width / PAGE_W, height / PAGE_H))
+        ax.imshow(image, interpolation="none")
+        ax.set_axis_off()
+        self.y += height + 0.12
+        for line in caption:
+            self.text(MARGIN, line, SIZE["body"], fontweight="bold")
+            self.y += _line(SIZE["body"])
+        for line in notes:
+            self.text(MARGIN, line, SIZE["small"], color=GREY)
+            self.y += _line(SIZE["small"])
 
 
 def _text(content: ReportContent, lead: tuple[str, Path] | None = None) -> tuple[_Flow, _Flow, int]:
