@@ -274,6 +274,13 @@ def test_sweep_report_lists_the_best_runs_and_the_front(local_sweep) -> None:
     assert set(front["run_id"]) == set(pareto_front(table, "fleet.used", "journey_min.mean")["run_id"])
     bad = runner.invoke(app, ["sweep", "report", str(store.folder), "--by", "wait_min.men"])
     assert bad.exit_code == 2 and "no column 'wait_min.men'" in bad.output and "wait_min.mean" in bad.output
+    # the funding case ranks too: --by npv is the appraisal's NPV, largest first
+    by_npv = runner.invoke(app, ["sweep", "report", str(store.folder), "--by", "npv", "--top", "4"])
+    assert by_npv.exit_code == 0, by_npv.output
+    assert "best 4 by appraisal.npv_usd (largest first)" in by_npv.output
+    best = pd.read_parquet(store.folder / "report_best.parquet")
+    assert table["appraisal.npv_usd"].notna().all()
+    assert list(best["run_id"]) == list(table.sort_values("appraisal.npv_usd", ascending=False, kind="stable")["run_id"])
 
 
 def test_a_replicated_sweep_gives_one_row_per_design_with_intervals_and_says_which_tie(tmp_path: Path) -> None:
