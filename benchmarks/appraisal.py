@@ -12,7 +12,10 @@ time saved), then times, warm, the median of ``repeat`` calls of:
   switching values, the tornado with its Sobol' indices (SALib, 1,024 x 11 evaluations) and GHG;
 - :func:`corridor_sim.appraisal.section.sdg_section`: SDG 3.6 and 11.6 from the summary and
   11.2.1 from the walking catchments (it reads the walk network);
-- the Monte Carlo alone (:func:`corridor_sim.appraisal.risk.monte_carlo`).
+- the Monte Carlo alone (:func:`corridor_sim.appraisal.risk.monte_carlo`);
+
+and, in a fresh process that has imported the engine, what the first appraisal of a process
+imports on top (SALib and ``scipy.stats``; a sweep's worker pays it once).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import argparse
 import json
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -34,6 +39,12 @@ def _median_s(call, repeat: int) -> float:
         call()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+FIRST_IMPORTS = (
+    "import time, corridor_sim.evaluation; t = time.perf_counter(); "
+    "import SALib.analyze.sobol, SALib.sample.sobol; print(time.perf_counter() - t)"
+)
 
 
 def main() -> None:
@@ -72,6 +83,9 @@ def main() -> None:
         "appraise_s": round(_median_s(lambda: appraise(run, summary, emissions), args.repeat), 4),
         "monte_carlo_s": round(_median_s(lambda: monte_carlo(parts, spec, summary, run.scenario.seed, base), args.repeat), 4),
         "sdg_section_s": round(_median_s(lambda: sdg_section(run, summary, with_access=True), args.repeat), 4),
+        "first_appraisal_imports_s (fresh process)": round(
+            float(subprocess.run([sys.executable, "-c", FIRST_IMPORTS], capture_output=True, text=True, check=True).stdout), 3
+        ),
         "npv_usd": summary["appraisal"]["npv_usd"],
         "eirr": summary["appraisal"]["eirr"],
     }

@@ -30,9 +30,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import sobol as sobol_sample
-from scipy import stats
 
 from corridor_sim.appraisal.cash_flows import Component
 from corridor_sim.scenario import Appraisal
@@ -65,6 +62,8 @@ def input_ranges(spec: Appraisal, summary: dict[str, Any]) -> tuple[dict[str, tu
     se = 0.0
     cell = (summary.get("replications") or {}).get("indicators", {}).get("time_saved.saved_min_per_trip")
     if cell and cell.get("mean") and summary["replications"]["count"] > 1:
+        from scipy import stats  # 0.5 s to import: only for replicated runs
+
         n = summary["replications"]["count"]
         se = abs(cell["half_width"] / stats.t.ppf(0.975, n - 1) / cell["mean"])
     else:
@@ -232,6 +231,9 @@ def _sobol(
     parts: list[Component], bounds: dict[str, tuple[float, float]], base: dict[str, float], rate: np.ndarray, seed: int
 ) -> dict[str, tuple[float, float]]:
     """Sobol' first-order and total indices of the NPV (SALib), inputs uniform over ``bounds``."""
+    from SALib.analyze import sobol as sobol_analyze  # with scipy, 0.7 s to import: once a run is appraised
+    from SALib.sample import sobol as sobol_sample
+
     names = list(bounds)
     problem = {"num_vars": len(names), "names": names, "bounds": [list(bounds[n]) for n in names]}
     x = sobol_sample.sample(problem, SOBOL_BASE_SAMPLES, calc_second_order=False, seed=seed)
