@@ -35,8 +35,11 @@ TRIP_COLUMNS = [
 
 
 def covers(ops: Operations) -> bool:
-    """Whether the compiled loop runs these operations: on-demand services only, one fleet, passing lanes where they stop."""
-    if not ops.services or len(ops.fleets) != 1 or not all(plan.on_demand for plan in ops.services):
+    """Whether the compiled loop runs these operations: on-demand services only, each over consecutive stations
+    (so the stations it serves beyond one are a range), one fleet, passing lanes where they stop."""
+    if not ops.services or len(ops.fleets) != 1:
+        return False
+    if not all(plan.on_demand and np.all(np.diff(plan.stations) == 1) for plan in ops.services):
         return False
     used = np.concatenate([plan.stations for plan in ops.services])
     forward, backward = ops.fleets[0].layouts
@@ -100,7 +103,7 @@ def run_day(sim: Simulation) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, 
     (stop_int, stop_float, pass_int, pass_time, trip_dispatcher, trip_bus, scheduled, dispatch, end, end_s, depot) = (
         run_on_demand_day(
             float(ops.run_start_s), float(ops.end_s), bool(ops.finish_trips), n, dep_start, np.concatenate(departures),
-            pat_start, *pat, np.ascontiguousarray(np.stack(sim.serves)), plat_berth_start, float(ops.clearance_s),
+            pat_start, *pat, plat_berth_start, float(ops.clearance_s),
             float(ops.layover_s), int(fleet.buses), int(vehicle.capacity_pax), int(vehicle.seats), fleet.dwell.params,
             motion, signals, signal_free, float(SATURATION_HEADWAY_S), (sim.chain_head, sim.next_same), passengers,
         )

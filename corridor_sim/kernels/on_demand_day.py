@@ -4,9 +4,9 @@
 on demand, one fleet, platforms with a passing lane) through SimPy at about 12 us of Python per
 event. :func:`run_on_demand_day` runs the same processes (dispatchers, trips, platforms, the
 terminals' pools of buses) as a state machine over an event heap, calling the same kernels
-(:func:`~corridor_sim.kernels.on_demand.next_stop`, :func:`~corridor_sim.kernels.on_demand.hailed`,
-:func:`~corridor_sim.kernels.passengers.serve_stop`) with the same arguments in the same order,
-so its records are exactly SimPy's.
+(:func:`~corridor_sim.kernels.on_demand.next_stop`) or their equals on queues kept by destination
+(:mod:`corridor_sim.kernels.on_demand_queues`, for :func:`~corridor_sim.kernels.passengers.serve_stop`
+and :func:`~corridor_sim.kernels.on_demand.hailed`) in the same order, so its records are exactly SimPy's.
 
 What makes the order the same: SimPy processes events by (time, priority, the order they were
 scheduled in); a process starts with an urgent event, everything else is normal. Each event here
@@ -25,8 +25,8 @@ import heapq
 import numpy as np
 from numba import njit
 
-from corridor_sim.kernels.on_demand import hailed, next_stop
-from corridor_sim.kernels.passengers import serve_stop
+from corridor_sim.kernels.on_demand import next_stop
+from corridor_sim.kernels.on_demand_queues import add_left_behind, chain_layout, hailed_from_chains, serve_from_chains
 
 URGENT, NORMAL = 0, 1
 # event kinds
@@ -59,7 +59,6 @@ def run_on_demand_day(
     pat_station: np.ndarray,
     pat_queue: np.ndarray,
     pat_platform: np.ndarray,
-    serves: np.ndarray,
     plat_berth_start: np.ndarray,
     clearance_s: float,
     layover_s: float,
@@ -87,8 +86,6 @@ def run_on_demand_day(
     pat_start, pat_m, pat_station, pat_queue, pat_platform
         Per dispatcher, its pattern in running order (``[pat_start[k]:pat_start[k + 1]]``): chainage in
         its direction (m), station, platform queue and platform (index into ``plat_berth_start``).
-    serves
-        (services, stations): whether each service stops there.
     plat_berth_start
         Per platform, its berths ``[plat_berth_start[p]:plat_berth_start[p + 1]]`` (platforms with a passing lane).
     clearance_s, layover_s
@@ -120,6 +117,9 @@ def run_on_demand_day(
     signal_m, cycle_s, green_s, offset_s, green_ext, in_traffic = signals
     head, next_same = chains
     arrive_s, destination, queue_head, queue_end, board_s, board_trip, left_behind, onboard = passengers
+    # the queues by destination, for boarding and passing by (kernels.on_demand_queues)
+    c_start, c_members, c_arrive, c_head, c_first = chain_layout(destination, queue_head, queue_end, n_stations, arrive_s)
+    c_left_behind = np.zeros(len(c_members) + 1, dtype=np.int64)
     n_disp = len(dep_start) - 1
     n_plat = len(plat_berth_start) - 1
     max_trips = onboard.shape[0]
@@ -252,9 +252,10 @@ def run_on_demand_day(
             kd = trip_dispatcher[trip]
             o, e = pat_start[kd], pat_start[kd + 1]
             j = t_nxt[trip]
-            passed = hailed(
-                now, pat_queue[o + j], pat_station[o + j], pat_station[o + j + 1 : e], trip, capacity_pax, t_load[trip],
-                n_stations, head, next_same, arrive_s, board_trip, left_behind, onboard,
+            a, b = pat_station[o + j + 1], pat_station[e - 1]  # the stations it serves beyond
+            passed = hailed_from_chains(
+                now, pat_queue[o + j], pat_station[o + j], min(a, b), max(a, b), trip, capacity_pax, t_load[trip],
+                n_stations, c_start, c_arrive, c_head, c_first, c_left_behind, onboard,
             )  # fmt: skip
             if passed >= 0:  # it runs on
                 if passed:
@@ -359,9 +360,13 @@ def run_on_demand_day(
             i = t_i[trip]
             p = pat_platform[o + i]
             station = pat_station[o + i]
-            alighted, boarded, denied, load, dwell, last_call = serve_stop(
-                now, pat_queue[o + i], station, trip, capacity_pax, t_load[trip], serves[kd // 2], arrive_s, destination,
-                queue_head, queue_end, board_s, board_trip, left_behind, onboard, seats, dwell_params,
+            first, last = 1, 0  # the stations it serves beyond: none at its last stop
+            if o + i + 1 < e:
+                first, last = min(pat_station[o + i + 1], pat_station[e - 1]), max(pat_station[o + i + 1], pat_station[e - 1])
+            alighted, boarded, denied, load, dwell, last_call = serve_from_chains(
+                now, pat_queue[o + i], station, first, last, trip, capacity_pax, t_load[trip], n_stations,
+                c_start, c_members, c_arrive, c_head, c_first, destination, board_s, board_trip, c_left_behind, onboard,
+                seats, dwell_params,
             )  # fmt: skip
             t_load[trip] = load
             depart = now + dwell
@@ -414,7 +419,7 @@ def run_on_demand_day(
                 t_state_f[trip, 0], t_state_f[trip, 1], t_from_rest[trip], t_state_f[trip, 2], t_state_f[trip, 3],
                 t_signal_stops[trip], t_nxt[trip], pat_m[o:e], pat_station[o:e], pat_queue[o:e], bounds_m[d], speed_ms[d],
                 bin_s, accel, decel, signal_m[d], cycle_s[d], green_s[d], offset_s[d], green_ext, in_traffic[d],
-                signal_free_s[d], headway_s, trip, n_stations, head, next_same, arrive_s, board_trip, onboard,
+                signal_free_s[d], headway_s, trip, n_stations, head, next_same, arrive_s, board_trip, onboard, c_first,
             )  # fmt: skip
             t_signal_stops[trip] = signal_stops
             if not sure:  # someone may be waiting there for it: it decides when it gets there
@@ -427,6 +432,7 @@ def run_on_demand_day(
                 heapq.heappush(heap, (now + (rest_s - now), NORMAL, seq, _ARRIVE, trip, 0))
             seq += 1
 
+    add_left_behind(left_behind, c_members, c_left_behind)
     return (
         stop_int[:n_stops], stop_float[:n_stops], pass_int[:n_passes], pass_time[:n_passes],
         trip_dispatcher[:n_trips], trip_bus[:n_trips], trip_scheduled[:n_trips], trip_dispatch[:n_trips],
