@@ -22,7 +22,7 @@ from corridor_sim._errors import ScenarioError
 from corridor_sim.cli import EXIT_RUNS_FAILED, app
 from corridor_sim.corridor import build_corridor
 from corridor_sim.engine.size import MAX_PASSENGERS, RunTooLargeError, check_run_size, estimate_run
-from corridor_sim.kernels._cache import CACHE_FOLDER, check_kernel_cache
+from corridor_sim.kernels._cache import CACHE_FOLDER, check_kernel_cache, drop_stale_kernels
 from corridor_sim.scenario import load_scenario, parse_scenario, read_scenario_data
 from corridor_sim.sweep.store import SweepStore
 
@@ -323,6 +323,23 @@ def test_a_damaged_kernel_cache_is_removed_and_compiled_again(damage: bytes, tmp
         removed = check_kernel_cache(folder)
     assert index in removed and not index.exists()
     assert check_kernel_cache(folder) == []  # the rest is sound
+
+
+def test_a_kernel_cached_before_another_kernel_file_changed_is_compiled_again(tmp_path: Path) -> None:
+    import os
+
+    folder, sources = tmp_path / "__pycache__", tmp_path / "kernels"
+    folder.mkdir()
+    sources.mkdir()
+    index, data = folder / "on_demand_day.run-10.py311.nbi", folder / "on_demand_day.run-10.py311.1.nbc"
+    for path in (index, data):
+        path.write_bytes(b"cached")
+    callee = sources / "motion.py"
+    callee.write_text("# a kernel the cached one calls")
+    os.utime(index, (1_000, 1_000))  # cached before the callee's edit
+    assert drop_stale_kernels(folder, sources) == [index, data] and not index.exists()
+    index.write_bytes(b"cached again")  # numba's new index, after the edit
+    assert drop_stale_kernels(folder, sources) == [] and index.exists()
 
 
 # --- sweeps ------------------------------------------------------------------------------------------

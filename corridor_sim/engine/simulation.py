@@ -27,6 +27,7 @@ import simpy
 
 from corridor_sim.corridor import Corridor
 from corridor_sim.demand import Passengers
+from corridor_sim.engine.on_demand_day import STOP_COLUMNS, TRIP_COLUMNS, covers, run_day
 from corridor_sim.engine.operations import Operations, ServicePlan
 from corridor_sim.engine.station import Platform
 from corridor_sim.engine.trace import PASS_COLUMNS, Trace
@@ -38,10 +39,16 @@ from corridor_sim.kernels.passengers import serve_stop
 
 
 class Simulation:
-    """One run of the engine. Build it, call :meth:`run` once."""
+    """One run of the engine. Build it, call :meth:`run` once.
 
-    def __init__(self, corridor: Corridor, ops: Operations, passengers: Passengers) -> None:
+    With ``compiled`` (the default), a run the compiled event loop covers (today's minibuses:
+    :func:`~corridor_sim.engine.on_demand_day.covers`) runs there, with the same records; else,
+    and with ``compiled=False``, on SimPy.
+    """
+
+    def __init__(self, corridor: Corridor, ops: Operations, passengers: Passengers, compiled: bool = True) -> None:
         self.ops = ops
+        self.compiled = compiled
         self.env = simpy.Environment(initial_time=ops.run_start_s)  # the warm-up's start, if any
         self.n_stations = len(corridor.station_name)
         self.passengers = passengers
@@ -98,6 +105,9 @@ class Simulation:
         event's cycle once it is processed), and the collections they would trigger took 15-20 %
         of a day's run. It resumes (if it was on) when the run ends.
         """
+        if self.compiled and covers(self.ops):
+            stops, trips, passes, end_s, depot = run_day(self)
+            return self._trace_from(stops, trips, passes, end_s, self.ops.buses - depot)
         for k, plan in enumerate(self.ops.services):
             for direction in (0, 1):
                 self.env.process(self._dispatcher(k, plan, direction))
@@ -258,17 +268,12 @@ class Simulation:
         self._lay_up(self.pools[f][stations[-1]], bus)
 
     def _trace(self) -> Trace:
-        stops = _frame(
-            self.stop_rows,
-            ["trip", "station", "direction", "arrive_s", "berth_s", "depart_s", "dwell_s",
-             "alighted", "boarded", "denied", "load_pax", "signal_stops", "berth", "last_call_s"],
-        )  # fmt: skip
-        trips = pd.DataFrame(
-            self.trip_rows,
-            columns=["trip", "bus", "service", "vehicle", "direction", "scheduled_s", "dispatch_s", "end_s", "stops", "km",
-                     "capacity_pax"],
-        )  # fmt: skip
+        trips = pd.DataFrame(self.trip_rows, columns=TRIP_COLUMNS)
         passes = _frame(self.pass_rows, PASS_COLUMNS)
+        fleet_used = self.ops.buses - sum(self.depot)
+        return self._trace_from(_frame(self.stop_rows, STOP_COLUMNS), trips, passes, float(self.env.now), fleet_used)
+
+    def _trace_from(self, stops: pd.DataFrame, trips: pd.DataFrame, passes: pd.DataFrame, end_s: float, fleet_used: int) -> Trace:
         return Trace(
             stops=stops,
             trips=trips,
@@ -278,8 +283,8 @@ class Simulation:
             board_trip=self.board_trip,
             left_behind=self.left_behind,
             alight_s=self._alight_s(stops),
-            end_s=float(self.env.now),
-            fleet_used=self.ops.buses - sum(self.depot),
+            end_s=end_s,
+            fleet_used=fleet_used,
         )
 
     def _alight_s(self, stops: pd.DataFrame) -> np.ndarray:

@@ -5,6 +5,13 @@ Numba keeps each compiled kernel in ``__pycache__/`` beside its source: an index
 truncated or garbage file there makes every run fail (``UnpicklingError``) or abort in compiled
 code. :func:`check_kernel_cache` reads every index and data file the way numba does and removes
 any kernel whose files are unreadable, so numba compiles it again; it says which files it removed.
+
+Numba also stamps an index with its own source file only, so a kernel that calls kernels of
+other files (the compiled minibus day calls the motion, queue and on-demand kernels) would keep
+running its old machine code after one of those files changed. :func:`drop_stale_kernels`
+removes every index older than the newest kernel source, so an edit anywhere in the kernels
+recompiles what was cached before it (an installed package's sources never change, so it only
+costs a developer one compile after an edit).
 """
 
 from __future__ import annotations
@@ -74,5 +81,31 @@ def check_kernel_cache(folder: Path = CACHE_FOLDER) -> list[Path]:
     return removed
 
 
+def drop_stale_kernels(folder: Path = CACHE_FOLDER, sources: Path = CACHE_FOLDER.parent) -> list[Path]:
+    """Remove the cache files of every kernel cached before the newest ``*.py`` in ``sources`` changed.
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+    """
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    newest = max((p.stat().st_mtime for p in sources.glob("*.py")), default=0.0)
+    for index in sorted(folder.glob("*.nbi")):
+        if index.stat().st_mtime >= newest:
+            continue
+        stem = index.name.removesuffix(".nbi")
+        for path in [index, *folder.glob(f"{stem}.*.nbc")]:
+            try:
+                path.unlink()
+                removed.append(path)
+            except OSError:
+                pass
+    return removed
+
+
 if os.environ.get("NUMBA_DISABLE_JIT") != "1":
+    drop_stale_kernels()
     check_kernel_cache()

@@ -72,13 +72,18 @@ def _grid(line: LineString, reach_m: float, spacing_m: float) -> np.ndarray:
     return xy[shapely.dwithin(shapely.points(xy), line, reach_m)]
 
 
+#: The last trip ends found, by line, reach and spacing, with the graph they were found on: a run asks
+#: for the same ones three times (the zones' walking distances, the catchment shares and the map).
+_TRIP_ENDS: dict[tuple[bytes, float, float], tuple[nx.MultiGraph | None, pd.DataFrame]] = {}
+
+
 def trip_ends(
     line: LineString,
     graph: nx.MultiGraph | None,
     reach_m: float = 800.0,
     spacing_m: float = 50.0,
 ) -> pd.DataFrame:
-    """Where walking trips to or from the corridor start or end.
+    """Where walking trips to or from the corridor start or end (a copy of the last found, if the same were asked for).
 
     Parameters
     ----------
@@ -99,6 +104,17 @@ def trip_ends(
         (straight-line distance to the line). With a graph the points are its nodes within
         ``reach_m`` of the line; without, a square grid at ``spacing_m``.
     """
+    key = (shapely.to_wkb(line), float(reach_m), float(spacing_m))
+    found = _TRIP_ENDS.get(key)
+    if found is not None and found[0] is graph:
+        return found[1].copy()
+    points = _trip_ends(line, graph, reach_m, spacing_m)
+    _TRIP_ENDS.clear()  # one corridor at a time
+    _TRIP_ENDS[key] = (graph, points)
+    return points.copy()
+
+
+def _trip_ends(line: LineString, graph: nx.MultiGraph | None, reach_m: float, spacing_m: float) -> pd.DataFrame:
     if graph is not None:
         nodes, xy = _node_xy(graph)
         keep = shapely.dwithin(shapely.points(xy), line, reach_m)
