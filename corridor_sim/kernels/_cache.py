@@ -61,15 +61,8 @@ def check_kernel_cache(folder: Path = CACHE_FOLDER) -> list[Path]:
     if not folder.is_dir():
         return removed
     for index in sorted(folder.glob("*.nbi")):
-        if _readable(index):
-            continue
-        stem = index.name.removesuffix(".nbi")
-        for path in [index, *folder.glob(f"{stem}.*.nbc")]:
-            try:
-                path.unlink()
-                removed.append(path)
-            except OSError:
-                pass
+        if not _readable(index):
+            removed += _remove_kernel(index)
     if removed:
         warnings.warn(
             KernelCacheWarning(
@@ -82,7 +75,8 @@ def check_kernel_cache(folder: Path = CACHE_FOLDER) -> list[Path]:
 
 
 def drop_stale_kernels(folder: Path = CACHE_FOLDER, sources: Path = CACHE_FOLDER.parent) -> list[Path]:
-    """Remove the cache files of every kernel cached before the newest ``*.py`` in ``sources`` changed.
+    """Remove the cache files of every kernel cached before the newest kernel file in ``sources``
+    changed (``*.py`` but ``_*.py``: this module and the package's ``__init__`` hold no kernel).
 
     Returns
     -------
@@ -92,17 +86,22 @@ def drop_stale_kernels(folder: Path = CACHE_FOLDER, sources: Path = CACHE_FOLDER
     removed: list[Path] = []
     if not folder.is_dir():
         return removed
-    newest = max((p.stat().st_mtime for p in sources.glob("*.py")), default=0.0)
+    newest = max((p.stat().st_mtime for p in sources.glob("*.py") if not p.name.startswith("_")), default=0.0)
     for index in sorted(folder.glob("*.nbi")):
-        if index.stat().st_mtime >= newest:
-            continue
-        stem = index.name.removesuffix(".nbi")
-        for path in [index, *folder.glob(f"{stem}.*.nbc")]:
-            try:
-                path.unlink()
-                removed.append(path)
-            except OSError:
-                pass
+        if index.stat().st_mtime < newest:
+            removed += _remove_kernel(index)
+    return removed
+
+
+def _remove_kernel(index: Path) -> list[Path]:
+    """Remove a kernel's index and its data files; the files removed."""
+    removed = []
+    for path in [index, *index.parent.glob(f"{index.name.removesuffix('.nbi')}.*.nbc")]:
+        try:
+            path.unlink()
+            removed.append(path)
+        except OSError:
+            pass
     return removed
 
 

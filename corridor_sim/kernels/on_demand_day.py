@@ -47,6 +47,27 @@ def _grow(a: np.ndarray, rows: int) -> np.ndarray:
 
 
 @njit(cache=True)
+def _append(head: np.ndarray, tail: np.ndarray, nxt: np.ndarray, queue: int, item: int) -> None:
+    """Put ``item`` last in the linked queue ``queue`` (``head``/``tail`` per queue, ``nxt`` per item; -1: none)."""
+    if tail[queue] >= 0:
+        nxt[tail[queue]] = item
+    else:
+        head[queue] = item
+    tail[queue] = item
+    nxt[item] = -1
+
+
+@njit(cache=True)
+def _pop(head: np.ndarray, tail: np.ndarray, nxt: np.ndarray, queue: int) -> int:
+    """Take the first item of the linked queue ``queue`` (it must not be empty)."""
+    item = head[queue]
+    head[queue] = nxt[item]
+    if head[queue] < 0:
+        tail[queue] = -1
+    return item
+
+
+@njit(cache=True)
 def run_on_demand_day(
     now: float,
     end_s: float,
@@ -194,24 +215,13 @@ def run_on_demand_day(
             pool = who
             if kind == _LAY_UP:
                 trip = value
-                bus = trip_bus[trip]
-                if item_tail[pool] >= 0:
-                    item_next[item_tail[pool]] = bus
-                else:
-                    item_head[pool] = bus
-                item_tail[pool] = bus
-                item_next[bus] = -1
+                _append(item_head, item_tail, item_next, pool, trip_bus[trip])
                 if get_head[pool] >= 0:  # someone waits: a put event, then the get
                     heapq.heappush(heap, (now, NORMAL, seq, _PUT, pool, 0))
                     seq += 1
             elif get_head[pool] >= 0 and item_head[pool] >= 0:  # the put processed: the first waiting get tries
-                g, bus = get_head[pool], item_head[pool]
-                get_head[pool] = get_next[g]
-                if get_head[pool] < 0:
-                    get_tail[pool] = -1
-                item_head[pool] = item_next[bus]
-                if item_head[pool] < 0:
-                    item_tail[pool] = -1
+                g = _pop(get_head, get_tail, get_next, pool)
+                bus = _pop(item_head, item_tail, item_next, pool)
                 heapq.heappush(heap, (now, NORMAL, seq, _GOT_BUS, g, bus))
                 seq += 1
         elif kind == _TRIP_START:
@@ -235,10 +245,7 @@ def run_on_demand_day(
                 if berth < 0:
                     break
                 free_at[b0 + berth] = np.inf  # held for the bus being let in
-                trip = wait_head[p]
-                wait_head[p] = wait_next[trip]
-                if wait_head[p] < 0:
-                    wait_tail[p] = -1
+                trip = _pop(wait_head, wait_tail, wait_next, p)
                 heapq.heappush(heap, (now, NORMAL, seq, _ENTRY, trip, berth))
                 seq += 1
         elif kind == _LAST_DWELL:
@@ -293,20 +300,10 @@ def run_on_demand_day(
                 waited = False
                 pool = pat_station[pat_start[kd]]
                 if item_head[pool] >= 0 or depot == 0:  # a bus from the pool: a get (maybe waiting)
-                    if get_tail[pool] >= 0:
-                        get_next[get_tail[pool]] = kd
-                    else:
-                        get_head[pool] = kd
-                    get_tail[pool] = kd
-                    get_next[kd] = -1
+                    _append(get_head, get_tail, get_next, pool, kd)
                     if item_head[pool] >= 0:  # the first waiting get takes the first bus
-                        g, bus = get_head[pool], item_head[pool]
-                        get_head[pool] = get_next[g]
-                        if get_head[pool] < 0:
-                            get_tail[pool] = -1
-                        item_head[pool] = item_next[bus]
-                        if item_head[pool] < 0:
-                            item_tail[pool] = -1
+                        g = _pop(get_head, get_tail, get_next, pool)
+                        bus = _pop(item_head, item_tail, item_next, pool)
                         heapq.heappush(heap, (now, NORMAL, seq, _GOT_BUS, g, bus))
                         seq += 1
                     break
@@ -339,12 +336,7 @@ def run_on_demand_day(
             if berth >= 0:
                 open_trip, open_berth = trip, berth
             else:
-                if wait_tail[p] >= 0:
-                    wait_next[wait_tail[p]] = trip
-                else:
-                    wait_head[p] = trip
-                wait_tail[p] = trip
-                wait_next[trip] = -1
+                _append(wait_head, wait_tail, wait_next, p, trip)
                 for b in range(b0, b1):
                     at = free_at[b]
                     if at != woken_at[b] and now < at < np.inf:
