@@ -130,13 +130,17 @@ SCENARIO_PATHS: dict[str, str] = {
 ECONOMY = ("local_per_usd", "gdp_per_capita_usd", "gni_per_capita_usd")
 
 
-def profile_summary(profile: CityProfile, scenario_data: dict[str, Any]) -> dict[str, Any]:
+#: The economy values an appraisal reads (the exchange rate for the local money, GNI for the VSL).
+APPRAISAL_ECONOMY = ("local_per_usd", "gni_per_capita_usd")
+
+
+def profile_summary(profile: CityProfile, scenario_data: dict[str, Any], appraised: bool = False) -> dict[str, Any]:
     """The summary's ``city_profile`` section: the economy, and which placeholders the run used.
 
     A placeholder counts as used where the scenario's (resolved) value is the profile's own, i.e.
     the scenario did not replace it, and the run reads it: the mode-choice money only with mode
-    choice on; the unit costs only with the appraisal on (and its baseline simulated); the economy
-    values (exchange rate, GDP and GNI per capita) are listed apart.
+    choice on; the unit costs, the exchange rate and GNI per capita only in a run with an
+    appraisal.
 
     Parameters
     ----------
@@ -144,15 +148,18 @@ def profile_summary(profile: CityProfile, scenario_data: dict[str, Any]) -> dict
         The city's profile.
     scenario_data
         The resolved scenario, dumped (``model_dump(mode="json")``).
+    appraised
+        Whether the run has an appraisal (:mod:`corridor_sim.appraisal.section`).
     """
     used = []
     for key, path in SCENARIO_PATHS.items():
         item: Sourced[Any] = getattr(profile, key)
-        read = not path.startswith("mode_choice.") or scenario_data["mode_choice"]["enabled"]
-        if path.startswith("appraisal."):
-            read = scenario_data["appraisal"]["enabled"] and scenario_data["paratransit"]["simulate"]
+        read = appraised if path.startswith("appraisal.") else (
+            not path.startswith("mode_choice.") or scenario_data["mode_choice"]["enabled"]
+        )  # fmt: skip
         if item.placeholder and read and _at(scenario_data, path) == item.value:
             used.append(key)
+    used += [key for key in APPRAISAL_ECONOMY if appraised and getattr(profile, key).placeholder]
     return {
         "country": profile.country_name,
         "currency": profile.currency,

@@ -123,6 +123,9 @@ def _appraise(evaluation: Evaluation, all_tables: bool) -> None:
     appraised = appraise(evaluation.run, summary, evaluation.tables["segment_emissions"])
     if appraised is not None:
         summary["appraisal"], evaluation.tables["appraisal_cash_flows"] = appraised
+        scenario = evaluation.run.scenario  # the placeholders it read: now the unit costs and the economy too
+        profile = load_manifest(scenario.city).profile
+        summary["city_profile"] = profile_summary(profile, scenario.model_dump(mode="json"), appraised=True)
     elif evaluation.run.scenario.appraisal.enabled:
         summary["notes"].append(
             "no appraisal: it needs the time saved against today's minibuses (paratransit.simulate and a minibus feed or route layer)"

@@ -278,3 +278,31 @@ def test_replications_put_the_simulation_s_spread_into_the_risk(appraisal_inputs
     assert notes == []
     _, alone, said = input_ranges(spec, summary)
     assert alone == 0.0 and "one run" in said[0]
+
+
+def test_an_appraised_run_lists_the_unit_cost_and_economy_placeholders_it_read(addis_nmt_run) -> None:
+    import tomllib
+
+    from corridor_sim.city_profile import (
+        APPRAISAL_ECONOMY,
+        COST_KEYS,
+        SCENARIO_PATHS,
+        CityProfile,
+        city_file_template,
+        profile_summary,
+    )
+
+    profile = CityProfile.model_validate(tomllib.loads(city_file_template("x", "TZ", "X", "TZS"))["profile"])
+    data = addis_nmt_run.run.scenario.model_dump(mode="json")
+    for key, path in SCENARIO_PATHS.items():  # a scenario that keeps every template value
+        *parents, last = path.split(".")
+        node = data
+        for part in parents:
+            node = node[part]
+        node[last] = getattr(profile, key).value
+
+    def used(appraised: bool) -> set[str]:
+        return {p.split(" = ")[0] for p in profile_summary(profile, data, appraised)["placeholders"]}
+
+    assert used(True) - used(False) == set(COST_KEYS) | set(APPRAISAL_ECONOMY)
+    assert not used(False) & set(COST_KEYS)

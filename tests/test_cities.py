@@ -152,10 +152,12 @@ def test_a_new_city_runs_from_a_geojson_line_and_every_output_states_its_placeho
     assert summary["corridor"]["alignment"] == "geojson" and summary["passengers"]["conserved"]
     assert summary["corridor"]["length_km"] == pytest.approx(10.0, abs=0.05)
     placeholders = summary["city_profile"]["placeholders"]
-    # the run read every template value but the mode-choice money (mode choice is off) and the economy
+    # the run read every template value but the mode-choice money (mode choice is off), and having no
+    # minibus routes (so no time saved and no appraisal) neither the unit costs nor the economy
     used = {p.split(" = ")[0] for p in placeholders}
     money = {k for k, path in SCENARIO_PATHS.items() if path.startswith("mode_choice.")}
-    assert used == set(TEMPLATE_VALUES) - money - set(ECONOMY)
+    assert "appraisal" not in summary
+    assert used == set(TEMPLATE_VALUES) - money - set(ECONOMY) - set(COST_KEYS)
     assert summary["city_profile"]["currency"] == "TZS"
     for key in ("traffic_mix", "base_deaths_per_100m_vkm"):
         assert f"placeholder: {key} = " in result.output
