@@ -132,6 +132,8 @@ ECONOMY = ("local_per_usd", "gdp_per_capita_usd", "gni_per_capita_usd")
 
 #: The economy values an appraisal reads (the exchange rate for the local money, GNI for the VSL).
 APPRAISAL_ECONOMY = ("local_per_usd", "gni_per_capita_usd")
+#: The mode-choice money an appraisal reads too (the time saved's value, the fare revenue).
+APPRAISAL_MONEY = ("value_of_time_per_h", "brt_fare")
 
 
 def profile_summary(profile: CityProfile, scenario_data: dict[str, Any], appraised: bool = False) -> dict[str, Any]:
@@ -139,8 +141,8 @@ def profile_summary(profile: CityProfile, scenario_data: dict[str, Any], apprais
 
     A placeholder counts as used where the scenario's (resolved) value is the profile's own, i.e.
     the scenario did not replace it, and the run reads it: the mode-choice money only with mode
-    choice on; the unit costs, the exchange rate and GNI per capita only in a run with an
-    appraisal.
+    choice on (the value of time and the BRT fare also in a run with an appraisal); the unit
+    costs, the exchange rate and GNI per capita only in a run with an appraisal.
 
     Parameters
     ----------
@@ -156,6 +158,7 @@ def profile_summary(profile: CityProfile, scenario_data: dict[str, Any], apprais
         item: Sourced[Any] = getattr(profile, key)
         read = appraised if path.startswith("appraisal.") else (
             not path.startswith("mode_choice.") or scenario_data["mode_choice"]["enabled"]
+            or (appraised and key in APPRAISAL_MONEY)
         )  # fmt: skip
         if item.placeholder and read and _at(scenario_data, path) == item.value:
             used.append(key)

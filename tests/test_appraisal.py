@@ -285,6 +285,7 @@ def test_an_appraised_run_lists_the_unit_cost_and_economy_placeholders_it_read(a
 
     from corridor_sim.city_profile import (
         APPRAISAL_ECONOMY,
+        APPRAISAL_MONEY,
         COST_KEYS,
         SCENARIO_PATHS,
         CityProfile,
@@ -294,6 +295,7 @@ def test_an_appraised_run_lists_the_unit_cost_and_economy_placeholders_it_read(a
 
     profile = CityProfile.model_validate(tomllib.loads(city_file_template("x", "TZ", "X", "TZS"))["profile"])
     data = addis_nmt_run.run.scenario.model_dump(mode="json")
+    data["mode_choice"]["enabled"] = False
     for key, path in SCENARIO_PATHS.items():  # a scenario that keeps every template value
         *parents, last = path.split(".")
         node = data
@@ -304,5 +306,6 @@ def test_an_appraised_run_lists_the_unit_cost_and_economy_placeholders_it_read(a
     def used(appraised: bool) -> set[str]:
         return {p.split(" = ")[0] for p in profile_summary(profile, data, appraised)["placeholders"]}
 
-    assert used(True) - used(False) == set(COST_KEYS) | set(APPRAISAL_ECONOMY)
+    # with mode choice off the appraisal alone reads the value of time and the fare
+    assert used(True) - used(False) == set(COST_KEYS) | set(APPRAISAL_ECONOMY) | set(APPRAISAL_MONEY)
     assert not used(False) & set(COST_KEYS)
