@@ -280,16 +280,7 @@ def leg_profiles(
         short to reach it; m/s) and starts from rest on the segment.
     """
     n = len(bounds_m) - 1
-    n_rows = 0
-    for i in range(len(depart_s)):
-        n_rows += _segment_at(max(to_m[i] - 1e-6, from_m[i]), bounds_m, n) - _segment_at(from_m[i], bounds_m, n) + 1
-    leg = np.empty(n_rows, dtype=np.int64)
-    segment = np.empty(n_rows, dtype=np.int64)
-    distance = np.empty(n_rows)
-    moving = np.empty(n_rows)
-    red = np.empty(n_rows)
-    run_speed = np.empty(n_rows)
-    starts = np.empty(n_rows)
+    rows = profile_rows(from_m, to_m, bounds_m)
     leg_moving = np.zeros(n)
     leg_red = np.zeros(n)
     leg_starts = np.zeros(n)
@@ -304,17 +295,66 @@ def leg_profiles(
             depart_s[i], from_m[i], to_m[i], bounds_m, speed_ms[b], accel_ms2, decel_ms2,
             signal_m, cycle_s, green_s, offset_s, green_extension_s, in_traffic[b], leg_moving, leg_red, leg_starts, no_queue, 0.0,
         )  # fmt: skip
-        first = _segment_at(from_m[i], bounds_m, n)
-        last = _segment_at(max(to_m[i] - 1e-6, from_m[i]), bounds_m, n)
-        d = to_m[i] - from_m[i]
-        top = np.sqrt(2.0 * d * accel_ms2 * decel_ms2 / (accel_ms2 + decel_ms2))  # a leg too short for cruise peaks here
-        for k in range(first, last + 1):
-            leg[row] = i
-            segment[row] = k
-            distance[row] = max(min(bounds_m[k + 1], to_m[i]) - max(bounds_m[k], from_m[i]), 0.0)
-            moving[row] = leg_moving[k]
-            red[row] = leg_red[k]
-            run_speed[row] = min(speed_ms[b, k], top)
-            starts[row] = leg_starts[k]
-            row += 1
-    return leg, segment, distance, moving, red, run_speed, starts
+        row = put_profile_rows(
+            rows, row, i, from_m[i], to_m[i], bounds_m, speed_ms[b], accel_ms2, decel_ms2, leg_moving, leg_red, leg_starts
+        )
+    return rows
+
+
+@njit(cache=True)
+def profile_rows(
+    from_m: np.ndarray, to_m: np.ndarray, bounds_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The empty columns of :func:`leg_profiles` (leg, segment, distance, moving, red, speed, starts):
+    a row per leg and segment it crosses."""
+    n = len(bounds_m) - 1
+    n_rows = 0
+    for i in range(len(from_m)):
+        n_rows += _segment_at(max(to_m[i] - 1e-6, from_m[i]), bounds_m, n) - _segment_at(from_m[i], bounds_m, n) + 1
+    return (
+        np.empty(n_rows, dtype=np.int64),
+        np.empty(n_rows, dtype=np.int64),
+        np.empty(n_rows),
+        np.empty(n_rows),
+        np.empty(n_rows),
+        np.empty(n_rows),
+        np.empty(n_rows),
+    )
+
+
+@njit(cache=True)
+def put_profile_rows(
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    row: int,
+    leg_index: int,
+    from_m: float,
+    to_m: float,
+    bounds_m: np.ndarray,
+    speed_ms: np.ndarray,
+    accel_ms2: float,
+    decel_ms2: float,
+    leg_moving: np.ndarray,
+    leg_red: np.ndarray,
+    leg_starts: np.ndarray,
+) -> int:
+    """Write one leg's rows of :func:`profile_rows` from ``row`` on; the next free row.
+
+    Per segment it crosses: the metres run, its moving and red seconds and starts (``leg_*``, by
+    segment), and the speed run at: the segment's (``speed_ms``) or the top speed of a leg too
+    short to reach it.
+    """
+    leg, segment, distance, moving, red, run_speed, starts = rows
+    n = len(bounds_m) - 1
+    top = np.sqrt(
+        2.0 * (to_m - from_m) * accel_ms2 * decel_ms2 / (accel_ms2 + decel_ms2)
+    )  # a leg too short for cruise peaks here
+    for k in range(_segment_at(from_m, bounds_m, n), _segment_at(max(to_m - 1e-6, from_m), bounds_m, n) + 1):
+        leg[row] = leg_index
+        segment[row] = k
+        distance[row] = max(min(bounds_m[k + 1], to_m) - max(bounds_m[k], from_m), 0.0)
+        moving[row] = leg_moving[k]
+        red[row] = leg_red[k]
+        run_speed[row] = min(speed_ms[k], top)
+        starts[row] = leg_starts[k]
+        row += 1
+    return row

@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from corridor_sim.kernels.motion import _segment_at, _speed_at, run_through
+from corridor_sim.kernels.motion import _segment_at, _speed_at, profile_rows, put_profile_rows, run_through
 
 
 @njit(cache=True)
@@ -253,16 +253,7 @@ def leg_profiles_on_demand(
     """
     n = len(bounds_m) - 1
     n_bins = speed_ms.shape[0]
-    n_rows = 0
-    for i in range(len(depart_s)):
-        n_rows += _segment_at(max(to_m[i] - 1e-6, from_m[i]), bounds_m, n) - _segment_at(from_m[i], bounds_m, n) + 1
-    leg = np.empty(n_rows, dtype=np.int64)
-    segment = np.empty(n_rows, dtype=np.int64)
-    distance = np.empty(n_rows)
-    moving = np.empty(n_rows)
-    red = np.empty(n_rows)
-    run_speed = np.empty(n_rows)
-    starts = np.empty(n_rows)
+    rows = profile_rows(from_m, to_m, bounds_m)
     leg_moving = np.zeros(n)
     leg_red = np.zeros(n)
     leg_starts = np.zeros(n)
@@ -306,17 +297,8 @@ def leg_profiles_on_demand(
                 overlap = min(bounds_m[k + 1], z) - max(bounds_m[k], a)
                 if overlap > 0.0:
                     leg_moving[k] = short * overlap / d
-        top = np.sqrt(2.0 * d * accel_ms2 * decel_ms2 / (accel_ms2 + decel_ms2))  # as leg_profiles
-        for k in range(_segment_at(a, bounds_m, n), _segment_at(end, bounds_m, n) + 1):
-            leg[row] = i
-            segment[row] = k
-            distance[row] = max(min(bounds_m[k + 1], z) - max(bounds_m[k], a), 0.0)
-            moving[row] = leg_moving[k]
-            red[row] = leg_red[k]
-            run_speed[row] = min(seg_speed[k], top)
-            starts[row] = leg_starts[k]
-            row += 1
-    return leg, segment, distance, moving, red, run_speed, starts
+        row = put_profile_rows(rows, row, i, a, z, bounds_m, seg_speed, accel_ms2, decel_ms2, leg_moving, leg_red, leg_starts)
+    return rows
 
 
 @njit(cache=True)
