@@ -16,15 +16,6 @@ from corridor_sim.appraisal.risk import INPUTS
 
 Data = dict[str, Any]
 
-#: The executive summary's numbers: (label, summary key) in order.
-KEY_NUMBERS = (
-    ("Capital cost", "appraisal.capital_cost_usd"),
-    ("Economic NPV", "appraisal.npv_usd"),
-    ("EIRR", "appraisal.eirr"),
-    ("Benefit-cost ratio", "appraisal.bcr"),
-    ("CO2 avoided over the project's life (GEF direct)", "appraisal.ghg.lifetime_t"),
-    ("Road deaths a year (SDG 3.6)", "sdg.3.6.deaths_per_year.change"),
-)
 TORNADO_COLUMNS = ("Input", "NPV at its low end", "NPV at its high end", "Sobol' total index")
 CASH_FLOW_COLUMNS = ("Year", "Demand", "Capital", "Operating", "Benefits", "Net economic", "Fares", "Net financial")
 
@@ -32,6 +23,11 @@ CASH_FLOW_COLUMNS = ("Year", "Demand", "Capital", "Operating", "Benefits", "Net 
 def usd_m(value: float | None) -> str:
     """US$ millions to one decimal."""
     return "-" if value is None else f"US$ {value / 1e6:,.1f} M"
+
+
+def ratio(value: float | None) -> str:
+    """A ratio to two decimals."""
+    return "-" if value is None else f"{value:.2f}"
 
 
 def pct(value: float | None) -> str:
@@ -48,7 +44,8 @@ class FundingCase:
     paragraph
         A plain paragraph a funder can paste.
     key_numbers
-        (label, value) of the six numbers funders look for (:data:`KEY_NUMBERS`).
+        (label, value) of the six numbers funders look for: capital cost, NPV, EIRR, BCR, lifetime
+        CO2 avoided, road deaths a year.
     indicators
         (label, value) rows: NPV, EIRR, BCR, FYRR, FIRR, farebox ratio, costs and benefits.
     cash_flows
@@ -96,7 +93,7 @@ def funding_case(s: Data, cash_flows: Any | None) -> FundingCase | None:
             "EIRR",
             f"{pct(a['eirr'])} (hurdle {pct(a['hurdle_rate'])}; reached in {pct(risk['probability_eirr_meets_hurdle'])} of draws)",
         ),
-        ("Benefit-cost ratio", "-" if a["bcr"] is None else f"{a['bcr']:.2f}"),
+        ("Benefit-cost ratio", ratio(a["bcr"])),
         ("CO2 avoided over the project's life (GEF direct)", f"{ghg['lifetime_t']:,.0f} t over {ghg['years']} years"),
         (
             "Road deaths a year (SDG 3.6)",
@@ -113,7 +110,7 @@ def funding_case(s: Data, cash_flows: Any | None) -> FundingCase | None:
         f"on average ({saved['person_hours_saved_per_year']:,.0f} person-hours a year). Over {years['operation']} years of "
         f"operation at a {pct(a['discount_rate'])} discount rate, its economic net present value is {usd_m(a['npv_usd'])}, "
         f"its economic internal rate of return {pct(a['eirr'])} and its benefit-cost ratio "
-        f"{'-' if a['bcr'] is None else format(a['bcr'], '.2f')}; in {risk['draws']:,} Monte Carlo draws of its costs, demand "
+        f"{ratio(a['bcr'])}; in {risk['draws']:,} Monte Carlo draws of its costs, demand "
         f"and values the EIRR reaches the {pct(a['hurdle_rate'])} hurdle in {pct(risk['probability_eirr_meets_hurdle'])} of them. "
         f"It avoids {ghg['lifetime_t']:,.0f} t of CO2 over its life (GEF direct reductions) and changes road deaths by "
         f"{deaths['change']} and serious injuries by {serious['change']} a year."
@@ -145,11 +142,11 @@ def _indicators(a: Data) -> list[tuple[str, str]]:
         ("Economic NPV", f"{usd_m(a['npv_usd'])} at {pct(a['discount_rate'])} ({a['funder'].replace('_', ' ')}); "
          f"{usd_m(a[other])} with the {case} carbon price"),
         ("EIRR", f"{pct(a['eirr'])} against a hurdle of {pct(a['hurdle_rate'])}: {'met' if a['meets_hurdle'] else 'NOT met'}"),
-        ("Benefit-cost ratio", f"{'-' if a['bcr'] is None else format(a['bcr'], '.2f')} (present benefits "
+        ("Benefit-cost ratio", f"{ratio(a['bcr'])} (present benefits "
          f"{usd_m(a['pv_benefits_usd'])}, present costs {usd_m(a['pv_costs_usd'])})"),
         ("First-year rate of return", pct(a["fyrr"])),
         ("Financial IRR; farebox ratio", f"{pct(a['firr'])}; fares cover "
-         f"{'-' if a['farebox_ratio'] is None else format(a['farebox_ratio'], '.2f')} x the operating cost"),
+         f"{ratio(a['farebox_ratio'])} x the operating cost"),
         ("Capital cost", f"{usd_m(a['capital_cost_usd'])}: {items}"),
         ("Per km, against published systems", f"{usd_m(a['capital_cost_usd_per_km'])} per km; {anchors} per km (all-in)"),
         ("Operating cost a year", f"{usd_m(opex['total'])} ({usd_m(opex['per_bus_km'])} by bus-km, {usd_m(opex['per_bus_hour'])} by bus-hour)"),
