@@ -32,6 +32,7 @@ import numpy as np
 from numba import njit
 
 from corridor_sim.kernels.motion import _segment_at, _speed_at, profile_rows, put_profile_rows, run_through
+from corridor_sim.kernels.on_demand_queues import waiting_in_range
 
 
 @njit(cache=True)
@@ -90,15 +91,6 @@ def _first_waiting(
 
 
 @njit(cache=True)
-def _waiting_in_range(first_arrive: np.ndarray, base: int, a: int, b: int, now_s: float) -> bool:
-    """Whether a passenger of the queue at ``base`` for a station from ``a`` to ``b`` (either order) is on the platform at ``now_s``."""
-    for d in range(min(a, b), max(a, b) + 1):
-        if first_arrive[base + d] <= now_s:
-            return True
-    return False
-
-
-@njit(cache=True)
 def _bin(t_s: float, bin_s: float, n_bins: int) -> int:
     """The traffic bin of clock time ``t_s`` (as :func:`corridor_sim.engine.traffic.time_bin`)."""
     return min(int(t_s // bin_s), n_bins - 1)
@@ -136,7 +128,7 @@ def next_stop(
     arrive_s: np.ndarray,
     board_trip: np.ndarray,
     onboard: np.ndarray,
-    first_arrive: np.ndarray | None = None,
+    waiting: np.ndarray | None = None,
 ) -> tuple[int, float, float, int, bool]:
     """Run a bus on from ``x_m`` to the first station ahead where it may stop.
 
@@ -171,11 +163,11 @@ def next_stop(
         past passengers who boarded).
     arrive_s, board_trip, onboard
         As for :func:`~corridor_sim.kernels.passengers.serve_stop` (read only).
-    first_arrive
-        Per queue and destination (``queue * n_stations + destination``), when its first passenger
-        still waiting reached the platform (inf: none), kept by the compiled day
-        (:mod:`corridor_sim.kernels.on_demand_queues`) for a pattern of consecutive stations: then
-        whether someone waits is read from it (the stations beyond are a range), not from the chains.
+    waiting
+        Per queue, the segment tree of when the first passenger still waiting for each destination
+        reached the platform (:func:`~corridor_sim.kernels.on_demand_queues.waiting_tree`), kept by
+        the compiled day for a pattern of consecutive stations: then whether someone waits is read
+        from it (the stations beyond are a range), not from the chains.
 
     Returns
     -------
@@ -215,13 +207,15 @@ def next_stop(
             at_rest = origin_s + np.sqrt(2.0 * d * (accel_ms2 + decel_ms2) / (accel_ms2 * decel_ms2))
         if k == last or onboard[trip, stop_station[k]] > 0:
             return k, t, at_rest, signal_stops, True
-        if first_arrive is not None:
-            if _waiting_in_range(first_arrive, stop_queue[k] * n_stations, stop_station[k + 1], stop_station[last], t):
+        if waiting is not None:
+            if waiting_in_range(waiting, stop_queue[k], stop_station[k + 1], stop_station[last], t):
                 return k, t, at_rest, signal_stops, False
         elif _first_waiting(t, stop_queue[k], stop_station[k + 1 :], n_stations, head, next_same, arrive_s, board_trip) >= 0:
             return k, t, at_rest, signal_stops, False
-        b = _bin(t, bin_s, n_bins)  # passing the station: the traffic as it is now
-        speed, traffic = speed_ms[b], in_traffic[b]
+        now_bin = _bin(t, bin_s, n_bins)  # passing the station: the traffic as it is now
+        if now_bin != b:
+            b = now_bin
+            speed, traffic = speed_ms[b], in_traffic[b]
     return last, t, t, signal_stops, True  # not reached: the last station returns above
 
 

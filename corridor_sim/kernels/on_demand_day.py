@@ -26,7 +26,13 @@ import numpy as np
 from numba import njit
 
 from corridor_sim.kernels.on_demand import next_stop
-from corridor_sim.kernels.on_demand_queues import add_left_behind, chain_layout, hailed_from_chains, serve_from_chains
+from corridor_sim.kernels.on_demand_queues import (
+    add_left_behind,
+    chain_layout,
+    hailed_from_chains,
+    serve_from_chains,
+    waiting_tree,
+)
 
 URGENT, NORMAL = 0, 1
 # event kinds
@@ -140,6 +146,7 @@ def run_on_demand_day(
     arrive_s, destination, queue_head, queue_end, board_s, board_trip, left_behind, onboard = passengers
     # the queues by destination, for boarding and passing by (kernels.on_demand_queues)
     c_start, c_members, c_arrive, c_head, c_first = chain_layout(destination, queue_head, queue_end, n_stations, arrive_s)
+    c_waiting = waiting_tree(c_first, len(queue_head), n_stations)
     c_left_behind = np.zeros(len(c_members) + 1, dtype=np.int64)
     n_disp = len(dep_start) - 1
     n_plat = len(plat_berth_start) - 1
@@ -262,7 +269,7 @@ def run_on_demand_day(
             a, b = pat_station[o + j + 1], pat_station[e - 1]  # the stations it serves beyond
             passed = hailed_from_chains(
                 now, pat_queue[o + j], pat_station[o + j], min(a, b), max(a, b), trip, capacity_pax, t_load[trip],
-                n_stations, c_start, c_arrive, c_head, c_first, c_left_behind, onboard,
+                n_stations, c_start, c_arrive, c_head, c_first, c_waiting, c_left_behind, onboard,
             )  # fmt: skip
             if passed >= 0:  # it runs on
                 if passed:
@@ -357,7 +364,7 @@ def run_on_demand_day(
                 first, last = min(pat_station[o + i + 1], pat_station[e - 1]), max(pat_station[o + i + 1], pat_station[e - 1])
             alighted, boarded, denied, load, dwell, last_call = serve_from_chains(
                 now, pat_queue[o + i], station, first, last, trip, capacity_pax, t_load[trip], n_stations,
-                c_start, c_members, c_arrive, c_head, c_first, destination, board_s, board_trip, c_left_behind, onboard,
+                c_start, c_members, c_arrive, c_head, c_first, c_waiting, destination, board_s, board_trip, c_left_behind, onboard,
                 seats, dwell_params,
             )  # fmt: skip
             t_load[trip] = load
@@ -411,7 +418,7 @@ def run_on_demand_day(
                 t_state_f[trip, 0], t_state_f[trip, 1], t_from_rest[trip], t_state_f[trip, 2], t_state_f[trip, 3],
                 t_signal_stops[trip], t_nxt[trip], pat_m[o:e], pat_station[o:e], pat_queue[o:e], bounds_m[d], speed_ms[d],
                 bin_s, accel, decel, signal_m[d], cycle_s[d], green_s[d], offset_s[d], green_ext, in_traffic[d],
-                signal_free_s[d], headway_s, trip, n_stations, head, next_same, arrive_s, board_trip, onboard, c_first,
+                signal_free_s[d], headway_s, trip, n_stations, head, next_same, arrive_s, board_trip, onboard, c_waiting,
             )  # fmt: skip
             t_signal_stops[trip] = signal_stops
             if not sure:  # someone may be waiting there for it: it decides when it gets there

@@ -15,8 +15,11 @@ passengers are split by destination into *chains* (arrival order, as arrays) and
 - every passenger a full bus leaves behind is counted by adding 1 over a range of its chain
   (``left_behind_diff``, summed at the end of the day by :func:`add_left_behind`), not one by one;
 - per chain, ``first_arrive`` holds when its first passenger still waiting reached the platform
-  (inf: nobody), so whether anyone waits for a bus is read from a few adjacent numbers: the patterns
-  run over consecutive stations, so the stations a bus serves beyond one are a range.
+  (inf: nobody); the patterns run over consecutive stations, so the stations a bus serves beyond
+  one are a range, and whether anyone waits there for it is a range minimum: per queue a segment
+  tree over its chains' ``first_arrive`` (:func:`waiting_tree`) answers it in a few steps
+  (:func:`waiting_in_range`) where a scan took one per station beyond (a minibus passing 95 stops
+  of a 99-stop route looked at some 50 chains at each).
 
 :func:`serve_from_chains` returns what :func:`~corridor_sim.kernels.passengers.serve_stop` returns, and
 :func:`hailed_from_chains` what :func:`~corridor_sim.kernels.on_demand.hailed` does, for a bus stopping
@@ -69,6 +72,64 @@ def chain_layout(
         if head[c] < start[c + 1]:
             first_arrive[c] = member_arrive[head[c]]
     return start, members, member_arrive, head, first_arrive
+
+
+@njit(cache=True)
+def waiting_tree(first_arrive: np.ndarray, n_queues: int, n_stations: int) -> np.ndarray:
+    """Per queue, a segment tree of the minimum of its chains' ``first_arrive``.
+
+    Returns
+    -------
+    numpy.ndarray
+        (queues, 2 x leaves), leaves the power of two at or above ``n_stations``: the chain of
+        queue ``q`` for station ``d`` is at ``[q, leaves + d]``, node ``i``'s children at ``2 i``
+        and ``2 i + 1`` (node 1: the whole queue; unused leaves inf).
+    """
+    leaves = 1
+    while leaves < n_stations:
+        leaves *= 2
+    tree = np.full((n_queues, 2 * leaves), np.inf)
+    for q in range(n_queues):
+        tree[q, leaves : leaves + n_stations] = first_arrive[q * n_stations : (q + 1) * n_stations]
+        for i in range(leaves - 1, 0, -1):
+            tree[q, i] = min(tree[q, 2 * i], tree[q, 2 * i + 1])
+    return tree
+
+
+@njit(cache=True)
+def _set_waiting(tree: np.ndarray, queue: int, station: int, first_arrive_s: float) -> None:
+    """Set a chain's ``first_arrive`` in the tree, and the minima above it that change."""
+    i = tree.shape[1] // 2 + station
+    if tree[queue, i] == first_arrive_s:
+        return
+    tree[queue, i] = first_arrive_s
+    i //= 2
+    while i >= 1:
+        low = min(tree[queue, 2 * i], tree[queue, 2 * i + 1])
+        if tree[queue, i] == low:  # the minima above are as they were
+            return
+        tree[queue, i] = low
+        i //= 2
+
+
+@njit(cache=True)
+def waiting_in_range(tree: np.ndarray, queue: int, a: int, b: int, now_s: float) -> bool:
+    """Whether a passenger of ``queue`` for a station from ``a`` to ``b`` (either order) is on the platform
+    at ``now_s`` and has not boarded: the tree's minimum over the range is at or before ``now_s``."""
+    leaves = tree.shape[1] // 2
+    lo, hi = min(a, b) + leaves, max(a, b) + leaves + 1
+    while lo < hi:
+        if lo & 1:
+            if tree[queue, lo] <= now_s:
+                return True
+            lo += 1
+        if hi & 1:
+            hi -= 1
+            if tree[queue, hi] <= now_s:
+                return True
+        lo //= 2
+        hi //= 2
+    return False
 
 
 @njit(cache=True)
@@ -153,6 +214,7 @@ def serve_from_chains(
     member_arrive: np.ndarray,
     head: np.ndarray,
     first_arrive: np.ndarray,
+    waiting: np.ndarray,
     destination: np.ndarray,
     board_s: np.ndarray,
     board_trip: np.ndarray,
@@ -167,8 +229,9 @@ def serve_from_chains(
     ----------
     first, last
         The stations it serves beyond this one: ``first`` to ``last`` (``first <= last``).
-    start, members, member_arrive, head, first_arrive
-        The queues' chains (:func:`chain_layout`); ``head`` and ``first_arrive`` are moved past those who board.
+    start, members, member_arrive, head, first_arrive, waiting
+        The queues' chains (:func:`chain_layout`) and their :func:`waiting_tree`; ``head``, ``first_arrive``
+        and ``waiting`` are moved past those who board.
     left_behind_diff
         Per position in ``members`` (+1), the chains' left-behind counts as range additions.
     now_s, queue, station, trip, capacity_pax, load_pax, destination, board_s, board_trip, onboard, seats, dwell_params
@@ -233,6 +296,7 @@ def serve_from_chains(
     for c in range(m):
         h = head[base + c]
         first_arrive[base + c] = member_arrive[h] if h < start[base + c + 1] else np.inf
+        _set_waiting(waiting, queue, first + c, first_arrive[base + c])
     return alighted, boarded, denied, load, closing_s + half_door_s - now_s, last_call_s
 
 
@@ -251,6 +315,7 @@ def hailed_from_chains(
     member_arrive: np.ndarray,
     head: np.ndarray,
     first_arrive: np.ndarray,
+    waiting: np.ndarray,
     left_behind_diff: np.ndarray,
     onboard: np.ndarray,
 ) -> int:
@@ -258,15 +323,10 @@ def hailed_from_chains(
     ``station``: -1 if it stops, else the passengers it passes by."""
     if onboard[trip, station] > 0:
         return -1
+    if not waiting_in_range(waiting, queue, first, last, now_s):
+        return 0
     base = queue * n_stations + first
     m = last - first + 1
-    waiting = False
-    for c in range(m):
-        if first_arrive[base + c] <= now_s:
-            waiting = True
-            break
-    if not waiting:
-        return 0
     if load_pax < capacity_pax:
         return -1
     hi = np.empty(m, dtype=np.int64)
