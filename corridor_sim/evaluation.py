@@ -3,6 +3,7 @@ against the baseline, as one summary and a set of tables."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -12,6 +13,7 @@ from corridor_sim import progress
 from corridor_sim.appraisal.section import appraise, sdg_section
 from corridor_sim.city_profile import profile_summary
 from corridor_sim.corridor import Corridor
+from corridor_sim.demand import Demand, build_demand
 from corridor_sim.emissions.inventory import emissions_summary, segment_emissions
 from corridor_sim.engine.runner import Run, simulate
 from corridor_sim.engine.traffic import traffic_summary
@@ -137,23 +139,22 @@ def _run_once(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: b
     """One seed's run: the scenario, today's minibuses with its riders (unless ``paratransit.simulate`` is off),
     and with mode choice the fixed point; the summary gains ``minibus`` and ``time_saved``."""
     if not scenario.mode_choice.enabled:
-        with progress.stage("simulation"):
-            run = simulate(scenario, corridor)
-        with progress.stage("evaluation"):
-            evaluation = Evaluation(run, *evaluate(run, run_id, all_tables))
-        if not scenario.paratransit.simulate:
-            return evaluation
-        spec = scenario.paratransit
-        if spec.feed is None and spec.routes is None and not load_manifest(scenario.city).gtfs:
-            evaluation.summary["notes"].append(
-                f"no minibus baseline: networks/{scenario.city}.toml has no GTFS feed or route layer of today's minibus "
-                "routes; add a [gtfs.<key>] table (or set paratransit.routes) to time the BRT against them"
-            )
-            return evaluation
-        with progress.stage("baseline: today's minibuses"):
-            riders = run.demand.peak_od_pax_h * minibus_share(scenario)  # the BRT's riders who ride minibuses today
-            minibus, minibus_run = today_minibuses(scenario, corridor, run.demand, riders)
-        return _with_minibuses(evaluation, minibus, Evaluation(minibus_run, *evaluate(minibus_run, run_id, all_tables)))
+        demand = build_demand(scenario)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="minibus-baseline") as beside:
+            today = beside.submit(_today, scenario, corridor, demand, run_id, all_tables) if _has_minibuses(scenario) else None
+            with progress.stage("simulation"):
+                run = simulate(scenario, corridor, demand)
+            with progress.stage("evaluation"):
+                evaluation = Evaluation(run, *evaluate(run, run_id, all_tables))
+            if today is None:
+                if scenario.paratransit.simulate:
+                    evaluation.summary["notes"].append(
+                        f"no minibus baseline: networks/{scenario.city}.toml has no GTFS feed or route layer of today's minibus "
+                        "routes; add a [gtfs.<key>] table (or set paratransit.routes) to time the BRT against them"
+                    )
+                return evaluation
+            with progress.stage("baseline: today's minibuses"):
+                return _with_minibuses(evaluation, *today.result())
     with progress.stage("simulation with mode shift"):
         shift = shift_modes(scenario, corridor)
     with progress.stage("evaluation"):
@@ -163,6 +164,25 @@ def _run_once(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: b
             tables |= mode_choice_tables(shift)
         today = Evaluation(shift.minibus_run, *evaluate(shift.minibus_run, run_id, all_tables))
         return _with_minibuses(Evaluation(shift.run, summary, tables), shift.minibus, today)
+
+
+def _has_minibuses(scenario: Scenario) -> bool:
+    """Whether the scenario simulates today's minibuses and its city has their routes (a GTFS feed or a route layer)."""
+    spec = scenario.paratransit
+    return spec.simulate and (spec.feed is not None or spec.routes is not None or bool(load_manifest(scenario.city).gtfs))
+
+
+def _today(
+    scenario: Scenario, corridor: Corridor, demand: Demand, run_id: str, all_tables: bool
+) -> tuple[MinibusBaseline, Evaluation]:
+    """Today's minibus service carrying the BRT's riders who ride minibuses today, simulated and evaluated.
+
+    It needs only the scenario's demand, not its run, so :func:`_run_once` runs it in a thread beside
+    the BRT's: the engine's compiled loops release the GIL, and the two runs draw from their own seeds.
+    """
+    riders = demand.peak_od_pax_h * minibus_share(scenario)
+    minibus, minibus_run = today_minibuses(scenario, corridor, demand, riders)
+    return minibus, Evaluation(minibus_run, *evaluate(minibus_run, run_id, all_tables))
 
 
 def _with_minibuses(evaluation: Evaluation, minibus: MinibusBaseline, today: Evaluation) -> Evaluation:

@@ -73,7 +73,7 @@ def _pop(head: np.ndarray, tail: np.ndarray, nxt: np.ndarray, queue: int) -> int
     return item
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # nogil: the minibus baseline runs beside the BRT (corridor_sim.evaluation)
 def run_on_demand_day(
     now: float,
     end_s: float,

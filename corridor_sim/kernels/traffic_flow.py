@@ -42,7 +42,7 @@ def _green_share(t_s: float, dt_s: float, cycle_s: float, green_s: float, offset
     return share / dt_s
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # nogil: a run's minibus baseline runs beside its BRT (corridor_sim.evaluation)
 def run_cells(
     length_m: np.ndarray,
     lanes: np.ndarray,
