@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from corridor_sim.kernels.motion import _segment_at, _speed_at, profile_rows, put_profile_rows, run_through
+from corridor_sim.kernels.motion import _free_time_s, _segment_at, _speed_at, profile_rows, put_profile_rows, run_through
 from corridor_sim.kernels.on_demand_queues import waiting_in_range
 
 
@@ -94,6 +94,28 @@ def _first_waiting(
 def _bin(t_s: float, bin_s: float, n_bins: int) -> int:
     """The traffic bin of clock time ``t_s`` (as :func:`corridor_sim.engine.traffic.time_bin`)."""
     return min(int(t_s // bin_s), n_bins - 1)
+
+
+@njit(cache=True)
+def _at_rest_s(
+    pass_s: float,
+    at_m: float,
+    origin_s: float,
+    origin_m: float,
+    signal_stops: int,
+    reach_m: float,
+    bounds_m: np.ndarray,
+    speed_ms: np.ndarray,
+    accel_ms2: float,
+    decel_ms2: float,
+) -> float:
+    """When a bus passing ``at_m`` at ``pass_s`` would be at rest there had it braked for it (clock s): the braking
+    loss, or the short-leg time from its last start (``origin_s`` at ``origin_m``) if it never reached cruise
+    (``reach_m``: the distance it needs) and no signal stopped it."""
+    d = at_m - origin_m
+    if signal_stops == 0 and d < reach_m:  # never reaches cruise: as leg_run_time_s
+        return origin_s + np.sqrt(2.0 * d * (accel_ms2 + decel_ms2) / (accel_ms2 * decel_ms2))
+    return pass_s + _speed_at(max(at_m - 1e-6, origin_m), bounds_m, speed_ms) / (2.0 * decel_ms2)
 
 
 @njit(cache=True)
@@ -195,23 +217,27 @@ def next_stop(
     reach_m = v0 * v0 / (2.0 * accel_ms2) + v0 * v0 / (2.0 * decel_ms2)
     for k in range(first, last + 1):
         to_m = stop_m[k]
-        t, s, held = run_through(
-            t, x, to_m, s, bounds_m, speed, accel_ms2, decel_ms2, signal_m, cycle_s, green_s, offset_s, green_extension_s,
-            traffic, no_split, no_split, no_split, signal_free_s, headway_s,
-        )  # fmt: skip
-        signal_stops += held
+        if s < len(signal_m) and signal_m[s] < to_m:
+            t, s, held = run_through(
+                t, x, to_m, s, bounds_m, speed, accel_ms2, decel_ms2, signal_m, cycle_s, green_s, offset_s, green_extension_s,
+                traffic, no_split, no_split, no_split, signal_free_s, headway_s,
+            )  # fmt: skip
+            signal_stops += held
+        else:  # no signal on the way: run_through would only cruise (fewer arrays passed, in the loop that runs most)
+            t += _free_time_s(x, to_m, bounds_m, speed, no_split)
         x = to_m
-        at_rest = t + _speed_at(max(to_m - 1e-6, origin_m), bounds_m, speed) / (2.0 * decel_ms2)
-        d = to_m - origin_m
-        if signal_stops == 0 and d < reach_m:  # never reaches cruise: as leg_run_time_s
-            at_rest = origin_s + np.sqrt(2.0 * d * (accel_ms2 + decel_ms2) / (accel_ms2 * decel_ms2))
-        if k == last or onboard[trip, stop_station[k]] > 0:
-            return k, t, at_rest, signal_stops, True
-        if waiting is not None:
-            if waiting_in_range(waiting, stop_queue[k], stop_station[k + 1], stop_station[last], t):
-                return k, t, at_rest, signal_stops, False
-        elif _first_waiting(t, stop_queue[k], stop_station[k + 1 :], n_stations, head, next_same, arrive_s, board_trip) >= 0:
-            return k, t, at_rest, signal_stops, False
+        sure = k == last or onboard[trip, stop_station[k]] > 0
+        if sure:
+            hailed = False
+        elif waiting is not None:
+            hailed = waiting_in_range(waiting, stop_queue[k], stop_station[k + 1], stop_station[last], t)
+        else:
+            hailed = (
+                _first_waiting(t, stop_queue[k], stop_station[k + 1 :], n_stations, head, next_same, arrive_s, board_trip) >= 0
+            )
+        if sure or hailed:
+            at_rest = _at_rest_s(t, to_m, origin_s, origin_m, signal_stops, reach_m, bounds_m, speed, accel_ms2, decel_ms2)
+            return k, t, at_rest, signal_stops, sure
         now_bin = _bin(t, bin_s, n_bins)  # passing the station: the traffic as it is now
         if now_bin != b:
             b = now_bin
