@@ -79,23 +79,35 @@ def passenger_table(run: Run) -> pd.DataFrame:
     )
 
 
+def station_labels(run: Run, stations: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """The names of ``stations`` (indices), as a column of strings (taken from the few names, not made one by one)."""
+    return pd.array(run.corridor.station_name.astype(str), dtype="str").take(stations)
+
+
 def stop_events(run: Run) -> pd.DataFrame:
     """The stop events with station names, chainage (direction 0) and queueing time."""
     stops = run.trace.stops.copy()
     c = run.corridor
-    stops.insert(2, "station_name", c.station_name[stops["station"].to_numpy()].astype(str))
+    stops.insert(2, "station_name", station_labels(run, stops["station"].to_numpy()))
     stops["chainage_m"] = (c.station_chainage_m - c.station_chainage_m[0])[stops["station"].to_numpy()]
     stops["queue_s"] = stops["berth_s"] - stops["arrive_s"]
     return stops.merge(run.trace.trips[["trip", "bus", "service"]], on="trip", how="left")
 
 
-def trajectories(run: Run) -> pd.DataFrame:
-    """Time-space points of every bus: arrival and departure at each station served (direction-0 chainage)."""
-    stops = stop_events(run)
-    cols = ["trip", "bus", "service", "direction", "station", "chainage_m"]
-    arrive = stops[cols + ["arrive_s"]].rename(columns={"arrive_s": "time_s"}).assign(event="arrive")
-    depart = stops[cols + ["depart_s"]].rename(columns={"depart_s": "time_s"}).assign(event="depart")
-    return pd.concat([arrive, depart]).sort_values(["trip", "time_s", "event"], kind="stable").reset_index(drop=True)
+def trajectories(run: Run, events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Time-space points of every bus: arrival and departure at each station served (direction-0 chainage).
+
+    ``events`` is the run's :func:`stop_events`, if already made.
+    """
+    stops = stop_events(run) if events is None else events
+    n = len(stops)
+    time_s = np.concatenate([stops["arrive_s"].to_numpy(), stops["depart_s"].to_numpy()])
+    event = np.repeat(np.arange(2), n)  # 0: arrive, 1: depart, in the order of their names
+    order = np.lexsort((event, time_s, np.tile(stops["trip"].to_numpy(), 2)))  # by trip, time, event; stable
+    points = stops[["trip", "bus", "service", "direction", "station", "chainage_m"]].take(order % n).reset_index(drop=True)
+    points["time_s"] = time_s[order]
+    points["event"] = pd.array(["arrive", "depart"], dtype="str").take(event[order])
+    return points
 
 
 def segment_loads(run: Run) -> pd.DataFrame:
@@ -104,45 +116,74 @@ def segment_loads(run: Run) -> pd.DataFrame:
     A trip's load on departure from a station is on board over every segment to its next stop.
     """
     stops = run.trace.stops.sort_values(["trip", "berth_s"], kind="stable")
-    stops = stops.assign(capacity_pax=run.trace.trips["capacity_pax"].to_numpy()[stops["trip"].to_numpy()])
+    capacity = run.trace.trips["capacity_pax"].to_numpy()[stops["trip"].to_numpy()]
     n_seg = run.corridor.n_segments
-    rows = []
+    frames = []
     for direction in (0, 1):
-        d = stops[stops["direction"] == direction]
-        nxt = d.groupby("trip")["station"].shift(-1)
-        d = d[nxt.notna()].assign(next_station=nxt[nxt.notna()].astype(int))
-        lo = np.minimum(d["station"].to_numpy(), d["next_station"].to_numpy())
-        hi = np.maximum(d["station"].to_numpy(), d["next_station"].to_numpy())
-        span = hi - lo
-        segment = np.repeat(lo, span) + (np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span))
-        hour = np.repeat((d["depart_s"].to_numpy() // 3600).astype(int), span)
-        load = np.repeat(d["load_pax"].to_numpy(), span)
-        capacity = np.repeat(d["capacity_pax"].to_numpy(), span)
-        frame = pd.DataFrame(
-            {"direction": direction, "segment": segment, "hour": hour, "pax": load, "buses": 1, "capacity_pax": capacity}
+        mine = (stops["direction"] == direction).to_numpy()
+        trip, station = stops["trip"].to_numpy()[mine], stops["station"].to_numpy()[mine]
+        leg = np.flatnonzero(trip[1:] == trip[:-1])  # a stop with a next one on the same trip
+        hour = (stops["depart_s"].to_numpy()[mine][leg] // 3600).astype(int)
+        lo, hi = np.minimum(station[leg], station[leg + 1]), np.maximum(station[leg], station[leg + 1])
+        frames.append(
+            _loads_by_hour(direction, hour, lo, hi, stops["load_pax"].to_numpy()[mine][leg], capacity[mine][leg], n_seg)
         )
-        rows.append(frame.groupby(["direction", "segment", "hour"], as_index=False).sum())
-    loads = pd.concat(rows, ignore_index=True)
+    loads = pd.concat(frames, ignore_index=True)
     loads["load_factor"] = loads["pax"] / loads["capacity_pax"]
-    names = run.corridor.station_name.astype(str)
-    seg = loads["segment"].to_numpy()
-    loads.insert(2, "from", np.where(loads["direction"] == 0, names[seg], names[np.minimum(seg + 1, n_seg)]))
-    loads.insert(3, "to", np.where(loads["direction"] == 0, names[np.minimum(seg + 1, n_seg)], names[seg]))
-    return loads.sort_values(["direction", "hour", "segment"]).reset_index(drop=True)
+    seg, last = loads["segment"].to_numpy(), np.minimum(loads["segment"].to_numpy() + 1, n_seg)
+    forward = loads["direction"].to_numpy() == 0
+    loads.insert(2, "from", station_labels(run, np.where(forward, seg, last)))
+    loads.insert(3, "to", station_labels(run, np.where(forward, last, seg)))
+    return loads
 
 
-def station_stats(run: Run) -> pd.DataFrame:
+def _loads_by_hour(
+    direction: int, hour: np.ndarray, lo: np.ndarray, hi: np.ndarray, load_pax: np.ndarray, capacity_pax: np.ndarray, n_seg: int
+) -> pd.DataFrame:
+    """One direction's rows of :func:`segment_loads` (before the names), by hour and segment: the legs
+    leaving in each hour over the segments ``lo`` to ``hi - 1`` with their load and capacity.
+
+    Summed as differences along the corridor (+ at a leg's first segment, - past its last), not
+    row by row over each leg's segments; the sums are integers, so they are exact either way.
+    """
+    first_hour = int(hour.min()) if len(hour) else 0
+    n_hours = int(hour.max()) - first_hour + 1 if len(hour) else 0
+    width = n_seg + 1
+    start, end = (hour - first_hour) * width + lo, (hour - first_hour) * width + hi
+
+    def on_segments(weights: np.ndarray | None) -> np.ndarray:
+        steps = np.bincount(start, weights, minlength=n_hours * width) - np.bincount(end, weights, minlength=n_hours * width)
+        return np.cumsum(steps.reshape(n_hours, width).astype(np.int64), axis=1)[:, :n_seg].ravel()
+
+    buses = on_segments(None)
+    present = np.flatnonzero(buses > 0)  # in the table's order: hour, then segment
+    at_hour, segment = np.divmod(present, n_seg)
+    return pd.DataFrame(
+        {
+            "direction": np.full(len(present), direction, dtype=np.int64),
+            "segment": segment,
+            "hour": at_hour + first_hour,
+            "pax": on_segments(load_pax.astype(float))[present],
+            "buses": buses[present],
+            "capacity_pax": on_segments(capacity_pax.astype(float))[present],
+        }
+    )
+
+
+def station_stats(run: Run, events: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per station and direction: buses (that stopped), passengers, dwell, saturation, bus queueing and waits.
 
     ``denied`` counts the passengers left behind there, by a full bus at the stop or passing it.
+    ``events`` is the run's :func:`stop_events`, if already made.
     """
-    stops = stop_events(run)
+    stops = stop_events(run) if events is None else events
     ops = run.operations
     period_s = ops.end_s - ops.start_s
     # the berth time inside the period: a station's saturation is a share of the period, at most 1
     held_to = np.minimum(stops["depart_s"] + ops.clearance_s, ops.end_s)
-    stops["occupied_s"] = np.maximum(held_to - np.maximum(stops["berth_s"], ops.start_s), 0.0)
-    stops["queued"] = stops["queue_s"] > 1e-9
+    stops = stops.assign(
+        occupied_s=np.maximum(held_to - np.maximum(stops["berth_s"], ops.start_s), 0.0), queued=stops["queue_s"] > 1e-9
+    )
     stats = stops.groupby(["station", "direction"]).agg(
         buses=("trip", "size"),
         boardings=("boarded", "sum"),
@@ -161,7 +202,7 @@ def station_stats(run: Run) -> pd.DataFrame:
         passed = passes.groupby(["station", "direction"])["passed_up"].sum()
         key = pd.MultiIndex.from_frame(stats[["station", "direction"]])
         stats["denied"] += passed.reindex(key, fill_value=0).to_numpy()
-    stats.insert(1, "name", run.corridor.station_name[stats["station"].to_numpy()].astype(str))
+    stats.insert(1, "name", station_labels(run, stats["station"].to_numpy()))
     stats["berths"] = (
         ops.berths[stats["station"].to_numpy()] * ops.substops[stats["station"].to_numpy()]
     )  # over its stopping areas
@@ -186,9 +227,8 @@ def od_summary(run: Run) -> pd.DataFrame:
         in_vehicle_mean_s=("in_vehicle_s", "mean"),
     )
     od = od.reset_index()
-    names = run.corridor.station_name.astype(str)
-    od.insert(2, "from", names[od["origin"].to_numpy()])
-    od.insert(3, "to", names[od["destination"].to_numpy()])
+    od.insert(2, "from", station_labels(run, od["origin"].to_numpy()))
+    od.insert(3, "to", station_labels(run, od["destination"].to_numpy()))
     return od
 
 
@@ -235,10 +275,11 @@ def wait_distribution(run: Run, bin_s: float = 30.0) -> pd.DataFrame:
 def result_tables(run: Run) -> dict[str, pd.DataFrame]:
     """The run's tables by name: trajectories, stop_events, station_stats, segment_loads, od_summary,
     wait_distribution."""
+    events = stop_events(run)
     return {
-        "trajectories": trajectories(run),
-        "stop_events": stop_events(run),
-        "station_stats": station_stats(run),
+        "trajectories": trajectories(run, events),
+        "stop_events": events,
+        "station_stats": station_stats(run, events),
         "segment_loads": segment_loads(run),
         "od_summary": od_summary(run),
         "wait_distribution": wait_distribution(run),
