@@ -33,6 +33,7 @@ legs run from one stop it made to the next, through the stations between.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -59,6 +60,31 @@ def direction_names(run: Run) -> list[str]:
     """Direction labels: "to <last station>" (direction 0) and "to <first station>"."""
     names = run.corridor.station_name
     return [f"to {names[-1]}", f"to {names[0]}"]
+
+
+def trip_order(stops: pd.DataFrame) -> np.ndarray:
+    """Positions of the stop events by trip, then berth time (ties in their order, as a stable ``sort_values``)."""
+    return np.lexsort((stops["berth_s"].to_numpy(), stops["trip"].to_numpy()))
+
+
+def positions_in(labels: pd.Series, names: list[str]) -> np.ndarray:
+    """Each label's position in ``names`` (every label is one of them), looked up once per distinct label."""
+    codes, found = pd.factorize(labels)
+    return np.array([names.index(name) for name in found], dtype=np.int64)[codes]
+
+
+def trip_fleet(run: Run) -> np.ndarray:
+    """Per trip, its fleet (index into ``run.operations.fleets``)."""
+    return positions_in(run.trace.trips["vehicle"], [fleet.name for fleet in run.operations.fleets])
+
+
+def _station_groups(stops: pd.DataFrame) -> Iterator[tuple[int, int, np.ndarray]]:
+    """Per station and direction (ascending, as ``groupby(["station", "direction"])``): its rows' positions, in their order."""
+    station, direction = stops["station"].to_numpy(), stops["direction"].to_numpy()
+    order = np.lexsort((direction, station))
+    cut = np.flatnonzero((np.diff(station[order]) != 0) | (np.diff(direction[order]) != 0)) + 1
+    for rows in np.split(order, cut) if len(order) else []:
+        yield int(station[rows[0]]), int(direction[rows[0]]), rows
 
 
 def passenger_table(run: Run) -> pd.DataFrame:
@@ -115,7 +141,8 @@ def segment_loads(run: Run) -> pd.DataFrame:
 
     A trip's load on departure from a station is on board over every segment to its next stop.
     """
-    stops = run.trace.stops.sort_values(["trip", "berth_s"], kind="stable")
+    stops = run.trace.stops
+    stops = stops[["trip", "station", "direction", "depart_s", "load_pax"]].take(trip_order(stops))
     capacity = run.trace.trips["capacity_pax"].to_numpy()[stops["trip"].to_numpy()]
     n_seg = run.corridor.n_segments
     frames = []
@@ -304,19 +331,20 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
     stations = tables["station_stats"] if tables else station_stats(run)
     labels = direction_names(run)
     trips = t.period_trips.dropna(subset=["end_s"])
+    km = _trip_km(run)
     directions = []
     for d in (0, 1):
         full = trips[(trips["direction"] == d)]
-        run_s = full["end_s"] - full["dispatch_s"]
+        timed = full[["service", "km"]].assign(run_s=full["end_s"] - full["dispatch_s"])
         peak = loads[loads["direction"] == d]
         top = peak.loc[peak["pax"].idxmax()] if len(peak) else None
         by_service = {
             name: {
                 "trips": len(g),
-                "run_time_mean_min": _r(run_s[g.index].mean() / 60.0),
-                "commercial_speed_kmh": _r((g["km"] / (run_s[g.index] / 3600.0)).mean()),
+                "run_time_mean_min": _r(g["run_s"].mean() / 60.0),
+                "commercial_speed_kmh": _r((g["km"] / (g["run_s"] / 3600.0)).mean()),
             }
-            for name, g in full.groupby("service")
+            for name, g in timed.groupby("service")
         }
         directions.append(
             {
@@ -414,9 +442,9 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
             "used": t.fleet_used,
             "trips": len(t.period_trips),
             "trips_finished": len(trips),
-            "by_vehicle": fleet_by_vehicle(run),
+            "by_vehicle": fleet_by_vehicle(run, km),
         },
-        "bus_km": _r(_bus_km(run), 1),
+        "bus_km": _r(float(km.sum()), 1),
         "checks": checks,
         "notes": [],
     }
@@ -431,18 +459,18 @@ def stations_over_capacity(run: Run) -> list[dict[str, Any]]:
     """
     stops = run.trace.stops
     waiting = stops[stops["berth_s"] > stops["arrive_s"] + 1e-9]
+    arrive_s, berth_s = waiting["arrive_s"].to_numpy(), waiting["berth_s"].to_numpy()
     labels = direction_names(run)
     found = []
-    for (station, direction), g in waiting.groupby(["station", "direction"]):
-        g = g.sort_values("arrive_s")
-        start, end = g["arrive_s"].to_numpy(), g["berth_s"].to_numpy()
+    for station, direction, rows in _station_groups(waiting):
+        by_arrival = rows[np.argsort(arrive_s[rows], kind="quicksort")]  # as sort_values("arrive_s")
+        start, end = arrive_s[by_arrival], berth_s[by_arrival]
         reach = np.maximum.accumulate(end)
-        spell = np.concatenate([[0], np.cumsum(start[1:] > reach[:-1])])  # a new spell where the queue had cleared
-        first = pd.Series(start).groupby(spell).min().to_numpy()
-        last = pd.Series(end).groupby(spell).max().to_numpy()
+        spell = np.flatnonzero(np.concatenate([[True], start[1:] > reach[:-1]]))  # a new spell where the queue had cleared
+        first, last = np.minimum.reduceat(start, spell), np.maximum.reduceat(end, spell)
         k = int(np.argmax(last - first))
         if last[k] - first[k] >= BUS_QUEUE_LIMIT_S:
-            served = int(((g["berth_s"] >= first[k]) & (g["berth_s"] <= last[k])).sum())
+            served = int(((end >= first[k]) & (end <= last[k])).sum())
             found.append(
                 {
                     "station": str(run.corridor.station_name[station]),
@@ -468,23 +496,24 @@ def station_queues_past_signals(run: Run) -> list[dict[str, Any]]:
     longest queue), ``minutes_past`` (the time it stood past the stop line), ``from`` and ``to``
     (HH:MM: it first reached past the signal, and last cleared it).
     """
-    stops, trips = run.trace.stops, run.trace.trips
+    stops = run.trace.stops
     ops = run.operations
-    length = trips["vehicle"].map({fleet.name: fleet.vehicle.length_m for fleet in ops.fleets}).to_numpy()
+    length = np.array([fleet.vehicle.length_m for fleet in ops.fleets])[trip_fleet(run)]
     longest_m = max(fleet.vehicle.length_m for fleet in ops.fleets) + QUEUE_GAP_M
     waiting = stops[stops["berth_s"] > stops["arrive_s"] + 1e-9]
+    trip, arrive_s, berth_s = waiting["trip"].to_numpy(), waiting["arrive_s"].to_numpy(), waiting["berth_s"].to_numpy()
     labels = direction_names(run)
     found = []
-    for (station, direction), g in waiting.groupby(["station", "direction"]):
-        layout = ops.layouts[int(direction)]
+    for station, direction, rows in _station_groups(waiting):
+        layout = ops.layouts[direction]
         at_m = layout.station_m[station]
         upstream = layout.signal_m[layout.signal_m < at_m]
         if not len(upstream):
             continue
         signal = int(np.flatnonzero(layout.signal_m < at_m)[-1])
         room_m = at_m - layout.signal_m[signal] - ops.berths[station] * ops.substops[station] * longest_m
-        bus_m = length[g["trip"].to_numpy()] + QUEUE_GAP_M
-        times = np.concatenate([g["berth_s"].to_numpy(), g["arrive_s"].to_numpy()])
+        bus_m = length[trip[rows]] + QUEUE_GAP_M
+        times = np.concatenate([berth_s[rows], arrive_s[rows]])
         step = np.concatenate([-bus_m, bus_m])
         order = np.lexsort((step, times))  # at the same time, a bus takes its berth before the next joins
         queue_m = np.cumsum(step[order])
@@ -551,12 +580,12 @@ def signals_at_capacity(run: Run) -> list[dict[str, Any]]:
     return found
 
 
-def fleet_by_vehicle(run: Run) -> dict[str, dict[str, Any]]:
+def fleet_by_vehicle(run: Run, trip_km: np.ndarray | None = None) -> dict[str, dict[str, Any]]:
     """Per fleet (``vehicles`` key, or the scenario vehicle's type): its type, buses available and
-    used, trips and bus-km."""
+    used, trips and bus-km (``trip_km``: the trips' km, if already known)."""
     trips = run.trace.trips
     counted = run.trace.period_trips
-    km = _trip_km(run)
+    km = _trip_km(run) if trip_km is None else trip_km
     out = {}
     for fleet in run.operations.fleets:
         mine = trips["vehicle"] == fleet.name
@@ -581,22 +610,22 @@ def _warm_up_passengers(trace: Trace) -> dict[str, int]:
 
 def _trip_km(run: Run) -> np.ndarray:
     """Per trip: the km run between its stops (so far, for unfinished trips)."""
-    stops = run.trace.stops.sort_values(["trip", "berth_s"], kind="stable")
-    chain = run.corridor.station_chainage_m[stops["station"].to_numpy()]
-    trip = stops["trip"].to_numpy()
+    order = trip_order(run.trace.stops)
+    chain = run.corridor.station_chainage_m[run.trace.stops["station"].to_numpy()[order]]
+    trip = run.trace.stops["trip"].to_numpy()[order]
     same = trip[1:] == trip[:-1]
     return np.bincount(trip[1:][same], weights=np.abs(np.diff(chain))[same], minlength=len(run.trace.trips)) / 1000.0
 
 
-def _bus_km(run: Run) -> float:
-    return float(_trip_km(run).sum())
-
-
 def _max_hourly_buses(stops: pd.DataFrame, direction: int) -> int:
-    d = stops[stops["direction"] == direction]
-    if d.empty:
+    """The most buses that got a berth at one station in one clock hour, in a direction."""
+    mine = (stops["direction"] == direction).to_numpy()
+    hour = stops["berth_s"].to_numpy()[mine] // 3600
+    station = stops["station"].to_numpy()[mine][~np.isnan(hour)]
+    hour = (hour[~np.isnan(hour)] - np.min(hour, initial=0.0)).astype(np.int64)
+    if not len(hour):
         return 0
-    return int(d.groupby([d["station"], (d["berth_s"] // 3600)]).size().max())
+    return int(np.bincount(station * (int(hour.max()) + 1) + hour).max())
 
 
 def _p95(values: np.ndarray) -> float:

@@ -44,6 +44,7 @@ import pandas as pd
 from corridor_sim.emissions.factors import CLASS_NAMES, bus_class
 from corridor_sim.engine.runner import Run
 from corridor_sim.engine.traffic import BIN_S, period_hours_by_bin
+from corridor_sim.indicators import positions_in, trip_fleet, trip_order
 from corridor_sim.kernels.group_sums import group_sums
 from corridor_sim.kernels.motion import leg_profiles
 from corridor_sim.kernels.on_demand import leg_profiles_on_demand
@@ -127,18 +128,20 @@ def occupancy(scenario: Scenario, vehicle_class: str) -> float:
 def brt_legs(run: Run) -> pd.DataFrame:
     """The buses' legs between consecutive stops: trip, direction, stations, departure and arrival (clock s),
     and the signals that held the bus on the way (red or a queue at the stop line)."""
-    stops = run.trace.stops.sort_values(["trip", "berth_s"], kind="stable")
-    nxt = stops.groupby("trip").shift(-1)
-    keep = nxt["station"].notna().to_numpy()
+    stops = run.trace.stops
+    order = trip_order(stops)
+    trip = stops["trip"].to_numpy()[order]
+    leg = np.flatnonzero(trip[1:] == trip[:-1])  # a stop with a next one on the same trip
+    at, to = order[leg], order[leg + 1]
     return pd.DataFrame(
         {
-            "trip": stops["trip"].to_numpy()[keep],
-            "direction": stops["direction"].to_numpy()[keep],
-            "from_station": stops["station"].to_numpy()[keep],
-            "to_station": nxt["station"].to_numpy()[keep].astype(int),
-            "depart_s": stops["depart_s"].to_numpy()[keep],
-            "arrive_s": nxt["arrive_s"].to_numpy()[keep],
-            "signal_stops": nxt["signal_stops"].to_numpy()[keep],
+            "trip": trip[leg],
+            "direction": stops["direction"].to_numpy()[at],
+            "from_station": stops["station"].to_numpy()[at],
+            "to_station": stops["station"].to_numpy()[to].astype(int),
+            "depart_s": stops["depart_s"].to_numpy()[at],
+            "arrive_s": stops["arrive_s"].to_numpy()[to],
+            "signal_stops": stops["signal_stops"].to_numpy()[to].astype(float),  # as the float a shift leaves
         }
     )
 
@@ -153,7 +156,7 @@ def _leg_pieces(run: Run) -> dict[str, np.ndarray]:
     (direction, fleet, leg), a leg's segments in running order."""
     legs = brt_legs(run)
     trip = legs["trip"].to_numpy()
-    fleet = _trip_fleet(run)[trip]
+    fleet = trip_fleet(run)[trip]
     patterns = _on_demand_patterns(run)
     service = patterns.trip_service[trip]
     on_demand = patterns.on_demand[service]
@@ -251,17 +254,6 @@ def _in_leg_order(pieces: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {name: column[take] for name, column in pieces.items()}
 
 
-def _codes_of(labels: pd.Series, names: list[str]) -> np.ndarray:
-    """Each label's position in ``names`` (every label is one of them)."""
-    codes, found = pd.factorize(labels)
-    return np.array([names.index(name) for name in found], dtype=np.int64)[codes]
-
-
-def _trip_fleet(run: Run) -> np.ndarray:
-    """Per trip, its fleet (index into ``run.operations.fleets``)."""
-    return _codes_of(run.trace.trips["vehicle"], [fleet.name for fleet in run.operations.fleets])
-
-
 @dataclass(frozen=True)
 class _Patterns:
     """The run's services as the replay needs them: per trip its service; per service whether it
@@ -277,7 +269,7 @@ def _on_demand_patterns(run: Run) -> _Patterns:
     serves = np.zeros((len(plans), len(run.corridor.station_name)), dtype=bool)
     for k, plan in enumerate(plans):
         serves[k, plan.stations] = True
-    trip_service = _codes_of(run.trace.trips["service"], [plan.name for plan in plans])
+    trip_service = positions_in(run.trace.trips["service"], [plan.name for plan in plans])
     return _Patterns(trip_service, np.array([plan.on_demand for plan in plans], dtype=bool), serves)
 
 
@@ -321,7 +313,7 @@ def _brt_blocks(run: Run, terminal_idle: bool) -> list[Block]:
     fleet_class = np.array(
         [_code(bus_class(fleet.vehicle.name, fleet.propulsion), VEHICLE_CLASS) for fleet in run.operations.fleets]
     )
-    trip_fleet = _trip_fleet(run)
+    fleet_of_trip = trip_fleet(run)
     pieces = _leg_pieces(run)
     moving = _block(
         pieces["segment"], fleet_class[pieces["fleet"]], "brt", pieces["distance_m"] / 1000.0, pieces["speed_kmh"],
@@ -331,13 +323,13 @@ def _brt_blocks(run: Run, terminal_idle: bool) -> list[Block]:
     station, direction = stops["station"].to_numpy(), stops["direction"].to_numpy()
     at_station = _block(
         np.where(direction == 0, np.minimum(station, n_seg - 1), np.maximum(station - 1, 0)),
-        fleet_class[trip_fleet[stops["trip"].to_numpy()]], "brt", 0.0, 0.0,
+        fleet_class[fleet_of_trip[stops["trip"].to_numpy()]], "brt", 0.0, 0.0,
         (stops["depart_s"] - stops["arrive_s"]).to_numpy(), 0.0,
     )  # fmt: skip
-    return [moving, at_station, *([_terminal_idle(run, trip_fleet, fleet_class)] if terminal_idle else [])]
+    return [moving, at_station, *([_terminal_idle(run, fleet_of_trip, fleet_class)] if terminal_idle else [])]
 
 
-def _terminal_idle(run: Run, trip_fleet: np.ndarray, fleet_class: np.ndarray) -> Block:
+def _terminal_idle(run: Run, fleet_of_trip: np.ndarray, fleet_class: np.ndarray) -> Block:
     """Engine-on time of each layover: until the bus's next trip, at most the scenario's limit (as the bus's fleet's class)."""
     trips = run.trace.trips.dropna(subset=["end_s"]).sort_values(["bus", "dispatch_s"])
     gap = trips.groupby("bus")["dispatch_s"].shift(-1) - trips["end_s"]
@@ -349,7 +341,7 @@ def _terminal_idle(run: Run, trip_fleet: np.ndarray, fleet_class: np.ndarray) ->
     if warm_up is not None:  # after a warm-up, the part of each layover inside the period
         end = trips["end_s"].to_numpy()[keep]
         idle = np.clip(end + idle - np.maximum(end, warm_up.period_start_s), 0.0, idle)
-    return _block(terminal_segment[keep], fleet_class[trip_fleet[trips["trip"].to_numpy()[keep]]], "brt", 0.0, 0.0, idle, 0.0)
+    return _block(terminal_segment[keep], fleet_class[fleet_of_trip[trips["trip"].to_numpy()[keep]]], "brt", 0.0, 0.0, idle, 0.0)
 
 
 def traffic_travel(run: Run) -> pd.DataFrame:
