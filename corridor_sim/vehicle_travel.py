@@ -223,9 +223,10 @@ def _add_queueing_at_signals(pieces: dict[str, np.ndarray], legs: pd.DataFrame) 
     leg, red_s, starts = pieces["leg"], pieces["red_s"], pieces["starts"]
     if not len(leg):
         return
-    totals, _ = group_sums(leg, np.column_stack((pieces["moving_s"] + red_s, starts)), len(legs))
-    queued = _clip_at_zero((legs["arrive_s"].to_numpy() - legs["depart_s"].to_numpy()) - totals[:, 0])
-    held = _clip_at_zero(legs["signal_stops"].to_numpy() - _clip_at_zero(totals[:, 1] - 1.0))
+    replayed_s = group_sums(leg, (pieces["moving_s"] + red_s)[:, None], len(legs))[0][:, 0]  # as pandas sums by leg
+    replayed_starts = group_sums(leg, starts[:, None], len(legs))[0][:, 0]
+    queued = _clip_at_zero((legs["arrive_s"].to_numpy() - legs["depart_s"].to_numpy()) - replayed_s)
+    held = _clip_at_zero(legs["signal_stops"].to_numpy() - _clip_at_zero(replayed_starts - 1.0))
     first, rows = _leg_blocks(leg)
     most_red = np.repeat(np.maximum.reduceat(red_s, first), rows)
     at_most = (red_s == most_red) | (np.isnan(red_s) & np.isnan(most_red))  # NaN sorts last, as in pandas
