@@ -32,6 +32,10 @@ the traffic's bins (and parts of bins) inside it.
 
 The scenario travels ``brt`` + ``traffic``; the baseline travels ``traffic`` + ``baseline``: the
 general traffic is the same in both (effects of the lane reallocation on it are not modelled).
+
+A run has millions of rows (a leg per segment it crosses), so ``vehicle_class`` and ``source`` are
+categoricals with fixed categories (:data:`VEHICLE_CLASS`, :data:`SOURCE`, in name order): the
+models aggregate on their codes (:func:`label_codes`) and name only the rows of their tables.
 """
 
 from __future__ import annotations
@@ -77,6 +81,7 @@ def label_codes(labels: pd.Series, dtype: pd.CategoricalDtype) -> np.ndarray:
 
 
 def _code(name: str, dtype: pd.CategoricalDtype) -> int:
+    """The code of one label."""
     return int(dtype.categories.get_loc(name))
 
 
