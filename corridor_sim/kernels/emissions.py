@@ -48,7 +48,7 @@ def start_cost_g(start_g: np.ndarray, c: int, p: int, speeds_kmh: np.ndarray, sp
     return start_g[c, p, last]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # nogil: an evaluation in a thread beside another's
 def row_emissions(
     vehicle_class: np.ndarray,
     speed_kmh: np.ndarray,
@@ -153,7 +153,7 @@ def emit_rows(
         out[r, 6] = energy * grid_gco2_per_kwh
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # nogil: an evaluation in a thread beside another's
 def group_emissions(
     group: np.ndarray,
     n_groups: int,

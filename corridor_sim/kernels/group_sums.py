@@ -28,7 +28,7 @@ def kahan_add(total: float, compensation: float, value: float) -> tuple[float, f
     return t, (c if np.isfinite(c) else 0.0)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # nogil: an evaluation in a thread beside another's
 def group_sums(group: np.ndarray, values: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
     """Per group, the sum of each column of its rows (in row order, as pandas) and its row count.
 
