@@ -17,7 +17,7 @@ from corridor_sim.demand import Demand, build_demand
 from corridor_sim.emissions.inventory import emissions_summary, segment_emissions
 from corridor_sim.engine.runner import Run, simulate
 from corridor_sim.engine.traffic import traffic_summary
-from corridor_sim.indicators import result_tables, segment_loads, station_stats, summarize
+from corridor_sim.indicators import result_tables, segment_loads, station_labels, station_stats, summarize
 from corridor_sim.mode_choice.equilibrium import shift_modes
 from corridor_sim.mode_choice.outputs import minibus_summary, mode_choice_summary, mode_choice_tables
 from corridor_sim.network.manifest import load_manifest
@@ -202,6 +202,5 @@ def _with_minibuses(evaluation: Evaluation, minibus: MinibusBaseline, today: Eva
 
 def _named(run: Run, table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with its segments' end stations."""
-    names = run.corridor.station_name.astype(str)
     seg = table["segment"].to_numpy()
-    return table.assign(**{"from": names[seg], "to": names[seg + 1]})
+    return table.assign(**{"from": station_labels(run, seg), "to": station_labels(run, seg + 1)})

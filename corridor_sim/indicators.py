@@ -33,6 +33,7 @@ legs run from one stop it made to the next, through the stations between.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,31 @@ def direction_names(run: Run) -> list[str]:
     return [f"to {names[-1]}", f"to {names[0]}"]
 
 
+def trip_order(stops: pd.DataFrame) -> np.ndarray:
+    """Positions of the stop events by trip, then berth time (ties in their order, as a stable ``sort_values``)."""
+    return np.lexsort((stops["berth_s"].to_numpy(), stops["trip"].to_numpy()))
+
+
+def positions_in(labels: pd.Series, names: list[str]) -> np.ndarray:
+    """Each label's position in ``names`` (every label is one of them), looked up once per distinct label."""
+    codes, found = pd.factorize(labels)
+    return np.array([names.index(name) for name in found], dtype=np.int64)[codes]
+
+
+def trip_fleet(run: Run) -> np.ndarray:
+    """Per trip, its fleet (index into ``run.operations.fleets``)."""
+    return positions_in(run.trace.trips["vehicle"], [fleet.name for fleet in run.operations.fleets])
+
+
+def _station_groups(stops: pd.DataFrame) -> Iterator[tuple[int, int, np.ndarray]]:
+    """Per station and direction (ascending, as ``groupby(["station", "direction"])``): its rows' positions, in their order."""
+    station, direction = stops["station"].to_numpy(), stops["direction"].to_numpy()
+    order = np.lexsort((direction, station))
+    cut = np.flatnonzero((np.diff(station[order]) != 0) | (np.diff(direction[order]) != 0)) + 1
+    for rows in np.split(order, cut) if len(order) else []:
+        yield int(station[rows[0]]), int(direction[rows[0]]), rows
+
+
 def passenger_table(run: Run) -> pd.DataFrame:
     """One row per passenger: origin, destination, direction, arrival, boarding, alighting (clock s)."""
     t = run.trace
@@ -79,23 +105,35 @@ def passenger_table(run: Run) -> pd.DataFrame:
     )
 
 
+def station_labels(run: Run, stations: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """The names of ``stations`` (indices), as a column of strings (taken from the few names, not made one by one)."""
+    return pd.array(run.corridor.station_name.astype(str), dtype="str").take(stations)
+
+
 def stop_events(run: Run) -> pd.DataFrame:
     """The stop events with station names, chainage (direction 0) and queueing time."""
     stops = run.trace.stops.copy()
     c = run.corridor
-    stops.insert(2, "station_name", c.station_name[stops["station"].to_numpy()].astype(str))
+    stops.insert(2, "station_name", station_labels(run, stops["station"].to_numpy()))
     stops["chainage_m"] = (c.station_chainage_m - c.station_chainage_m[0])[stops["station"].to_numpy()]
     stops["queue_s"] = stops["berth_s"] - stops["arrive_s"]
     return stops.merge(run.trace.trips[["trip", "bus", "service"]], on="trip", how="left")
 
 
-def trajectories(run: Run) -> pd.DataFrame:
-    """Time-space points of every bus: arrival and departure at each station served (direction-0 chainage)."""
-    stops = stop_events(run)
-    cols = ["trip", "bus", "service", "direction", "station", "chainage_m"]
-    arrive = stops[cols + ["arrive_s"]].rename(columns={"arrive_s": "time_s"}).assign(event="arrive")
-    depart = stops[cols + ["depart_s"]].rename(columns={"depart_s": "time_s"}).assign(event="depart")
-    return pd.concat([arrive, depart]).sort_values(["trip", "time_s", "event"], kind="stable").reset_index(drop=True)
+def trajectories(run: Run, events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Time-space points of every bus: arrival and departure at each station served (direction-0 chainage).
+
+    ``events`` is the run's :func:`stop_events`, if already made.
+    """
+    stops = stop_events(run) if events is None else events
+    n = len(stops)
+    time_s = np.concatenate([stops["arrive_s"].to_numpy(), stops["depart_s"].to_numpy()])
+    event = np.repeat(np.arange(2), n)  # 0: arrive, 1: depart, in the order of their names
+    order = np.lexsort((event, time_s, np.tile(stops["trip"].to_numpy(), 2)))  # by trip, time, event; stable
+    points = stops[["trip", "bus", "service", "direction", "station", "chainage_m"]].take(order % n).reset_index(drop=True)
+    points["time_s"] = time_s[order]
+    points["event"] = pd.array(["arrive", "depart"], dtype="str").take(event[order])
+    return points
 
 
 def segment_loads(run: Run) -> pd.DataFrame:
@@ -103,46 +141,76 @@ def segment_loads(run: Run) -> pd.DataFrame:
 
     A trip's load on departure from a station is on board over every segment to its next stop.
     """
-    stops = run.trace.stops.sort_values(["trip", "berth_s"], kind="stable")
-    stops = stops.assign(capacity_pax=run.trace.trips["capacity_pax"].to_numpy()[stops["trip"].to_numpy()])
+    stops = run.trace.stops
+    stops = stops[["trip", "station", "direction", "depart_s", "load_pax"]].take(trip_order(stops))
+    capacity = run.trace.trips["capacity_pax"].to_numpy()[stops["trip"].to_numpy()]
     n_seg = run.corridor.n_segments
-    rows = []
+    frames = []
     for direction in (0, 1):
-        d = stops[stops["direction"] == direction]
-        nxt = d.groupby("trip")["station"].shift(-1)
-        d = d[nxt.notna()].assign(next_station=nxt[nxt.notna()].astype(int))
-        lo = np.minimum(d["station"].to_numpy(), d["next_station"].to_numpy())
-        hi = np.maximum(d["station"].to_numpy(), d["next_station"].to_numpy())
-        span = hi - lo
-        segment = np.repeat(lo, span) + (np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span))
-        hour = np.repeat((d["depart_s"].to_numpy() // 3600).astype(int), span)
-        load = np.repeat(d["load_pax"].to_numpy(), span)
-        capacity = np.repeat(d["capacity_pax"].to_numpy(), span)
-        frame = pd.DataFrame(
-            {"direction": direction, "segment": segment, "hour": hour, "pax": load, "buses": 1, "capacity_pax": capacity}
+        mine = (stops["direction"] == direction).to_numpy()
+        trip, station = stops["trip"].to_numpy()[mine], stops["station"].to_numpy()[mine]
+        leg = np.flatnonzero(trip[1:] == trip[:-1])  # a stop with a next one on the same trip
+        hour = (stops["depart_s"].to_numpy()[mine][leg] // 3600).astype(int)
+        lo, hi = np.minimum(station[leg], station[leg + 1]), np.maximum(station[leg], station[leg + 1])
+        frames.append(
+            _loads_by_hour(direction, hour, lo, hi, stops["load_pax"].to_numpy()[mine][leg], capacity[mine][leg], n_seg)
         )
-        rows.append(frame.groupby(["direction", "segment", "hour"], as_index=False).sum())
-    loads = pd.concat(rows, ignore_index=True)
+    loads = pd.concat(frames, ignore_index=True)
     loads["load_factor"] = loads["pax"] / loads["capacity_pax"]
-    names = run.corridor.station_name.astype(str)
-    seg = loads["segment"].to_numpy()
-    loads.insert(2, "from", np.where(loads["direction"] == 0, names[seg], names[np.minimum(seg + 1, n_seg)]))
-    loads.insert(3, "to", np.where(loads["direction"] == 0, names[np.minimum(seg + 1, n_seg)], names[seg]))
-    return loads.sort_values(["direction", "hour", "segment"]).reset_index(drop=True)
+    seg, last = loads["segment"].to_numpy(), np.minimum(loads["segment"].to_numpy() + 1, n_seg)
+    forward = loads["direction"].to_numpy() == 0
+    loads.insert(2, "from", station_labels(run, np.where(forward, seg, last)))
+    loads.insert(3, "to", station_labels(run, np.where(forward, last, seg)))
+    return loads
 
 
-def station_stats(run: Run) -> pd.DataFrame:
+def _loads_by_hour(
+    direction: int, hour: np.ndarray, lo: np.ndarray, hi: np.ndarray, load_pax: np.ndarray, capacity_pax: np.ndarray, n_seg: int
+) -> pd.DataFrame:
+    """One direction's rows of :func:`segment_loads` (before the names), by hour and segment: the legs
+    leaving in each hour over the segments ``lo`` to ``hi - 1`` with their load and capacity.
+
+    Summed as differences along the corridor (+ at a leg's first segment, - past its last), not
+    row by row over each leg's segments; the sums are integers, so they are exact either way.
+    """
+    first_hour = int(hour.min()) if len(hour) else 0
+    n_hours = int(hour.max()) - first_hour + 1 if len(hour) else 0
+    width = n_seg + 1
+    start, end = (hour - first_hour) * width + lo, (hour - first_hour) * width + hi
+
+    def on_segments(weights: np.ndarray | None) -> np.ndarray:
+        steps = np.bincount(start, weights, minlength=n_hours * width) - np.bincount(end, weights, minlength=n_hours * width)
+        return np.cumsum(steps.reshape(n_hours, width).astype(np.int64), axis=1)[:, :n_seg].ravel()
+
+    buses = on_segments(None)
+    present = np.flatnonzero(buses > 0)  # in the table's order: hour, then segment
+    at_hour, segment = np.divmod(present, n_seg)
+    return pd.DataFrame(
+        {
+            "direction": np.full(len(present), direction, dtype=np.int64),
+            "segment": segment,
+            "hour": at_hour + first_hour,
+            "pax": on_segments(load_pax.astype(float))[present],
+            "buses": buses[present],
+            "capacity_pax": on_segments(capacity_pax.astype(float))[present],
+        }
+    )
+
+
+def station_stats(run: Run, events: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per station and direction: buses (that stopped), passengers, dwell, saturation, bus queueing and waits.
 
     ``denied`` counts the passengers left behind there, by a full bus at the stop or passing it.
+    ``events`` is the run's :func:`stop_events`, if already made.
     """
-    stops = stop_events(run)
+    stops = stop_events(run) if events is None else events
     ops = run.operations
     period_s = ops.end_s - ops.start_s
     # the berth time inside the period: a station's saturation is a share of the period, at most 1
     held_to = np.minimum(stops["depart_s"] + ops.clearance_s, ops.end_s)
-    stops["occupied_s"] = np.maximum(held_to - np.maximum(stops["berth_s"], ops.start_s), 0.0)
-    stops["queued"] = stops["queue_s"] > 1e-9
+    stops = stops.assign(
+        occupied_s=np.maximum(held_to - np.maximum(stops["berth_s"], ops.start_s), 0.0), queued=stops["queue_s"] > 1e-9
+    )
     stats = stops.groupby(["station", "direction"]).agg(
         buses=("trip", "size"),
         boardings=("boarded", "sum"),
@@ -161,7 +229,7 @@ def station_stats(run: Run) -> pd.DataFrame:
         passed = passes.groupby(["station", "direction"])["passed_up"].sum()
         key = pd.MultiIndex.from_frame(stats[["station", "direction"]])
         stats["denied"] += passed.reindex(key, fill_value=0).to_numpy()
-    stats.insert(1, "name", run.corridor.station_name[stats["station"].to_numpy()].astype(str))
+    stats.insert(1, "name", station_labels(run, stats["station"].to_numpy()))
     stats["berths"] = (
         ops.berths[stats["station"].to_numpy()] * ops.substops[stats["station"].to_numpy()]
     )  # over its stopping areas
@@ -186,9 +254,8 @@ def od_summary(run: Run) -> pd.DataFrame:
         in_vehicle_mean_s=("in_vehicle_s", "mean"),
     )
     od = od.reset_index()
-    names = run.corridor.station_name.astype(str)
-    od.insert(2, "from", names[od["origin"].to_numpy()])
-    od.insert(3, "to", names[od["destination"].to_numpy()])
+    od.insert(2, "from", station_labels(run, od["origin"].to_numpy()))
+    od.insert(3, "to", station_labels(run, od["destination"].to_numpy()))
     return od
 
 
@@ -235,10 +302,11 @@ def wait_distribution(run: Run, bin_s: float = 30.0) -> pd.DataFrame:
 def result_tables(run: Run) -> dict[str, pd.DataFrame]:
     """The run's tables by name: trajectories, stop_events, station_stats, segment_loads, od_summary,
     wait_distribution."""
+    events = stop_events(run)
     return {
-        "trajectories": trajectories(run),
-        "stop_events": stop_events(run),
-        "station_stats": station_stats(run),
+        "trajectories": trajectories(run, events),
+        "stop_events": events,
+        "station_stats": station_stats(run, events),
         "segment_loads": segment_loads(run),
         "od_summary": od_summary(run),
         "wait_distribution": wait_distribution(run),
@@ -263,19 +331,20 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
     stations = tables["station_stats"] if tables else station_stats(run)
     labels = direction_names(run)
     trips = t.period_trips.dropna(subset=["end_s"])
+    km = _trip_km(run)
     directions = []
     for d in (0, 1):
         full = trips[(trips["direction"] == d)]
-        run_s = full["end_s"] - full["dispatch_s"]
+        timed = full[["service", "km"]].assign(run_s=full["end_s"] - full["dispatch_s"])
         peak = loads[loads["direction"] == d]
         top = peak.loc[peak["pax"].idxmax()] if len(peak) else None
         by_service = {
             name: {
                 "trips": len(g),
-                "run_time_mean_min": _r(run_s[g.index].mean() / 60.0),
-                "commercial_speed_kmh": _r((g["km"] / (run_s[g.index] / 3600.0)).mean()),
+                "run_time_mean_min": _r(g["run_s"].mean() / 60.0),
+                "commercial_speed_kmh": _r((g["km"] / (g["run_s"] / 3600.0)).mean()),
             }
-            for name, g in full.groupby("service")
+            for name, g in timed.groupby("service")
         }
         directions.append(
             {
@@ -373,9 +442,9 @@ def summarize(run: Run, run_id: str, tables: dict[str, pd.DataFrame] | None = No
             "used": t.fleet_used,
             "trips": len(t.period_trips),
             "trips_finished": len(trips),
-            "by_vehicle": fleet_by_vehicle(run),
+            "by_vehicle": fleet_by_vehicle(run, km),
         },
-        "bus_km": _r(_bus_km(run), 1),
+        "bus_km": _r(float(km.sum()), 1),
         "checks": checks,
         "notes": [],
     }
@@ -390,18 +459,18 @@ def stations_over_capacity(run: Run) -> list[dict[str, Any]]:
     """
     stops = run.trace.stops
     waiting = stops[stops["berth_s"] > stops["arrive_s"] + 1e-9]
+    arrive_s, berth_s = waiting["arrive_s"].to_numpy(), waiting["berth_s"].to_numpy()
     labels = direction_names(run)
     found = []
-    for (station, direction), g in waiting.groupby(["station", "direction"]):
-        g = g.sort_values("arrive_s")
-        start, end = g["arrive_s"].to_numpy(), g["berth_s"].to_numpy()
+    for station, direction, rows in _station_groups(waiting):
+        by_arrival = rows[np.argsort(arrive_s[rows], kind="quicksort")]  # as sort_values("arrive_s")
+        start, end = arrive_s[by_arrival], berth_s[by_arrival]
         reach = np.maximum.accumulate(end)
-        spell = np.concatenate([[0], np.cumsum(start[1:] > reach[:-1])])  # a new spell where the queue had cleared
-        first = pd.Series(start).groupby(spell).min().to_numpy()
-        last = pd.Series(end).groupby(spell).max().to_numpy()
+        spell = np.flatnonzero(np.concatenate([[True], start[1:] > reach[:-1]]))  # a new spell where the queue had cleared
+        first, last = np.minimum.reduceat(start, spell), np.maximum.reduceat(end, spell)
         k = int(np.argmax(last - first))
         if last[k] - first[k] >= BUS_QUEUE_LIMIT_S:
-            served = int(((g["berth_s"] >= first[k]) & (g["berth_s"] <= last[k])).sum())
+            served = int(((end >= first[k]) & (end <= last[k])).sum())
             found.append(
                 {
                     "station": str(run.corridor.station_name[station]),
@@ -427,23 +496,24 @@ def station_queues_past_signals(run: Run) -> list[dict[str, Any]]:
     longest queue), ``minutes_past`` (the time it stood past the stop line), ``from`` and ``to``
     (HH:MM: it first reached past the signal, and last cleared it).
     """
-    stops, trips = run.trace.stops, run.trace.trips
+    stops = run.trace.stops
     ops = run.operations
-    length = trips["vehicle"].map({fleet.name: fleet.vehicle.length_m for fleet in ops.fleets}).to_numpy()
+    length = np.array([fleet.vehicle.length_m for fleet in ops.fleets])[trip_fleet(run)]
     longest_m = max(fleet.vehicle.length_m for fleet in ops.fleets) + QUEUE_GAP_M
     waiting = stops[stops["berth_s"] > stops["arrive_s"] + 1e-9]
+    trip, arrive_s, berth_s = waiting["trip"].to_numpy(), waiting["arrive_s"].to_numpy(), waiting["berth_s"].to_numpy()
     labels = direction_names(run)
     found = []
-    for (station, direction), g in waiting.groupby(["station", "direction"]):
-        layout = ops.layouts[int(direction)]
+    for station, direction, rows in _station_groups(waiting):
+        layout = ops.layouts[direction]
         at_m = layout.station_m[station]
         upstream = layout.signal_m[layout.signal_m < at_m]
         if not len(upstream):
             continue
         signal = int(np.flatnonzero(layout.signal_m < at_m)[-1])
         room_m = at_m - layout.signal_m[signal] - ops.berths[station] * ops.substops[station] * longest_m
-        bus_m = length[g["trip"].to_numpy()] + QUEUE_GAP_M
-        times = np.concatenate([g["berth_s"].to_numpy(), g["arrive_s"].to_numpy()])
+        bus_m = length[trip[rows]] + QUEUE_GAP_M
+        times = np.concatenate([berth_s[rows], arrive_s[rows]])
         step = np.concatenate([-bus_m, bus_m])
         order = np.lexsort((step, times))  # at the same time, a bus takes its berth before the next joins
         queue_m = np.cumsum(step[order])
@@ -510,12 +580,12 @@ def signals_at_capacity(run: Run) -> list[dict[str, Any]]:
     return found
 
 
-def fleet_by_vehicle(run: Run) -> dict[str, dict[str, Any]]:
+def fleet_by_vehicle(run: Run, trip_km: np.ndarray | None = None) -> dict[str, dict[str, Any]]:
     """Per fleet (``vehicles`` key, or the scenario vehicle's type): its type, buses available and
-    used, trips and bus-km."""
+    used, trips and bus-km (``trip_km``: the trips' km, if already known)."""
     trips = run.trace.trips
     counted = run.trace.period_trips
-    km = _trip_km(run)
+    km = _trip_km(run) if trip_km is None else trip_km
     out = {}
     for fleet in run.operations.fleets:
         mine = trips["vehicle"] == fleet.name
@@ -540,22 +610,22 @@ def _warm_up_passengers(trace: Trace) -> dict[str, int]:
 
 def _trip_km(run: Run) -> np.ndarray:
     """Per trip: the km run between its stops (so far, for unfinished trips)."""
-    stops = run.trace.stops.sort_values(["trip", "berth_s"], kind="stable")
-    chain = run.corridor.station_chainage_m[stops["station"].to_numpy()]
-    trip = stops["trip"].to_numpy()
+    order = trip_order(run.trace.stops)
+    chain = run.corridor.station_chainage_m[run.trace.stops["station"].to_numpy()[order]]
+    trip = run.trace.stops["trip"].to_numpy()[order]
     same = trip[1:] == trip[:-1]
     return np.bincount(trip[1:][same], weights=np.abs(np.diff(chain))[same], minlength=len(run.trace.trips)) / 1000.0
 
 
-def _bus_km(run: Run) -> float:
-    return float(_trip_km(run).sum())
-
-
 def _max_hourly_buses(stops: pd.DataFrame, direction: int) -> int:
-    d = stops[stops["direction"] == direction]
-    if d.empty:
+    """The most buses that got a berth at one station in one clock hour, in a direction."""
+    mine = (stops["direction"] == direction).to_numpy()
+    hour = stops["berth_s"].to_numpy()[mine] // 3600
+    station = stops["station"].to_numpy()[mine][~np.isnan(hour)]
+    hour = (hour[~np.isnan(hour)] - np.min(hour, initial=0.0)).astype(np.int64)
+    if not len(hour):
         return 0
-    return int(d.groupby([d["station"], (d["berth_s"] // 3600)]).size().max())
+    return int(np.bincount(station * (int(hour.max()) + 1) + hour).max())
 
 
 def _p95(values: np.ndarray) -> float:

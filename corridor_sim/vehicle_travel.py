@@ -32,6 +32,10 @@ the traffic's bins (and parts of bins) inside it.
 
 The scenario travels ``brt`` + ``traffic``; the baseline travels ``traffic`` + ``baseline``: the
 general traffic is the same in both (effects of the lane reallocation on it are not modelled).
+
+A run has millions of rows (a leg per segment it crosses), so ``vehicle_class`` and ``source`` are
+categoricals with fixed categories (:data:`VEHICLE_CLASS`, :data:`SOURCE`, in name order): the
+models aggregate on their codes (:func:`label_codes`) and name only the rows of their tables.
 """
 
 from __future__ import annotations
@@ -41,14 +45,74 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from corridor_sim.emissions.factors import bus_class
+from corridor_sim.emissions.factors import CLASS_NAMES, bus_class
 from corridor_sim.engine.runner import Run
 from corridor_sim.engine.traffic import BIN_S, period_hours_by_bin
+from corridor_sim.indicators import positions_in, trip_fleet, trip_order
+from corridor_sim.kernels.group_sums import group_sums
 from corridor_sim.kernels.motion import leg_profiles
 from corridor_sim.kernels.on_demand import leg_profiles_on_demand
 from corridor_sim.scenario import Scenario
 
 COLUMNS = ["segment", "vehicle_class", "source", "distance_km", "speed_kmh", "idle_s", "starts"]
+#: The labels of a row, categoricals with fixed categories in name order (so their codes sort as the labels).
+VEHICLE_CLASS = pd.CategoricalDtype(sorted(CLASS_NAMES))
+SOURCE = pd.CategoricalDtype(["baseline", "brt", "traffic"])
+#: Columns of :func:`leg_segments`.
+LEG_COLUMNS = ["leg", "direction", "fleet", "segment", "distance_m", "moving_s", "red_s", "speed_kmh", "starts"]
+
+#: Rows as arrays, by :data:`COLUMNS` (``vehicle_class`` and ``source`` as codes of :data:`VEHICLE_CLASS` and :data:`SOURCE`).
+Block = dict[str, np.ndarray]
+_BLOCK_DTYPES = {"segment": np.int64, "vehicle_class": np.int64, "source": np.int64}
+
+
+def label_codes(labels: pd.Series, dtype: pd.CategoricalDtype) -> np.ndarray:
+    """Each row's code in ``dtype``'s categories (int64): travel rows' own categoricals as they are, strings looked up.
+
+    Raises
+    ------
+    ValueError
+        A label is not one of the categories.
+    """
+    codes = pd.Categorical(labels, dtype=dtype).codes.astype(np.int64)
+    if (codes < 0).any():
+        raise ValueError(f"labels outside {list(dtype.categories)}: {sorted(set(labels[codes < 0]))}")
+    return codes
+
+
+def _code(name: str, dtype: pd.CategoricalDtype) -> int:
+    """The code of one label."""
+    return int(dtype.categories.get_loc(name))
+
+
+def _block(
+    segment: np.ndarray,
+    vehicle_class: int | np.ndarray,
+    source: str,
+    distance_km: float | np.ndarray,
+    speed_kmh: float | np.ndarray,
+    idle_s: float | np.ndarray,
+    starts: float | np.ndarray,
+) -> Block:
+    """Rows of one source as arrays; ``vehicle_class`` a code of :data:`VEHICLE_CLASS` (one, or per row), scalars broadcast."""
+    n = len(segment)
+    values = {"distance_km": distance_km, "speed_kmh": speed_kmh, "idle_s": idle_s, "starts": starts}
+    return {
+        "segment": np.asarray(segment, dtype=np.int64),
+        "vehicle_class": np.broadcast_to(np.asarray(vehicle_class, dtype=np.int64), n),
+        "source": np.full(n, _code(source, SOURCE), dtype=np.int64),
+        **{name: np.broadcast_to(np.asarray(value, dtype=float), n) for name, value in values.items()},
+    }
+
+
+def _frame(*blocks: Block) -> pd.DataFrame:
+    """Travel rows (:data:`COLUMNS`, labels as categoricals) of the blocks, in order."""
+    columns = {
+        name: np.concatenate([np.empty(0, _BLOCK_DTYPES.get(name, float)), *(b[name] for b in blocks)]) for name in COLUMNS
+    }
+    columns["vehicle_class"] = pd.Categorical.from_codes(columns["vehicle_class"], dtype=VEHICLE_CLASS)
+    columns["source"] = pd.Categorical.from_codes(columns["source"], dtype=SOURCE)
+    return pd.DataFrame(columns)
 
 
 def traffic_mix(scenario: Scenario) -> dict[str, float]:
@@ -69,82 +133,131 @@ def occupancy(scenario: Scenario, vehicle_class: str) -> float:
 def brt_legs(run: Run) -> pd.DataFrame:
     """The buses' legs between consecutive stops: trip, direction, stations, departure and arrival (clock s),
     and the signals that held the bus on the way (red or a queue at the stop line)."""
-    stops = run.trace.stops.sort_values(["trip", "berth_s"], kind="stable")
-    nxt = stops.groupby("trip").shift(-1)
-    keep = nxt["station"].notna().to_numpy()
+    stops = run.trace.stops
+    order = trip_order(stops)
+    trip = stops["trip"].to_numpy()[order]
+    leg = np.flatnonzero(trip[1:] == trip[:-1])  # a stop with a next one on the same trip
+    at, to = order[leg], order[leg + 1]
     return pd.DataFrame(
         {
-            "trip": stops["trip"].to_numpy()[keep],
-            "direction": stops["direction"].to_numpy()[keep],
-            "from_station": stops["station"].to_numpy()[keep],
-            "to_station": nxt["station"].to_numpy()[keep].astype(int),
-            "depart_s": stops["depart_s"].to_numpy()[keep],
-            "arrive_s": nxt["arrive_s"].to_numpy()[keep],
-            "signal_stops": nxt["signal_stops"].to_numpy()[keep],
+            "trip": trip[leg],
+            "direction": stops["direction"].to_numpy()[at],
+            "from_station": stops["station"].to_numpy()[at],
+            "to_station": stops["station"].to_numpy()[to].astype(int),
+            "depart_s": stops["depart_s"].to_numpy()[at],
+            "arrive_s": stops["arrive_s"].to_numpy()[to],
+            "signal_stops": stops["signal_stops"].to_numpy()[to].astype(float),  # as the float a shift leaves
         }
     )
 
 
 def leg_segments(run: Run) -> pd.DataFrame:
     """Every bus leg split by segment: leg, direction, fleet, segment (corridor order), distance, moving and red time."""
+    return pd.DataFrame(_leg_pieces(run))
+
+
+def _leg_pieces(run: Run) -> dict[str, np.ndarray]:
+    """The columns of :func:`leg_segments` (:data:`LEG_COLUMNS`): a row per leg and segment, legs in order
+    (direction, fleet, leg), a leg's segments in running order."""
     legs = brt_legs(run)
-    ops = run.operations
-    n_seg = run.corridor.n_segments
-    trip_fleet = run.trace.trips["vehicle"].map({fleet.name: f for f, fleet in enumerate(ops.fleets)}).to_numpy()
-    legs["fleet"] = trip_fleet[legs["trip"].to_numpy()]
+    trip = legs["trip"].to_numpy()
+    fleet = trip_fleet(run)[trip]
     patterns = _on_demand_patterns(run)
-    legs["service"] = patterns.trip_service[legs["trip"].to_numpy()]
-    on_demand = patterns.on_demand[legs["service"].to_numpy()]
+    service = patterns.trip_service[trip]
+    on_demand = patterns.on_demand[service]
+    direction = legs["direction"].to_numpy()
     parts = []
-    for direction, f, stopping_on_demand in ((d, f, o) for d in (0, 1) for f in range(len(ops.fleets)) for o in (False, True)):
-        d = legs[(legs["direction"] == direction) & (legs["fleet"] == f) & (on_demand == stopping_on_demand)]
-        if stopping_on_demand and d.empty:
-            continue
-        layout, vehicle = ops.fleets[f].layouts[direction], ops.fleets[f].vehicle
-        at = (
-            d["depart_s"].to_numpy(),
-            layout.station_m[d["from_station"].to_numpy()],
-            layout.station_m[d["to_station"].to_numpy()],
-        )
-        if stopping_on_demand:  # through the stations of the pattern between its stops
-            via_start, via_m = _stations_passed(d, patterns.serves, direction, layout.station_m)
-            at = (*at, via_start, via_m)
-        replay = leg_profiles_on_demand if stopping_on_demand else leg_profiles
-        leg, k, dist_m, moving, red, speed_ms, starts = replay(
-            *at, layout.bounds_m, layout.speed_ms, BIN_S, vehicle.accel_ms2, vehicle.decel_ms2, layout.signal_m,
-            layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s, layout.signal_in_traffic,
-        )  # fmt: skip
-        parts.append(
-            pd.DataFrame(
-                {
-                    "leg": d.index.to_numpy()[leg],
-                    "direction": direction,
-                    "fleet": f,
-                    "segment": k if direction == 0 else n_seg - 1 - k,
-                    "distance_m": dist_m,
-                    "moving_s": moving,
-                    "red_s": red,
-                    "speed_kmh": speed_ms * 3.6,
-                    "starts": starts,
-                }
-            )
-        )
-    pieces = pd.concat(parts, ignore_index=True)
-    if on_demand.any():  # the legs in the order a run without on-demand legs has them
-        pieces = pieces.sort_values(["direction", "fleet", "leg"], kind="stable", ignore_index=True)
-    # the replay does not see the buses ahead at a stop line: the time a bus queued behind them
-    # (the engine's run less the replay's) stood at the signal, and the starts it made there (the
-    # engine's signal stops less the replay's), on the leg's segment with the most red
-    replayed = (pieces["moving_s"] + pieces["red_s"]).groupby(pieces["leg"]).sum().reindex(legs.index, fill_value=0.0)
-    replayed_stops = (pieces["starts"].groupby(pieces["leg"]).sum().reindex(legs.index, fill_value=0.0) - 1.0).clip(lower=0.0)
-    queued = ((legs["arrive_s"] - legs["depart_s"]) - replayed).clip(lower=0.0)
-    held = (legs["signal_stops"] - replayed_stops).clip(lower=0.0)
-    legs_held = legs.index[(queued > 1e-6) | (held > 0)]
-    if len(legs_held):
-        at = pieces[pieces["leg"].isin(legs_held)].sort_values("red_s", kind="stable").groupby("leg").tail(1)
-        pieces.loc[at.index, "red_s"] += queued.reindex(at["leg"]).to_numpy()
-        pieces.loc[at.index, "starts"] += held.reindex(at["leg"]).to_numpy()
-    return pieces
+    for d, f, stopping_on_demand in ((d, f, o) for d in (0, 1) for f in range(len(run.operations.fleets)) for o in (False, True)):
+        mine = np.flatnonzero((direction == d) & (fleet == f) & (on_demand == stopping_on_demand))
+        if not stopping_on_demand or len(mine):
+            parts.append(_replay(run, legs.iloc[mine], mine, service[mine], patterns.serves, d, f, stopping_on_demand))
+    pieces = {name: np.concatenate([part[name] for part in parts]) for name in LEG_COLUMNS}
+    _add_queueing_at_signals(pieces, legs)
+    return _in_leg_order(pieces)
+
+
+def _replay(
+    run: Run,
+    legs: pd.DataFrame,
+    leg_index: np.ndarray,
+    service: np.ndarray,
+    serves: np.ndarray,
+    direction: int,
+    fleet: int,
+    stopping_on_demand: bool,
+) -> dict[str, np.ndarray]:
+    """The rows of :data:`LEG_COLUMNS` of one direction's and fleet's legs (``leg_index``: their numbers),
+    replayed as the engine ran them (through the stations of the pattern between its stops, for those stopping on demand)."""
+    ops = run.operations
+    layout, vehicle = ops.fleets[fleet].layouts[direction], ops.fleets[fleet].vehicle
+    from_station, to_station = legs["from_station"].to_numpy(), legs["to_station"].to_numpy()
+    at = (legs["depart_s"].to_numpy(), layout.station_m[from_station], layout.station_m[to_station])
+    if stopping_on_demand:
+        at = (*at, *_stations_passed(from_station, to_station, service, serves, direction, layout.station_m))
+    replay = leg_profiles_on_demand if stopping_on_demand else leg_profiles
+    leg, k, dist_m, moving, red, speed_ms, starts = replay(
+        *at, layout.bounds_m, layout.speed_ms, BIN_S, vehicle.accel_ms2, vehicle.decel_ms2, layout.signal_m,
+        layout.cycle_s, layout.green_s, layout.offset_s, ops.green_extension_s, layout.signal_in_traffic,
+    )  # fmt: skip
+    return {
+        "leg": leg_index[leg],
+        "direction": np.full(len(leg), direction, dtype=np.int64),
+        "fleet": np.full(len(leg), fleet, dtype=np.int64),
+        "segment": k if direction == 0 else run.corridor.n_segments - 1 - k,
+        "distance_m": dist_m,
+        "moving_s": moving,
+        "red_s": red,
+        "speed_kmh": speed_ms * 3.6,
+        "starts": starts,
+    }
+
+
+def _leg_blocks(leg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First row and rows of each leg's run of rows (``leg``: a leg's rows one after the other)."""
+    first = np.flatnonzero(np.concatenate([[True], leg[1:] != leg[:-1]]))
+    return first, np.diff(np.append(first, len(leg)))
+
+
+def _add_queueing_at_signals(pieces: dict[str, np.ndarray], legs: pd.DataFrame) -> None:
+    """Add to ``pieces`` (in place) what the replay does not see: the buses ahead at a stop line.
+
+    The time a bus queued behind them (the engine's run less the replay's) stood at the signal,
+    and the starts it made there (the engine's signal stops less the replay's), on the leg's
+    segment with the most red (its last such row).
+    """
+    leg, red_s, starts = pieces["leg"], pieces["red_s"], pieces["starts"]
+    if not len(leg):
+        return
+    replayed_s = group_sums(leg, (pieces["moving_s"] + red_s)[:, None], len(legs))[0][:, 0]  # as pandas sums by leg
+    replayed_starts = group_sums(leg, starts[:, None], len(legs))[0][:, 0]
+    queued = _clip_at_zero((legs["arrive_s"].to_numpy() - legs["depart_s"].to_numpy()) - replayed_s)
+    held = _clip_at_zero(legs["signal_stops"].to_numpy() - _clip_at_zero(replayed_starts - 1.0))
+    first, rows = _leg_blocks(leg)
+    most_red = np.repeat(np.maximum.reduceat(red_s, first), rows)
+    at_most = (red_s == most_red) | (np.isnan(red_s) & np.isnan(most_red))  # NaN sorts last, as in pandas
+    last_most = np.maximum.reduceat(np.where(at_most, np.arange(len(leg)), -1), first)
+    block_leg = leg[first]
+    chosen = ((queued > 1e-6) | (held > 0))[block_leg]
+    at, which = last_most[chosen], block_leg[chosen]
+    red_s[at] += queued[which]
+    starts[at] += held[which]
+
+
+def _clip_at_zero(values: np.ndarray) -> np.ndarray:
+    """``values`` below 0 set to 0 (NaN kept), as pandas' ``clip(lower=0.0)``."""
+    return np.where((values >= 0.0) | np.isnan(values), values, 0.0)
+
+
+def _in_leg_order(pieces: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The rows with the legs in order (direction, fleet, leg), each leg's rows kept in their order."""
+    leg = pieces["leg"]
+    first, rows = _leg_blocks(leg)
+    order = np.lexsort((leg[first], pieces["fleet"][first], pieces["direction"][first]))
+    if np.array_equal(order, np.arange(len(first))):
+        return pieces
+    rows = rows[order]
+    take = np.repeat(first[order] - (np.cumsum(rows) - rows), rows) + np.arange(len(leg))
+    return {name: column[take] for name, column in pieces.items()}
 
 
 @dataclass(frozen=True)
@@ -159,27 +272,30 @@ class _Patterns:
 
 def _on_demand_patterns(run: Run) -> _Patterns:
     plans = run.operations.services
-    names = [plan.name for plan in plans]
     serves = np.zeros((len(plans), len(run.corridor.station_name)), dtype=bool)
     for k, plan in enumerate(plans):
         serves[k, plan.stations] = True
-    codes, found = pd.factorize(run.trace.trips["service"])
-    trip_service = np.array([names.index(name) for name in found], dtype=np.int64)[codes]
+    trip_service = positions_in(run.trace.trips["service"], [plan.name for plan in plans])
     return _Patterns(trip_service, np.array([plan.on_demand for plan in plans], dtype=bool), serves)
 
 
 def _stations_passed(
-    legs: pd.DataFrame, serves: np.ndarray, direction: int, station_m: np.ndarray
+    from_station: np.ndarray,
+    to_station: np.ndarray,
+    service: np.ndarray,
+    serves: np.ndarray,
+    direction: int,
+    station_m: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per leg, the stations of its service's pattern strictly between its stops, in running order:
     ``via_start`` (legs + 1) into ``via_m`` (their chainage in this direction)."""
-    a, z = legs["from_station"].to_numpy(), legs["to_station"].to_numpy()
+    a, z = from_station, to_station
     count = np.abs(z - a) - 1
-    leg = np.repeat(np.arange(len(legs)), count)
+    leg = np.repeat(np.arange(len(a)), count)
     step = np.repeat(np.cumsum(count) - count, count)
     station = np.repeat(a, count) + (1 if direction == 0 else -1) * (np.arange(count.sum()) - step + 1)
-    keep = serves[legs["service"].to_numpy()[leg], station]
-    via_start = np.concatenate([[0], np.cumsum(np.bincount(leg[keep], minlength=len(legs)))]).astype(np.int64)
+    keep = serves[service[leg], station]
+    via_start = np.concatenate([[0], np.cumsum(np.bincount(leg[keep], minlength=len(a)))]).astype(np.int64)
     return via_start, np.ascontiguousarray(station_m[station[keep]], dtype=float)
 
 
@@ -194,39 +310,33 @@ def brt_travel(run: Run, terminal_idle: bool = True) -> pd.DataFrame:
         Whether to count the layovers' idling (``False``: the trips alone, from arriving at
         the first station to leaving the last).
     """
+    return _frame(*_brt_blocks(run, terminal_idle))
+
+
+def _brt_blocks(run: Run, terminal_idle: bool) -> list[Block]:
+    """:func:`brt_travel`'s rows: the legs by segment, the stops, and the layovers (if ``terminal_idle``)."""
     n_seg = run.corridor.n_segments
-    fleets = run.operations.fleets
-    cls = np.array([bus_class(fleet.vehicle.name, fleet.propulsion) for fleet in fleets])
-    trip_fleet = run.trace.trips["vehicle"].map({fleet.name: f for f, fleet in enumerate(fleets)}).to_numpy()
-    pieces = leg_segments(run)
-    moving = pd.DataFrame(
-        {
-            "fleet": pieces["fleet"],
-            "segment": pieces["segment"],
-            "distance_km": pieces["distance_m"] / 1000.0,
-            "speed_kmh": pieces["speed_kmh"],
-            "idle_s": pieces["red_s"],
-            "starts": pieces["starts"],
-        }
+    fleet_class = np.array(
+        [_code(bus_class(fleet.vehicle.name, fleet.propulsion), VEHICLE_CLASS) for fleet in run.operations.fleets]
     )
+    fleet_of_trip = trip_fleet(run)
+    pieces = _leg_pieces(run)
+    moving = _block(
+        pieces["segment"], fleet_class[pieces["fleet"]], "brt", pieces["distance_m"] / 1000.0, pieces["speed_kmh"],
+        pieces["red_s"], pieces["starts"],
+    )  # fmt: skip
     stops = run.trace.stops
-    station = stops["station"].to_numpy()
-    at_station = pd.DataFrame(
-        {
-            "fleet": trip_fleet[stops["trip"].to_numpy()],
-            "segment": np.where(stops["direction"] == 0, np.minimum(station, n_seg - 1), np.maximum(station - 1, 0)),
-            "distance_km": 0.0,
-            "speed_kmh": 0.0,
-            "idle_s": (stops["depart_s"] - stops["arrive_s"]).to_numpy(),
-            "starts": 0.0,
-        }
-    )
-    rows = pd.concat([moving, at_station, *([_terminal_idle(run, trip_fleet)] if terminal_idle else [])], ignore_index=True)
-    return rows.assign(vehicle_class=cls[rows["fleet"].to_numpy(dtype=int)], source="brt")[COLUMNS]
+    station, direction = stops["station"].to_numpy(), stops["direction"].to_numpy()
+    at_station = _block(
+        np.where(direction == 0, np.minimum(station, n_seg - 1), np.maximum(station - 1, 0)),
+        fleet_class[fleet_of_trip[stops["trip"].to_numpy()]], "brt", 0.0, 0.0,
+        (stops["depart_s"] - stops["arrive_s"]).to_numpy(), 0.0,
+    )  # fmt: skip
+    return [moving, at_station, *([_terminal_idle(run, fleet_of_trip, fleet_class)] if terminal_idle else [])]
 
 
-def _terminal_idle(run: Run, trip_fleet: np.ndarray) -> pd.DataFrame:
-    """Engine-on time of each layover: until the bus's next trip, at most the scenario's limit (with the bus's fleet)."""
+def _terminal_idle(run: Run, fleet_of_trip: np.ndarray, fleet_class: np.ndarray) -> Block:
+    """Engine-on time of each layover: until the bus's next trip, at most the scenario's limit (as the bus's fleet's class)."""
     trips = run.trace.trips.dropna(subset=["end_s"]).sort_values(["bus", "dispatch_s"])
     gap = trips.groupby("bus")["dispatch_s"].shift(-1) - trips["end_s"]
     cap = run.scenario.emissions.terminal_idle_max_min * 60.0
@@ -237,22 +347,18 @@ def _terminal_idle(run: Run, trip_fleet: np.ndarray) -> pd.DataFrame:
     if warm_up is not None:  # after a warm-up, the part of each layover inside the period
         end = trips["end_s"].to_numpy()[keep]
         idle = np.clip(end + idle - np.maximum(end, warm_up.period_start_s), 0.0, idle)
-    return pd.DataFrame(
-        {
-            "fleet": trip_fleet[trips["trip"].to_numpy()[keep]],
-            "segment": terminal_segment[keep],
-            "distance_km": 0.0,
-            "speed_kmh": 0.0,
-            "idle_s": idle,
-            "starts": 0.0,
-        }
-    )
+    return _block(terminal_segment[keep], fleet_class[fleet_of_trip[trips["trip"].to_numpy()[keep]]], "brt", 0.0, 0.0, idle, 0.0)
 
 
 def traffic_travel(run: Run) -> pd.DataFrame:
     """Rows of the general traffic (source ``traffic``) over the simulated period, from the traffic model:
     its vehicle-km and mean speed while moving per segment and bin, both directions, and its time
     standing in queues and at red signals as idle time."""
+    return _frame(*_traffic_blocks(run))
+
+
+def _traffic_blocks(run: Run) -> list[Block]:
+    """:func:`traffic_travel`'s rows, a block per vehicle class of the mix."""
     scenario, c = run.scenario, run.corridor
     state = run.operations.traffic
     inside = period_hours_by_bin(run.operations.start_s, run.operations.end_s) * 3600.0 / BIN_S  # share of each bin
@@ -263,14 +369,15 @@ def traffic_travel(run: Run) -> pd.DataFrame:
     moving_h = np.maximum(hours - stopped, 1e-12)
     speed = np.where(vkm > 0, vkm / moving_h, 0.0)
     if not np.any(vkm > 0):
-        return pd.DataFrame(columns=COLUMNS)
+        return []
     seg = np.broadcast_to(np.arange(c.n_segments), vkm.shape).ravel()
-    frames = [
-        pd.DataFrame({"segment": seg, "vehicle_class": cls, "source": "traffic", "distance_km": vkm.ravel() * share, "speed_kmh": speed.ravel(), "idle_s": stopped.ravel() * 3600.0 * share, "starts": 0.0})
+    return [
+        _block(
+            seg, _code(cls, VEHICLE_CLASS), "traffic", vkm.ravel() * share, speed.ravel(), stopped.ravel() * 3600.0 * share, 0.0
+        )
         for cls, share in traffic_mix(scenario).items()
         if share > 0
-    ]  # fmt: skip
-    return pd.concat(frames, ignore_index=True)[COLUMNS]
+    ]
 
 
 def _stops_per_km(scenario: Scenario, mode: str) -> float:
@@ -305,6 +412,11 @@ def baseline_travel(run: Run, loads: pd.DataFrame) -> pd.DataFrame:
     loads
         Its :func:`~corridor_sim.indicators.segment_loads` (passengers per direction, segment and hour).
     """
+    return _frame(*_baseline_blocks(run, loads))
+
+
+def _baseline_blocks(run: Run, loads: pd.DataFrame) -> list[Block]:
+    """:func:`baseline_travel`'s rows, a block per previous mode that is a vehicle."""
     scenario, c = run.scenario, run.corridor
     pkm = loads["pax"].to_numpy() * c.length_m[loads["segment"].to_numpy()] / 1000.0
     seg = loads["segment"].to_numpy()
@@ -314,18 +426,28 @@ def baseline_travel(run: Run, loads: pd.DataFrame) -> pd.DataFrame:
         by_hour, standing = traffic_by_hour(run)
         hour = np.minimum(loads["hour"].to_numpy().astype(int), len(by_hour) - 1)
         speed, idle_per_km = by_hour[hour, seg], standing[hour, seg]
-    frames = [
-        pd.DataFrame({"segment": seg, "vehicle_class": mode, "source": "baseline", "distance_km": pkm * share / occupancy(scenario, mode), "speed_kmh": speed, "idle_s": pkm * share / occupancy(scenario, mode) * idle_per_km, "starts": pkm * share / occupancy(scenario, mode) * _stops_per_km(scenario, mode)})
-        for mode, share in baseline_shares(scenario).items()
-        if share > 0 and mode not in ("walk", "cycle")
-    ]  # fmt: skip
-    return pd.concat(frames, ignore_index=True)[COLUMNS] if frames else pd.DataFrame(columns=COLUMNS)
+    blocks = []
+    for mode, share in baseline_shares(scenario).items():
+        if share > 0 and mode not in ("walk", "cycle"):
+            vkm = pkm * share / occupancy(scenario, mode)
+            blocks.append(
+                _block(
+                    seg,
+                    _code(mode, VEHICLE_CLASS),
+                    "baseline",
+                    vkm,
+                    speed,
+                    vkm * idle_per_km,
+                    vkm * _stops_per_km(scenario, mode),
+                )
+            )
+    return blocks
 
 
 def alternatives(run: Run, loads: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The travel rows of the ``scenario`` (BRT + traffic) and of its ``baseline`` (traffic + previous modes)."""
-    traffic = traffic_travel(run)
+    traffic = _traffic_blocks(run)
     return {
-        "scenario": pd.concat([brt_travel(run), traffic], ignore_index=True),
-        "baseline": pd.concat([traffic, baseline_travel(run, loads)], ignore_index=True),
+        "scenario": _frame(*_brt_blocks(run, terminal_idle=True), *traffic),
+        "baseline": _frame(*traffic, *_baseline_blocks(run, loads)),
     }

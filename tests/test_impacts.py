@@ -17,8 +17,10 @@ from corridor_sim._errors import ScenarioError
 from corridor_sim.cli import app
 from corridor_sim.corridor import Corridor
 from corridor_sim.emissions import factors as ef
-from corridor_sim.emissions.inventory import scenario_factors
+from corridor_sim.emissions.inventory import _KG, emit, scenario_factors, segment_emissions
+from corridor_sim.indicators import segment_loads
 from corridor_sim.kernels.emissions import OUTPUTS, row_emissions
+from corridor_sim.kernels.group_sums import group_sums
 from corridor_sim.kernels.safety import casualties
 from corridor_sim.pipeline import RunOutput, run_scenario
 from corridor_sim.safety import factors as sf
@@ -214,6 +216,34 @@ def test_run_reports_emissions_and_safety_that_add_up(addis_run: RunOutput) -> N
         assert block["p5"] <= block["estimate"] <= block["p95"]
     assert set(safety["group"]) == set(sf.GROUPS)
     assert {"from", "to"} <= set(em.columns) and {"from", "to"} <= set(safety.columns)
+
+
+def test_group_sums_add_up_bit_for_bit_as_pandas() -> None:
+    rng = np.random.default_rng(7)
+    group = rng.integers(0, 40, 50_000)
+    values = rng.standard_normal((50_000, 3)) * 10.0 ** rng.integers(-8, 12, (50_000, 3))
+    values[rng.integers(0, 50_000, 50), 1] = np.nan
+    values[rng.integers(0, 50_000, 2), 2] = np.inf
+    sums, counts = group_sums(group, values, 40)
+    expected = pd.DataFrame(values).groupby(group).sum()
+    assert np.array_equal(sums[expected.index], expected.to_numpy())  # Kahan's sums in row order, NaN skipped
+    assert np.array_equal(counts, np.bincount(group, minlength=40))
+
+
+def test_segment_emissions_are_the_groupby_of_the_emitted_rows(addis_run: RunOutput) -> None:
+    run = addis_run.run
+    travel = vehicle_travel.alternatives(run, segment_loads(run))
+    factors, grid = scenario_factors(run.scenario)
+    rows = pd.concat(
+        [emit(r, factors, grid).assign(alternative=name, idle_h=r["idle_s"] / 3600.0) for name, r in travel.items()],
+        ignore_index=True,
+    )
+    rows = rows.astype({"vehicle_class": "str", "source": "str"}).rename(columns={"distance_km": "vehicle_km"})
+    keys = ["alternative", "segment", "vehicle_class", "source"]
+    expected = rows.groupby(keys, as_index=False)[["vehicle_km", "idle_h", *OUTPUTS]].sum()
+    for grams, kg in _KG.items():
+        expected[kg] = expected.pop(grams) / 1000.0
+    pd.testing.assert_frame_equal(segment_emissions(travel, run.scenario), expected, check_exact=True)
 
 
 def test_bus_legs_replayed_by_segment_add_up_to_the_engines_run_times(addis_run: RunOutput) -> None:

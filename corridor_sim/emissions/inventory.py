@@ -23,8 +23,9 @@ from corridor_sim.emissions.factors import (
     factor_arrays,
 )
 from corridor_sim.indicators import _r
-from corridor_sim.kernels.emissions import OUTPUTS, row_emissions
+from corridor_sim.kernels.emissions import OUTPUTS, group_emissions, row_emissions
 from corridor_sim.scenario import Scenario
+from corridor_sim.vehicle_travel import SOURCE, VEHICLE_CLASS, label_codes
 
 #: Table columns in kilograms (kWh for energy), from the kernel's grams.
 _KG = {
@@ -56,34 +57,65 @@ def scenario_factors(scenario: Scenario) -> tuple[FactorArrays, float]:
     return factor_arrays(vehicle_classes(scenario), real_world, scenario.emissions.bus_real_world_factor), grid
 
 
+def _kernel_factors(factors: FactorArrays, grid_gco2_per_kwh: float) -> tuple[Any, ...]:
+    """The emission kernels' arguments after the rows' (factor arrays, grid factor, speed range)."""
+    return (
+        factors.coef, factors.idle_per_s, factors.carbon_g_per_g, factors.real_world, factors.start_g,
+        np.asarray(SPEEDS_KMH), grid_gco2_per_kwh, V_MIN_KMH, V_MAX_KMH,
+    )  # fmt: skip
+
+
+def _row_values(rows: pd.DataFrame, factors: FactorArrays) -> tuple[np.ndarray, ...]:
+    """The kernels' row arguments: each row's class (into the factor arrays), speed, distance, idle time and starts."""
+    index = {name: i for i, name in enumerate(factors.names)}
+    classes = np.array([index[name] for name in VEHICLE_CLASS.categories], dtype=np.int64)[
+        label_codes(rows["vehicle_class"], VEHICLE_CLASS)
+    ]
+    starts = rows["starts"].to_numpy(float) if "starts" in rows else np.zeros(len(rows))
+    return classes, rows["speed_kmh"].to_numpy(float), rows["distance_km"].to_numpy(float), rows["idle_s"].to_numpy(float), starts
+
+
 def emit(rows: pd.DataFrame, factors: FactorArrays, grid_gco2_per_kwh: float) -> pd.DataFrame:
     """Travel rows (:mod:`corridor_sim.vehicle_travel`) with their emissions (:data:`~corridor_sim.kernels.emissions.OUTPUTS`)."""
-    index = {name: i for i, name in enumerate(factors.names)}
-    codes, names = pd.factorize(rows["vehicle_class"])  # a class per row, by its name (a str map is slow row by row)
-    classes = np.array([index[name] for name in names], dtype=np.int64)[codes]
-    starts = rows["starts"].to_numpy(float) if "starts" in rows else np.zeros(len(rows))
-    out = row_emissions(
-        classes, rows["speed_kmh"].to_numpy(float), rows["distance_km"].to_numpy(float),
-        rows["idle_s"].to_numpy(float), starts, factors.coef, factors.idle_per_s, factors.carbon_g_per_g,
-        factors.real_world, factors.start_g, np.asarray(SPEEDS_KMH), grid_gco2_per_kwh, V_MIN_KMH, V_MAX_KMH,
-    )  # fmt: skip
+    out = row_emissions(*_row_values(rows, factors), *_kernel_factors(factors, grid_gco2_per_kwh))
     return rows.assign(**{name: out[:, j] for j, name in enumerate(OUTPUTS)})
 
 
 def segment_emissions(alternatives: dict[str, pd.DataFrame], scenario: Scenario) -> pd.DataFrame:
-    """Per alternative, segment, vehicle class and source: vehicle-km, idle hours and emissions (kg, kWh) over the period."""
+    """Per alternative, segment, vehicle class and source: vehicle-km, idle hours and emissions (kg, kWh) over the period.
+
+    Rows in label order (alternative, segment, vehicle class, source), each group's rows summed in
+    their order as pandas' ``groupby(...).sum()`` does, on the rows' label codes.
+    """
     factors, grid = scenario_factors(scenario)
-    frames = []
-    for name, rows in alternatives.items():
-        emitted = emit(rows, factors, grid).assign(alternative=name, idle_h=lambda d: d["idle_s"] / 3600.0)
-        frames.append(emitted)
-    table = pd.concat(frames, ignore_index=True).rename(columns={"distance_km": "vehicle_km"})
-    table = table.groupby(["alternative", "segment", "vehicle_class", "source"], as_index=False)[
-        ["vehicle_km", "idle_h", *OUTPUTS]
-    ].sum()
+    table = pd.concat(
+        [_alternative_emissions(name, alternatives[name], factors, grid) for name in sorted(alternatives)], ignore_index=True
+    )
     for grams, kg in _KG.items():
         table[kg] = table.pop(grams) / 1000.0
     return table
+
+
+def _alternative_emissions(name: str, rows: pd.DataFrame, factors: FactorArrays, grid_gco2_per_kwh: float) -> pd.DataFrame:
+    """One alternative's rows of :func:`segment_emissions` (in grams, before the kilograms)."""
+    n_class, n_source = len(VEHICLE_CLASS.categories), len(SOURCE.categories)
+    segment = rows["segment"].to_numpy(np.int64)
+    group = (segment * n_class + label_codes(rows["vehicle_class"], VEHICLE_CLASS)) * n_source + label_codes(
+        rows["source"], SOURCE
+    )
+    n_groups = (int(segment.max()) + 1 if len(segment) else 0) * n_class * n_source
+    sums, counts = group_emissions(group, n_groups, *_row_values(rows, factors), *_kernel_factors(factors, grid_gco2_per_kwh))
+    present = np.flatnonzero(counts)
+    seg, rest = np.divmod(present, n_class * n_source)
+    return pd.DataFrame(
+        {
+            "alternative": pd.array([name] * len(present), dtype="str"),
+            "segment": seg,
+            "vehicle_class": VEHICLE_CLASS.categories[rest // n_source],
+            "source": SOURCE.categories[rest % n_source],
+            **{column: sums[present, j] for j, column in enumerate(("vehicle_km", "idle_h", *OUTPUTS))},
+        }
+    )
 
 
 def _totals(table: pd.DataFrame, days: float) -> dict[str, Any]:

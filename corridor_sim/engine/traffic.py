@@ -187,10 +187,14 @@ class DirectionTraffic:
     demand_veh: np.ndarray
 
     def by_segment(self, values: np.ndarray, n_segments: int) -> np.ndarray:
-        """(bins, cells) summed by segment: (bins, n_segments), direction-0 numbering."""
-        out = np.zeros((values.shape[0], n_segments))
-        np.add.at(out.T, self.cells.segment, values.T)
-        return out
+        """(bins, cells) summed by segment: (bins, n_segments), direction-0 numbering.
+
+        Each bin's cells are added in cell order (one ``bincount`` over bin and segment, as
+        ``np.add.at`` adds them, many times faster).
+        """
+        n_bins = values.shape[0]
+        key = np.arange(n_bins)[:, None] * n_segments + self.cells.segment[None, :]
+        return np.bincount(key.ravel(), weights=values.ravel(), minlength=n_bins * n_segments).reshape(n_bins, n_segments)
 
     def travel_time_s(self, n_segments: int) -> np.ndarray:
         """Mean travel time over each segment per bin (s; Little's law cell by cell; free time where empty)."""

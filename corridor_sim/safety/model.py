@@ -34,7 +34,7 @@ from corridor_sim.engine.runner import Run
 from corridor_sim.kernels.safety import Z_FIRST_CMF, casualties, casualty_draws
 from corridor_sim.safety import factors as sf
 from corridor_sim.scenario import Scenario
-from corridor_sim.vehicle_travel import traffic_mix
+from corridor_sim.vehicle_travel import SOURCE, VEHICLE_CLASS, label_codes, traffic_mix
 
 
 @dataclass(frozen=True)
@@ -100,11 +100,8 @@ def safety_inputs(run: Run, rows: pd.DataFrame, alternative: str, baseline_speed
     """
     scenario, c = run.scenario, run.corridor
     n_seg = c.n_segments
-    vkm_by_mode = {m: np.zeros(n_seg) for m in ("all", "car", "motorcycle", "bus")}
-    for cls, group in rows.groupby("vehicle_class"):
-        vkm = np.bincount(group["segment"].astype(int), weights=group["distance_km"].astype(float), minlength=n_seg)
-        vkm_by_mode["all"] += vkm
-        vkm_by_mode[vehicle_mode(cls)] += vkm
+    segment, distance_km = rows["segment"].to_numpy().astype(int), rows["distance_km"].to_numpy(float)
+    vkm_by_mode = _vkm_by_mode(label_codes(rows["vehicle_class"], VEHICLE_CLASS), segment, distance_km, n_seg)
     segregated = c.running_way != "mixed_traffic"
     road_lanes = 2.0 * c.lanes + np.where(segregated, 2.0, 0.0)
     hours = (run.operations.end_s - run.operations.start_s) / 3600.0
@@ -135,20 +132,44 @@ def safety_inputs(run: Run, rows: pd.DataFrame, alternative: str, baseline_speed
     else:
         presence[:, col["sidewalks"]] = scenario.baseline.sidewalk_coverage
         presence[:, col["signalized_crossings"]] = background * at_signals / crossings
-    segregated_brt = (rows["source"] == "brt").to_numpy() & segregated[rows["segment"].to_numpy().astype(int)]
-    speed = mean_speed_kmh(rows[~segregated_brt], n_seg)
+    segregated_brt = (label_codes(rows["source"], SOURCE) == SOURCE.categories.get_loc("brt")) & segregated[segment]
+    general = ~segregated_brt
+    speed = _mean_speed_kmh(segment[general], distance_km[general], rows["speed_kmh"].to_numpy(float)[general], n_seg)
     ratio = np.where(
         (speed > 0) & (baseline_speed_kmh > 0), speed / np.where(baseline_speed_kmh > 0, baseline_speed_kmh, 1.0), 1.0
     )
     return SafetyInputs(exposure_vkm=exposure, speed_ratio=ratio, presence=presence)
 
 
+def _vkm_by_mode(class_code: np.ndarray, segment: np.ndarray, distance_km: np.ndarray, n_segments: int) -> dict[str, np.ndarray]:
+    """Vehicle-km per segment of all motor traffic (``all``) and of each mode, from rows' class codes (of
+    :data:`~corridor_sim.vehicle_travel.VEHICLE_CLASS`), segments and distances.
+
+    Each class's rows are summed in row order and the classes added in name order, as a ``groupby``
+    by class name with a ``bincount`` per class would.
+    """
+    n_class = len(VEHICLE_CLASS.categories)
+    by_class = np.bincount(class_code * n_segments + segment, weights=distance_km, minlength=n_class * n_segments)
+    by_class = by_class.reshape(n_class, n_segments)
+    vkm_by_mode = {m: np.zeros(n_segments) for m in ("all", "car", "motorcycle", "bus")}
+    for code in np.flatnonzero(np.bincount(class_code, minlength=n_class)):
+        vkm_by_mode["all"] += by_class[code]
+        vkm_by_mode[vehicle_mode(VEHICLE_CLASS.categories[code])] += by_class[code]
+    return vkm_by_mode
+
+
 def mean_speed_kmh(rows: pd.DataFrame, n_segments: int) -> np.ndarray:
     """Vehicle-km weighted mean moving speed per segment (0 where nothing moves)."""
-    moving = rows[rows["distance_km"] > 0]
-    seg = moving["segment"].astype(int)
-    vkm = np.bincount(seg, weights=moving["distance_km"].astype(float), minlength=n_segments)
-    weighted = np.bincount(seg, weights=(moving["distance_km"] * moving["speed_kmh"]).astype(float), minlength=n_segments)
+    segment = rows["segment"].to_numpy().astype(int)
+    return _mean_speed_kmh(segment, rows["distance_km"].to_numpy(float), rows["speed_kmh"].to_numpy(float), n_segments)
+
+
+def _mean_speed_kmh(segment: np.ndarray, distance_km: np.ndarray, speed_kmh: np.ndarray, n_segments: int) -> np.ndarray:
+    """:func:`mean_speed_kmh` of rows as arrays."""
+    moving = distance_km > 0
+    seg = segment[moving]
+    vkm = np.bincount(seg, weights=distance_km[moving], minlength=n_segments)
+    weighted = np.bincount(seg, weights=distance_km[moving] * speed_kmh[moving], minlength=n_segments)
     return np.where(vkm > 0, weighted / np.where(vkm > 0, vkm, 1.0), 0.0)
 
 
