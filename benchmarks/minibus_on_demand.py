@@ -13,6 +13,8 @@ Usage (from the repo root, with the shared data beside it)::
 2. The whole command ``corridor-sim run <scenario> --out <temporary folder>`` (figures included)
    and the same with ``--no-plots``, each in a fresh process, median of ``--repeat``: wall time and
    the process's user + system CPU time.
+3. With ``--baseline-ratio``: the plain preset ``scenarios/nairobi/thika_road_brt.toml --no-plots --json``
+   with today's minibuses and with ``--no-baseline``, alternately, and their ratio (target: under 2).
 
 The machine is shared: the CPU time is the steadier figure; the load average is printed with it.
 """
@@ -33,6 +35,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = REPO / "scenarios/nairobi/thika_road_brt_mode_shift.toml"
+PLAIN = REPO / "scenarios/nairobi/thika_road_brt.toml"
 sys.path.insert(0, str(REPO))  # this checkout's corridor_sim, as the timed command runs it
 
 
@@ -102,6 +105,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--all-stop", action="store_true", help="also time every minibus stopping at every stop")
     parser.add_argument("--no-command", action="store_true", help="only the minibus runs, not the whole command")
+    parser.add_argument("--baseline-ratio", action="store_true", help="also time the plain preset with and without its baseline")
     args = parser.parse_args()
     path = Path(args.scenario).resolve()
     result: dict[str, object] = {
@@ -113,6 +117,21 @@ def main() -> None:
         result["minibus"].append(minibus_runs(path, False, 1))
     if not args.no_command:
         result["command"] = [command(path, [], args.repeat), command(path, ["--no-plots"], args.repeat)]
+    if args.baseline_ratio:
+        runs = [
+            command(PLAIN, extra, 1)
+            for _ in range(args.repeat)
+            for extra in (["--no-plots", "--json"], ["--no-plots", "--json", "--no-baseline"])
+        ]
+        with_baseline = statistics.median(r["wall_s"] for r in runs[0::2])
+        alone = statistics.median(r["wall_s"] for r in runs[1::2])
+        result["baseline_ratio"] = {
+            "with_baseline_wall_s": [r["wall_s"] for r in runs[0::2]],
+            "with_baseline_cpu_s": [r["cpu_s"] for r in runs[0::2]],
+            "no_baseline_wall_s": [r["wall_s"] for r in runs[1::2]],
+            "no_baseline_cpu_s": [r["cpu_s"] for r in runs[1::2]],
+            "ratio_of_medians": round(with_baseline / alone, 2),
+        }
     result["load_average_after"] = os.getloadavg()
     print(json.dumps(result, indent=2))
 

@@ -235,7 +235,7 @@ def leg_run_time_s(
     return t - t0_s, stops
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # nogil: runs are evaluated in threads side by side (corridor_sim.evaluation)
 def leg_profiles(
     depart_s: np.ndarray,
     from_m: np.ndarray,

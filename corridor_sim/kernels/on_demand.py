@@ -245,7 +245,7 @@ def next_stop(
     return last, t, t, signal_stops, True  # not reached: the last station returns above
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # nogil: the minibus run is evaluated in a thread (corridor_sim.evaluation)
 def leg_profiles_on_demand(
     depart_s: np.ndarray,
     from_m: np.ndarray,
@@ -298,15 +298,20 @@ def leg_profiles_on_demand(
             p = via_m[v] if v < via_start[i + 1] else z
             for k in range(_segment_at(x, bounds_m, n), _segment_at(max(p - 1e-6, x), bounds_m, n) + 1):
                 seg_speed[k] = speed[k]
-            t, s, held = run_through(
-                t, x, p, s, bounds_m, speed, accel_ms2, decel_ms2, signal_m, cycle_s, green_s, offset_s, green_extension_s,
-                traffic, leg_moving, leg_red, leg_starts, no_queue, 0.0,
-            )  # fmt: skip
-            stops += held
+            if s < len(signal_m) and signal_m[s] < p:
+                t, s, held = run_through(
+                    t, x, p, s, bounds_m, speed, accel_ms2, decel_ms2, signal_m, cycle_s, green_s, offset_s, green_extension_s,
+                    traffic, leg_moving, leg_red, leg_starts, no_queue, 0.0,
+                )  # fmt: skip
+                stops += held
+            else:  # no signal on the way: as next_stop, only the cruise
+                t += _free_time_s(x, p, bounds_m, speed, leg_moving)
             x = p
             if v < via_start[i + 1]:
-                b = _bin(t, bin_s, n_bins)
-                speed, traffic = speed_ms[b], in_traffic[b]
+                now_bin = _bin(t, bin_s, n_bins)
+                if now_bin != b:
+                    b = now_bin
+                    speed, traffic = speed_ms[b], in_traffic[b]
         end = max(z - 1e-6, a)
         leg_moving[_segment_at(end, bounds_m, n)] += _speed_at(end, bounds_m, speed) / (2.0 * decel_ms2)
         d = z - a
