@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from corridor_sim import progress
+from corridor_sim.appraisal.risk import import_sensitivity_library
 from corridor_sim.appraisal.section import appraise, sdg_section
 from corridor_sim.city_profile import profile_summary
 from corridor_sim.corridor import Corridor
@@ -154,6 +155,8 @@ def _run_once(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: b
                     )
                 return evaluation
             with progress.stage("baseline: today's minibuses"):
+                if scenario.appraisal.enabled:  # its one slow import, while the thread runs
+                    import_sensitivity_library()
                 return _with_minibuses(evaluation, *today.result())
     with progress.stage("simulation with mode shift"):
         shift = shift_modes(scenario, corridor)

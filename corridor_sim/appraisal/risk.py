@@ -227,6 +227,13 @@ def tornado(
     return sorted(rows, key=lambda r: -r["swing_usd"])
 
 
+def import_sensitivity_library() -> None:
+    """Import SALib (with scipy, about 0.9 s): a caller with time to spare does it ahead of :func:`tornado`,
+    as a plain run does while today's minibuses run in their thread (:mod:`corridor_sim.evaluation`)."""
+    import SALib.analyze.sobol
+    import SALib.sample.sobol  # noqa: F401
+
+
 def _sobol(
     parts: list[Component], bounds: dict[str, tuple[float, float]], base: dict[str, float], rate: np.ndarray, seed: int
 ) -> dict[str, tuple[float, float]]:
