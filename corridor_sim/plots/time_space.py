@@ -188,15 +188,15 @@ def _panel(
         p = part[part["service"] == service]
         if len(p) < 2:
             continue
-        t = p["time_s"].to_numpy()
-        y = p["chainage_m"].to_numpy() / 1000.0
-        same = p["trip"].to_numpy()[1:] == p["trip"].to_numpy()[:-1]
-        seen = same & (t[1:] >= lo) & (t[:-1] <= hi)
-        segments = np.stack([np.column_stack([t[:-1], y[:-1]]), np.column_stack([t[1:], y[1:]])], axis=1)[seen]
+        trip = p["trip"].to_numpy()
+        points = np.column_stack([p["time_s"].to_numpy(), p["chainage_m"].to_numpy() / 1000.0])
+        # a polyline per trip, not a segment per leg: thousands of paths would each be styled and written in a PDF
+        trips = np.split(points, np.flatnonzero(trip[1:] != trip[:-1]) + 1)
+        lines = [line for line in trips if len(line) > 1 and line[-1, 0] >= lo and line[0, 0] <= hi]
         style = SERVICE_STYLES[k % len(SERVICE_STYLES)]
         ax.add_collection(
             LineCollection(
-                segments,
+                lines,
                 colors=_service_colour(d, k),
                 linestyles=style["linestyle"],
                 linewidths=0.7,
