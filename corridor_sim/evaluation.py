@@ -95,7 +95,8 @@ def run_and_evaluate(scenario: Scenario, corridor: Corridor, run_id: str, all_ta
     The one path the pipeline and the sweep worker share. Today's minibus service runs with the
     scenario's riders in the same traffic (the do-nothing baseline, unless
     ``paratransit.simulate`` is off): the summary gains ``minibus`` and ``time_saved``
-    (:mod:`corridor_sim.time_saved`) and its run is evaluated too (:attr:`Evaluation.minibus`).
+    (:mod:`corridor_sim.time_saved`) and its run is evaluated too (:attr:`Evaluation.minibus`);
+    without mode choice it needs only the demand, so it runs in a thread beside the BRT's run.
     With mode choice the summary gains ``mode_choice``, the tables those of
     :func:`~corridor_sim.mode_choice.outputs.mode_choice_tables`, and the minibuses carry
     today's minibus riders. With more than one replication (or a precision
