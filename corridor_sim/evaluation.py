@@ -52,14 +52,14 @@ def evaluate(run: Run, run_id: str, all_tables: bool = True) -> tuple[dict[str, 
         :func:`~corridor_sim.indicators.result_tables` plus ``segment_emissions`` and
         ``segment_safety`` (per alternative, segment and vehicle class or user group).
     """
-    tables = result_tables(run) if all_tables else {"segment_loads": segment_loads(run), "station_stats": station_stats(run)}
-    travel = alternatives(run, tables["segment_loads"])
-    tables["segment_emissions"] = _named(run, segment_emissions(travel, run.scenario))
-    tables["segment_safety"], safety = assess_safety(run, travel)
-    tables["segment_safety"] = _named(run, tables["segment_safety"])
-    summary = summarize(run, run_id, tables)
-    summary["emissions"] = emissions_summary(tables["segment_emissions"], run.scenario)
-    summary["safety"] = safety
+    loads = segment_loads(run)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="impacts") as beside:
+        # the emissions and the safety (every bus leg replayed) beside the indicator tables: they share
+        # only the loads, and the replays and the large array sums release the GIL
+        impacts = beside.submit(_impacts, run, loads)
+        tables = result_tables(run, loads) if all_tables else {"segment_loads": loads, "station_stats": station_stats(run)}
+        summary = summarize(run, run_id, tables)
+        tables["segment_emissions"], tables["segment_safety"], summary["emissions"], summary["safety"] = impacts.result()
     summary["traffic"], checks = traffic_summary(run.operations.traffic)
     summary["checks"] = [*summary["checks"], *checks]
     profile = load_manifest(run.scenario.city).profile
@@ -202,6 +202,15 @@ def _with_minibuses(evaluation: Evaluation, minibus: MinibusBaseline, today: Eva
             "paratransit.design_load's frequency need, or read the minibus times as an upper bound)"
         )
     return replace(evaluation, minibus=today)
+
+
+def _impacts(run: Run, loads: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], dict[str, Any]]:
+    """The run's emissions and road safety against its baseline: the ``segment_emissions`` and
+    ``segment_safety`` tables and the ``emissions`` and ``safety`` sections (``loads``: its segment loads)."""
+    travel = alternatives(run, loads)
+    emissions = _named(run, segment_emissions(travel, run.scenario))
+    safety_table, safety = assess_safety(run, travel)
+    return emissions, _named(run, safety_table), emissions_summary(emissions, run.scenario), safety
 
 
 def _named(run: Run, table: pd.DataFrame) -> pd.DataFrame:

@@ -299,15 +299,15 @@ def wait_distribution(run: Run, bin_s: float = 30.0) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def result_tables(run: Run) -> dict[str, pd.DataFrame]:
+def result_tables(run: Run, loads: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """The run's tables by name: trajectories, stop_events, station_stats, segment_loads, od_summary,
-    wait_distribution."""
+    wait_distribution (``loads``: its :func:`segment_loads`, if already computed)."""
     events = stop_events(run)
     return {
         "trajectories": trajectories(run, events),
         "stop_events": events,
         "station_stats": station_stats(run, events),
-        "segment_loads": segment_loads(run),
+        "segment_loads": segment_loads(run) if loads is None else loads,
         "od_summary": od_summary(run),
         "wait_distribution": wait_distribution(run),
     }
