@@ -10,8 +10,9 @@ time saved), then times, warm, the median of ``repeat`` calls of:
 - :func:`corridor_sim.appraisal.section.appraise`: costs, benefits, the cash flows, NPV / EIRR /
   BCR, the Monte Carlo of ``draws`` draws (the EIRR's distribution on its grid of 481 rates),
   switching values, the tornado with its Sobol' indices (SALib, 1,024 x 11 evaluations) and GHG;
-- :func:`corridor_sim.appraisal.section.sdg_section`: SDG 3.6 and 11.6 from the summary and
-  11.2.1 from the walking catchments (it reads the walk network);
+- :func:`corridor_sim.appraisal.section.sdg_section` with
+  :func:`corridor_sim.appraisal.sdg.public_transport_access`: SDG 3.6 and 11.6 from the summary
+  and 11.2.1 from the walking catchments (it reads the walk network);
 - the Monte Carlo alone (:func:`corridor_sim.appraisal.risk.monte_carlo`);
 
 and, in a fresh process that has imported the engine, what the first appraisal of a process
@@ -58,6 +59,7 @@ def main() -> None:
     from corridor_sim.appraisal.cash_flows import base_multipliers, components, timeline
     from corridor_sim.appraisal.costs import capital_cost, operating_cost_per_year_usd
     from corridor_sim.appraisal.risk import monte_carlo
+    from corridor_sim.appraisal.sdg import public_transport_access
     from corridor_sim.appraisal.section import appraise, demand_cap, sdg_section
     from corridor_sim.corridor import build_corridor
     from corridor_sim.evaluation import run_and_evaluate
@@ -82,7 +84,9 @@ def main() -> None:
         "run_and_evaluate_s (with the appraisal once)": round(run_s, 2),
         "appraise_s": round(_median_s(lambda: appraise(run, summary, emissions), args.repeat), 4),
         "monte_carlo_s": round(_median_s(lambda: monte_carlo(parts, spec, summary, run.scenario.seed, base), args.repeat), 4),
-        "sdg_section_s": round(_median_s(lambda: sdg_section(run, summary, with_access=True), args.repeat), 4),
+        "sdg_section_s": round(
+            _median_s(lambda: sdg_section(summary, public_transport_access(run.scenario, run.corridor)), args.repeat), 4
+        ),
         "first_appraisal_imports_s (fresh process)": round(
             float(subprocess.run([sys.executable, "-c", FIRST_IMPORTS], capture_output=True, text=True, check=True).stdout), 3
         ),

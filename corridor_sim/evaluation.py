@@ -11,6 +11,7 @@ import pandas as pd
 
 from corridor_sim import progress
 from corridor_sim.appraisal.risk import import_sensitivity_library
+from corridor_sim.appraisal.sdg import public_transport_access
 from corridor_sim.appraisal.section import appraise, sdg_section
 from corridor_sim.city_profile import profile_summary
 from corridor_sim.corridor import Corridor
@@ -81,12 +82,17 @@ class Evaluation:
         Its tables by name.
     minibus
         Today's minibus service as simulated (its run, summary and tables), unless switched off.
+    access
+        The stations' walking access (SDG 11.2.1, :func:`~corridor_sim.appraisal.sdg.public_transport_access`),
+        if already worked out: it needs only the scenario and the corridor, so a plain run works it
+        out while its baseline runs.
     """
 
     run: Run
     summary: dict[str, Any]
     tables: dict[str, pd.DataFrame]
     minibus: Evaluation | None = None
+    access: dict[str, Any] | None = None
 
 
 def run_and_evaluate(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: bool = True) -> Evaluation:
@@ -134,7 +140,10 @@ def _appraise(evaluation: Evaluation, all_tables: bool) -> None:
         summary["notes"].append(
             "no appraisal: it needs the time saved against today's minibuses (paratransit.simulate and a minibus feed or route layer)"
         )
-    summary["sdg"] = sdg_section(evaluation.run, summary, with_access=all_tables)
+    access = evaluation.access
+    if access is None and all_tables:
+        access = public_transport_access(evaluation.run.scenario, evaluation.run.corridor)
+    summary["sdg"] = sdg_section(summary, access)
 
 
 def _run_once(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: bool) -> Evaluation:
@@ -156,8 +165,11 @@ def _run_once(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: b
                     )
                 return evaluation
             with progress.stage("baseline: today's minibuses"):
-                if scenario.appraisal.enabled:  # its one slow import, while the thread runs
+                # while the thread runs: what needs neither run (the appraisal's one slow import, the walking access)
+                if scenario.appraisal.enabled:
                     import_sensitivity_library()
+                if all_tables:
+                    evaluation = replace(evaluation, access=public_transport_access(scenario, corridor))
                 return _with_minibuses(evaluation, *today.result())
     with progress.stage("simulation with mode shift"):
         shift = shift_modes(scenario, corridor)

@@ -20,7 +20,7 @@ from corridor_sim.appraisal.cash_flows import (
 from corridor_sim.appraisal.costs import capital_cost, operating_cost_per_year_usd
 from corridor_sim.appraisal.ghg import DOMESTIC, gef_ghg
 from corridor_sim.appraisal.risk import monte_carlo, switching_values, tornado
-from corridor_sim.appraisal.sdg import air_quality, public_transport_access, road_safety
+from corridor_sim.appraisal.sdg import air_quality, road_safety
 from corridor_sim.engine.runner import Run
 from corridor_sim.scenario import clock_s
 
@@ -129,11 +129,8 @@ def appraise(run: Run, summary: dict[str, Any], emissions: pd.DataFrame) -> tupl
     return section, table
 
 
-def sdg_section(run: Run, summary: dict[str, Any], with_access: bool) -> dict[str, Any]:
-    """The ``sdg`` section: 3.6 and 11.6 from the summary, 11.2.1 from the walking catchments
-    (left out with ``with_access`` off, as a sweep does: it reads the walk network)."""
-    return {
-        "3.6": road_safety(summary),
-        "11.2.1": public_transport_access(run.scenario, run.corridor) if with_access else None,
-        "11.6": air_quality(summary),
-    }
+def sdg_section(summary: dict[str, Any], access: dict[str, Any] | None) -> dict[str, Any]:
+    """The ``sdg`` section: 3.6 and 11.6 from the summary, 11.2.1 the walking catchments' ``access``
+    (:func:`~corridor_sim.appraisal.sdg.public_transport_access`; ``None``: left out, as a sweep does,
+    since it reads the walk network)."""
+    return {"3.6": road_safety(summary), "11.2.1": access, "11.6": air_quality(summary)}
