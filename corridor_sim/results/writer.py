@@ -7,6 +7,7 @@ run and its minibus sub-run all write with, so every run folder can be plotted a
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -87,8 +88,8 @@ def write_run_folder(evaluation: Evaluation, folder: Path, with_map: bool = True
     :func:`corridor_sim.indicators.result_tables` and :func:`corridor_sim.evaluation.evaluate`);
     ``corridor.json``; ``scenario.json`` (the scenario as run, every default resolved);
     ``map_layers.parquet`` (:func:`corridor_sim.map_layers.map_layers`, with the stations'
-    walking catchments); and, with mode choice, today's minibus run in ``minibus/`` (the same
-    files but the map).
+    walking catchments); and today's minibus run (unless switched off) in ``minibus/`` (the same
+    files but the map; written in a thread beside the rest). ``summary.json`` is written last.
 
     Parameters
     ----------
@@ -107,15 +108,17 @@ def write_run_folder(evaluation: Evaluation, folder: Path, with_map: bool = True
     from corridor_sim.map_layers import map_layers, station_catchments
 
     run = evaluation.run
-    files = {name: write_table(frame, folder / f"{name}.parquet") for name, frame in evaluation.tables.items()}
-    files["corridor"] = write_json(corridor_summary(run.corridor), folder / "corridor.json")
-    files["scenario"] = write_json(run.scenario.model_dump(mode="json"), folder / "scenario.json")
-    if with_map:
-        layers = map_layers(run.corridor, station_catchments(run.scenario, run.corridor))
-        files["map_layers"] = write_table(layers, folder / "map_layers.parquet")
-    if evaluation.minibus is not None:
-        written = write_run_folder(evaluation.minibus, folder / "minibus", with_map=False)
-        files |= {f"minibus/{name}": path for name, path in written.items()}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="minibus-folder") as beside:
+        # today's minibuses have a folder of their own, written beside this one (Parquet is encoded without the GIL)
+        minibus = None if evaluation.minibus is None else beside.submit(write_run_folder, evaluation.minibus, folder / "minibus", False)
+        files = {name: write_table(frame, folder / f"{name}.parquet") for name, frame in evaluation.tables.items()}
+        files["corridor"] = write_json(corridor_summary(run.corridor), folder / "corridor.json")
+        files["scenario"] = write_json(run.scenario.model_dump(mode="json"), folder / "scenario.json")
+        if with_map:
+            layers = map_layers(run.corridor, station_catchments(run.scenario, run.corridor))
+            files["map_layers"] = write_table(layers, folder / "map_layers.parquet")
+        if minibus is not None:
+            files |= {f"minibus/{name}": path for name, path in minibus.result().items()}
     check_summary(evaluation.summary, str(folder))
     files["summary"] = write_json(evaluation.summary, folder / "summary.json")
     return files
