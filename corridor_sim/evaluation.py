@@ -3,7 +3,6 @@ against the baseline, as one summary and a set of tables."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,6 +12,7 @@ from corridor_sim import progress
 from corridor_sim.appraisal.risk import import_sensitivity_library
 from corridor_sim.appraisal.sdg import public_transport_access
 from corridor_sim.appraisal.section import appraise, sdg_section
+from corridor_sim.beside import beside
 from corridor_sim.city_profile import profile_summary
 from corridor_sim.corridor import Corridor
 from corridor_sim.demand import Demand, build_demand
@@ -54,10 +54,10 @@ def evaluate(run: Run, run_id: str, all_tables: bool = True) -> tuple[dict[str, 
         ``segment_safety`` (per alternative, segment and vehicle class or user group).
     """
     loads = segment_loads(run)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="impacts") as beside:
+    with beside("impacts") as executor:
         # the emissions and the safety (every bus leg replayed) beside the indicator tables: they share
         # only the loads, and the replays and the large array sums release the GIL
-        impacts = beside.submit(_impacts, run, loads)
+        impacts = executor.submit(_impacts, run, loads)
         tables = result_tables(run, loads) if all_tables else {"segment_loads": loads, "station_stats": station_stats(run)}
         summary = summarize(run, run_id, tables)
         tables["segment_emissions"], tables["segment_safety"], summary["emissions"], summary["safety"] = impacts.result()
@@ -151,8 +151,8 @@ def _run_once(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: b
     and with mode choice the fixed point; the summary gains ``minibus`` and ``time_saved``."""
     if not scenario.mode_choice.enabled:
         demand = build_demand(scenario)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="minibus-baseline") as beside:
-            today = beside.submit(_today, scenario, corridor, demand, run_id, all_tables) if _has_minibuses(scenario) else None
+        with beside("minibus-baseline") as executor:
+            today = executor.submit(_today, scenario, corridor, demand, run_id, all_tables) if _has_minibuses(scenario) else None
             with progress.stage("simulation"):
                 run = simulate(scenario, corridor, demand)
             with progress.stage("evaluation"):

@@ -7,12 +7,12 @@ run and its minibus sub-run all write with, so every run folder can be plotted a
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from corridor_sim.beside import beside
 from corridor_sim.corridor import Corridor
 from corridor_sim.results.files import write_json, write_table
 from corridor_sim.results.schema import check_summary
@@ -108,9 +108,9 @@ def write_run_folder(evaluation: Evaluation, folder: Path, with_map: bool = True
     from corridor_sim.map_layers import map_layers, station_catchments
 
     run = evaluation.run
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="minibus-folder") as beside:
+    with beside("minibus-folder") as executor:
         # today's minibuses have a folder of their own, written beside this one (Parquet is encoded without the GIL)
-        minibus = None if evaluation.minibus is None else beside.submit(write_run_folder, evaluation.minibus, folder / "minibus", False)
+        minibus = None if evaluation.minibus is None else executor.submit(write_run_folder, evaluation.minibus, folder / "minibus", False)
         files = {name: write_table(frame, folder / f"{name}.parquet") for name, frame in evaluation.tables.items()}
         files["corridor"] = write_json(corridor_summary(run.corridor), folder / "corridor.json")
         files["scenario"] = write_json(run.scenario.model_dump(mode="json"), folder / "scenario.json")
