@@ -45,6 +45,9 @@ app.add_typer(sweep_app, name="sweep")
 # styles are given as Text styles.
 console = Console(markup=False, highlight=False)
 errors = Console(stderr=True, markup=False, highlight=False)
+# At exit, CPython's cyclic collector walks every object still alive, several times (half a second
+# after a run); frozen first, they are freed by their reference counts alone.
+atexit.register(gc.freeze)
 
 
 def _warn(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
@@ -56,9 +59,6 @@ def _warn(message: Warning | str, category: type[Warning], *_: object, **__: obj
 def _main() -> None:
     """Bus rapid transit and walking/cycling corridor simulator."""
     warnings.showwarning = _warn
-    # At exit, CPython's cyclic collector walks every object still alive, several times (half a
-    # second after a run); frozen, they are freed by their reference counts alone.
-    atexit.register(gc.freeze)
 
 
 def _freeze_imported() -> None:
