@@ -290,10 +290,15 @@ class Simulation:
     def _alight_s(self, stops: pd.DataFrame) -> np.ndarray:
         """Per passenger: when the boarded trip opened its doors at the destination (NaN: not yet)."""
         out = np.full(len(self.passengers), np.nan)
-        on = self.board_trip >= 0
-        arrival = np.full(self.onboard.shape, np.nan)
-        arrival[stops["trip"].to_numpy(), stops["station"].to_numpy()] = stops["berth_s"].to_numpy()
-        out[on] = arrival[self.board_trip[on], self.passengers.destination[on]]
+        on = np.flatnonzero(self.board_trip >= 0)
+        # a trip stops at a station at most once: its stops by (trip, station), looked up (not a trips x stations grid)
+        stop_key = stops["trip"].to_numpy() * self.n_stations + stops["station"].to_numpy()
+        order = np.argsort(stop_key, kind="stable")
+        sorted_key = stop_key[order]
+        wanted = self.board_trip[on] * self.n_stations + self.passengers.destination[on]
+        at = np.minimum(np.searchsorted(sorted_key, wanted), max(len(sorted_key) - 1, 0))
+        found = sorted_key[at] == wanted if len(sorted_key) else np.zeros(len(on), dtype=bool)
+        out[on[found]] = stops["berth_s"].to_numpy()[order[at[found]]]
         return out
 
 
