@@ -55,12 +55,16 @@ def evaluate(run: Run, run_id: str, all_tables: bool = True) -> tuple[dict[str, 
     """
     loads = segment_loads(run)
     with beside("impacts") as executor:
-        # the emissions and the safety (every bus leg replayed) beside the indicator tables: they share
-        # only the loads, and the replays and the large array sums release the GIL
-        impacts = executor.submit(_impacts, run, loads)
+        # the vehicle travel (every bus leg replayed) beside the indicator tables, then its emissions beside its
+        # safety: they share only the loads, and the replays and the large array sums release the GIL
+        travel = executor.submit(alternatives, run, loads)
         tables = result_tables(run, loads) if all_tables else {"segment_loads": loads, "station_stats": station_stats(run)}
         summary = summarize(run, run_id, tables)
-        tables["segment_emissions"], tables["segment_safety"], summary["emissions"], summary["safety"] = impacts.result()
+        emissions = executor.submit(lambda: _named(run, segment_emissions(travel.result(), run.scenario)))
+        safety_table, safety = assess_safety(run, travel.result())
+        tables["segment_emissions"], tables["segment_safety"] = emissions.result(), _named(run, safety_table)
+    summary["emissions"] = emissions_summary(tables["segment_emissions"], run.scenario)
+    summary["safety"] = safety
     summary["traffic"], checks = traffic_summary(run.operations.traffic)
     summary["checks"] = [*summary["checks"], *checks]
     profile = load_manifest(run.scenario.city).profile
@@ -214,15 +218,6 @@ def _with_minibuses(evaluation: Evaluation, minibus: MinibusBaseline, today: Eva
             "paratransit.design_load's frequency need, or read the minibus times as an upper bound)"
         )
     return replace(evaluation, minibus=today)
-
-
-def _impacts(run: Run, loads: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], dict[str, Any]]:
-    """The run's emissions and road safety against its baseline: the ``segment_emissions`` and
-    ``segment_safety`` tables and the ``emissions`` and ``safety`` sections (``loads``: its segment loads)."""
-    travel = alternatives(run, loads)
-    emissions = _named(run, segment_emissions(travel, run.scenario))
-    safety_table, safety = assess_safety(run, travel)
-    return emissions, _named(run, safety_table), emissions_summary(emissions, run.scenario), safety
 
 
 def _named(run: Run, table: pd.DataFrame) -> pd.DataFrame:
