@@ -109,7 +109,7 @@ def run_and_evaluate(scenario: Scenario, corridor: Corridor, run_id: str, all_ta
     without mode choice it needs only the demand, so it runs in a thread beside the BRT's run.
     With mode choice the summary gains ``mode_choice``, the tables those of
     :func:`~corridor_sim.mode_choice.outputs.mode_choice_tables`, and the minibuses carry
-    today's minibus riders. With more than one replication (or a precision
+    today's minibus riders (their run is evaluated in a thread beside the BRT's). With more than one replication (or a precision
     target) the scenario runs again on each replication's seed and the summary gains
     ``replications`` (:func:`corridor_sim.replications.replicate`); the tables and every other
     section are replication 0's, the scenario's own seed. Last, the summary gains ``sdg`` and,
@@ -177,13 +177,15 @@ def _run_once(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: b
                 return _with_minibuses(evaluation, *today.result())
     with progress.stage("simulation with mode shift"):
         shift = shift_modes(scenario, corridor)
-    with progress.stage("evaluation"):
+    with progress.stage("evaluation"), beside("minibus-evaluation") as executor:
+        today = executor.submit(lambda: Evaluation(shift.minibus_run, *evaluate(shift.minibus_run, run_id, all_tables)))
         summary, tables = evaluate(shift.run, run_id, all_tables)
         summary["mode_choice"] = mode_choice_summary(shift)
         if all_tables:
             tables |= mode_choice_tables(shift)
-        today = Evaluation(shift.minibus_run, *evaluate(shift.minibus_run, run_id, all_tables))
-        return _with_minibuses(Evaluation(shift.run, summary, tables), shift.minibus, today)
+        if scenario.appraisal.enabled:  # while today's minibus run may still be evaluated
+            import_sensitivity_library()
+        return _with_minibuses(Evaluation(shift.run, summary, tables), shift.minibus, today.result())
 
 
 def _has_minibuses(scenario: Scenario) -> bool:
