@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from corridor_sim import progress
+from corridor_sim.beside import beside
 from corridor_sim.corridor import Corridor
 from corridor_sim.demand import Demand, build_demand
 from corridor_sim.engine.runner import Run, simulate
@@ -32,7 +33,7 @@ from corridor_sim.mode_choice.costs import generalized_cost_min
 from corridor_sim.mode_choice.logit import aggregate_shares, calibrate_constants, logit_shares
 from corridor_sim.mode_choice.parameters import MODES, logit_mode
 from corridor_sim.mode_choice.service_levels import service_levels
-from corridor_sim.paratransit.baseline import MinibusBaseline, today_minibuses
+from corridor_sim.paratransit.baseline import MinibusBaseline, minibus_service
 from corridor_sim.scenario import Scenario
 from corridor_sim.vehicle_travel import baseline_shares
 
@@ -109,9 +110,12 @@ def shift_modes(scenario: Scenario, corridor: Corridor) -> ModeShift:
     target = today_mode_shares(scenario)
 
     with progress.stage("baseline: today's minibuses"):
-        minibus, minibus_run = today_minibuses(scenario, corridor, demand, trips * target[MINIBUS])
-    minibus_levels = service_levels(minibus_run)
-    distances = walk_distances(scenario, corridor, minibus.stops["chainage_m"].to_numpy())
+        minibus, minibus_demand = minibus_service(scenario, corridor, demand, trips * target[MINIBUS])
+        with beside("walk-access") as executor:  # the walks need the stops, not the run
+            walking = executor.submit(walk_distances, scenario, corridor, minibus.stops["chainage_m"].to_numpy())
+            minibus_run = simulate(minibus.scenario, minibus.corridor, minibus_demand)
+            minibus_levels = service_levels(minibus_run)
+        distances = walking.result()
     access = {world: zone_access(scenario, corridor, distances, world) for world in ("today", "scenario")}
 
     car_min = minibus_run.operations.traffic.minutes_along(corridor.station_chainage_m)

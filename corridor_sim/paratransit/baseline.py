@@ -162,11 +162,28 @@ def today_minibuses(scenario: Scenario, corridor: Corridor, demand: Demand, od_p
     tuple
         The service as built and its run.
     """
+    minibus, minibus_demand = minibus_service(scenario, corridor, demand, od_pax_h)
+    return minibus, simulate(minibus.scenario, minibus.corridor, minibus_demand)
+
+
+def minibus_service(
+    scenario: Scenario, corridor: Corridor, demand: Demand, od_pax_h: np.ndarray
+) -> tuple[MinibusBaseline, Demand]:
+    """Today's minibus service as :func:`today_minibuses` runs it, and its riders, not yet simulated.
+
+    Parameters are those of :func:`today_minibuses`.
+
+    Returns
+    -------
+    tuple
+        The service (its frequencies raised to carry ``od_pax_h`` with ``paratransit.match_demand``)
+        and the demand between its stops.
+    """
     minibus = minibus_baseline(scenario, corridor)
     minibus_demand = stop_demand(minibus, demand, od_pax_h)
     if scenario.paratransit.match_demand:
         minibus = match_demand(minibus, minibus_demand.peak_od_pax_h, scenario.paratransit.design_load)
-    return minibus, simulate(minibus.scenario, minibus.corridor, minibus_demand)
+    return minibus, minibus_demand
 
 
 def match_demand(baseline: MinibusBaseline, stop_od_pax_h: np.ndarray, design_load: float) -> MinibusBaseline:
