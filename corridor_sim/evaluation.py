@@ -109,12 +109,13 @@ def run_and_evaluate(scenario: Scenario, corridor: Corridor, run_id: str, all_ta
     without mode choice it needs only the demand, so it runs in a thread beside the BRT's run.
     With mode choice the summary gains ``mode_choice``, the tables those of
     :func:`~corridor_sim.mode_choice.outputs.mode_choice_tables`, and the minibuses carry
-    today's minibus riders (their run is evaluated in a thread beside the BRT's). With more than one replication (or a precision
-    target) the scenario runs again on each replication's seed and the summary gains
-    ``replications`` (:func:`corridor_sim.replications.replicate`); the tables and every other
-    section are replication 0's, the scenario's own seed. Last, the summary gains ``sdg`` and,
-    with a minibus baseline and ``appraisal.enabled``, ``appraisal`` (:mod:`corridor_sim.appraisal`;
-    its risk reads the replications' spread), and the tables ``appraisal_cash_flows``.
+    today's minibus riders (their run is evaluated in a thread beside the BRT's). With more
+    than one replication (or a precision target) the scenario runs again on each replication's
+    seed and the summary gains ``replications`` (:func:`corridor_sim.replications.replicate`);
+    the tables and every other section are replication 0's, the scenario's own seed. Last, the
+    summary gains ``sdg`` and, with a minibus baseline and ``appraisal.enabled``, ``appraisal``
+    (:mod:`corridor_sim.appraisal`; its risk reads the replications' spread), and the tables
+    ``appraisal_cash_flows``.
     """
     first = _run_once(scenario, corridor, run_id, all_tables)
     spec = scenario.replications
