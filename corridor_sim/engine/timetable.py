@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from corridor_sim.kernels.timetable import departure_times_s
 from corridor_sim.scenario import Scenario, Service, clock_s
 
 
@@ -47,22 +48,21 @@ def departures_s(
     numpy.ndarray
         Departure times (clock s), increasing.
     """
-    times = []
-    t = start_s
-    first = True
-    boundaries = sorted({b for w in peaks for b in w} | {end_s})
-    while t < end_s:
-        h = headway_s(service, t, peaks)
-        if h is None:  # no service now: resume at the next peak start
-            t = next((b for b in boundaries if b > t), end_s)
-            first = True
-            continue
-        if first:
-            t += stagger * h
-            first = False
-            if t >= end_s:
-                break
-        times.append(t)
-        cv = service.headway_cv
-        t += h if cv == 0 else rng.gamma(1.0 / cv**2, h * cv**2)
-    return np.asarray(times)
+    boundaries = np.array(sorted({b for w in peaks for b in w} | {end_s}), dtype=float)
+    windows = np.array(peaks, dtype=float).reshape(-1, 2)
+    offpeak_s = np.nan if service.offpeak_headway_min is None else service.offpeak_headway_min * 60.0
+    timetable = (float(start_s), float(end_s), windows[:, 0].copy(), windows[:, 1].copy(), boundaries)
+    headways = (service.peak_headway_min * 60.0, offpeak_s, float(stagger))
+    cv = service.headway_cv
+    if cv == 0:
+        return departure_times_s(*timetable, *headways, 0.0, np.empty(0))[0]
+    # a gamma draw per departure, as many taken from rng as used (the next service draws on from there)
+    count = int((end_s - start_s) / (min(service.peak_headway_min, service.offpeak_headway_min or np.inf) * 60.0)) + 16
+    while True:
+        state = rng.bit_generator.state
+        times, used = departure_times_s(*timetable, *headways, cv**2, rng.standard_gamma(1.0 / cv**2, size=count))
+        rng.bit_generator.state = state
+        if used >= 0:
+            rng.standard_gamma(1.0 / cv**2, size=used)
+            return times
+        count *= 2
