@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import threading
 import warnings
 from pathlib import Path
 
@@ -16,8 +19,9 @@ from typer.testing import CliRunner
 from corridor_sim.cli import app
 from corridor_sim.corridor import Corridor
 from corridor_sim.pipeline import RunOutput, run_scenario
+from corridor_sim.plots import figures as figures_module
 from corridor_sim.plots import style as figure_style
-from corridor_sim.plots.figures import FIGURES, draw_figures
+from corridor_sim.plots.figures import FIGURES, _pool_context, draw_figures
 from corridor_sim.plots.sweep_figures import SWEEP_FIGURES, draw_sweep_figures
 from corridor_sim.results.reader import RunFolder
 from corridor_sim.scenario import load_scenario
@@ -134,6 +138,60 @@ def test_comparison_against_a_baseline_run_folder(nmt_run: RunFolder, plain_run:
             against = FIGURES["comparison"].draw(nmt_run, plain_run)
     assert "today:\nminibus" in _texts(own)  # every run simulates today's minibuses with its riders
     assert plain_run.label in _texts(against)
+
+
+def _without_creation_date(pdf: bytes) -> bytes:
+    """A PDF's bytes without the one thing that differs between two drawings of it: when it was made."""
+    return re.sub(rb"/CreationDate \(D:\d+Z\)", b"", pdf)
+
+
+def test_figures_drawn_in_several_processes_are_those_drawn_in_one(nmt_run: RunFolder, tmp_path: Path) -> None:
+    one = draw_figures(nmt_run, folder=tmp_path / "one", processes=1)
+    shared = draw_figures(nmt_run, folder=tmp_path / "shared", processes=3)
+    assert list(shared) == list(one) == [name for name in FIGURES if FIGURES[name].applies(nmt_run)]
+    for name, files in one.items():
+        assert [p.name for p in shared[name]] == [p.name for p in files]
+        for mine, theirs in zip(files, shared[name], strict=True):
+            if mine.suffix == ".png":
+                assert mine.read_bytes() == theirs.read_bytes(), mine.name
+            else:
+                assert _without_creation_date(mine.read_bytes()) == _without_creation_date(theirs.read_bytes()), mine.name
+
+
+def test_drawing_processes_fork_only_a_single_thread(nmt_run: RunFolder, tmp_path: Path) -> None:
+    """Forking copies only the calling thread: with another alive (a progress display) the processes start afresh,
+    and what they draw is the same."""
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert _pool_context().get_start_method() in {"forkserver", "spawn"}
+        files = draw_figures(nmt_run, ["stations", "headways"], formats=("png",), folder=tmp_path, processes=2)
+    finally:
+        release.set()
+        other.join()
+    assert list(files) == ["stations", "headways"]
+    for paths in files.values():
+        _assert_drawn(paths[0])
+    if threading.active_count() == 1:
+        assert _pool_context().get_start_method() == "fork"
+
+
+def _die(*args: object) -> None:
+    """A drawing process that dies (killed, out of memory) before it draws."""
+    os._exit(1)
+
+
+def test_figures_a_drawing_process_did_not_draw_are_drawn_here(
+    nmt_run: RunFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(figures_module, "_draw_in_child", _die)
+    if figures_module._pool_context().get_start_method() != "fork":
+        pytest.skip("the dying stand-in reaches only forked processes")
+    files = draw_figures(nmt_run, ["stations", "headways", "load_profile"], formats=("png",), folder=tmp_path, processes=2)
+    assert list(files) == ["stations", "headways", "load_profile"]
+    for paths in files.values():
+        _assert_drawn(paths[0])
 
 
 def test_plot_command_draws_one_figure_or_says_which_exist(plain_run: RunFolder, tmp_path: Path) -> None:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import multiprocessing
+import os
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +92,7 @@ def draw_figures(
     formats: Iterable[str] = ("png", "pdf"),
     baseline: RunFolder | None = None,
     folder: Path | None = None,
+    processes: int | None = None,
 ) -> dict[str, list[Path]]:
     """Draw figures of a run into ``folder`` (default ``<run>/figures``).
 
@@ -102,11 +109,16 @@ def draw_figures(
         baseline (its summary's ``baseline`` sections and today's minibuses) is used.
     folder
         Where the files go.
+    processes
+        Processes drawing at once, this one included (:func:`drawing_processes` by default; 1:
+        all in this process). matplotlib draws on one core, so figures are shared out to
+        processes forked from this one (:func:`_pool_context`), each taking the next figure
+        when it is done; the files are the same as drawn one after the other.
 
     Returns
     -------
     dict of str to list of Path
-        The files written, by figure name.
+        The files written, by figure name, in the order of ``names``.
 
     Raises
     ------
@@ -115,7 +127,7 @@ def draw_figures(
     """
     folder = Path(folder) if folder is not None else run.path / "figures"
     formats = tuple(formats)
-    written = {}
+    chosen = []
     for name in figure_names(names):
         spec = FIGURES[name]
         if names is None and not spec.applies(run):
@@ -126,7 +138,79 @@ def draw_figures(
                 f"figure {name}: the run folder {run.path} has no {', '.join(missing)}; "
                 "run the scenario again with this version of corridor-sim"
             )
-        with style():
-            fig = spec.draw(run, baseline)
-        written[name] = save_figure(fig, folder, name, formats)
+        chosen.append(name)
+    processes = min(drawing_processes() if processes is None else processes, len(chosen))
+    if processes <= 1:
+        return {name: _draw(run, baseline, name, folder, formats) for name in chosen}
+    written = _draw_shared_out(run, baseline, chosen, folder, formats, processes)
+    return {name: written[name] for name in chosen}
+
+
+#: The most processes :func:`draw_figures` uses by default (a run has seven figures at most).
+MAX_DRAWING_PROCESSES = 4
+
+
+def drawing_processes() -> int:
+    """Processes :func:`draw_figures` draws in by default: the CPUs this process may use, at most
+    :data:`MAX_DRAWING_PROCESSES`; 1 in a daemonic worker process (which may not start others)."""
+    if multiprocessing.current_process().daemon:
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cpus, MAX_DRAWING_PROCESSES))
+
+
+def _draw(run: RunFolder, baseline: RunFolder | None, name: str, folder: Path, formats: tuple[str, ...]) -> list[Path]:
+    """Draw one figure and save it in each format."""
+    with style():
+        fig = FIGURES[name].draw(run, baseline)
+    return save_figure(fig, folder, name, formats)
+
+
+def _draw_in_child(run: Path, baseline: Path | None, name: str, folder: Path, formats: tuple[str, ...]) -> list[Path]:
+    """:func:`_draw` in a drawing process, from the folders' paths."""
+    return _draw(RunFolder(run), None if baseline is None else RunFolder(baseline), name, folder, formats)
+
+
+def _draw_shared_out(
+    run: RunFolder, baseline: RunFolder | None, names: list[str], folder: Path, formats: tuple[str, ...], processes: int
+) -> dict[str, list[Path]]:
+    """Draw ``names`` in this process and ``processes - 1`` others: this one takes figures from the front of
+    the list, the others from the back, each the next one when it is done. If the other processes cannot
+    start or die, this one draws what they did not."""
+    todo = deque(names)
+    written: dict[str, list[Path]] = {}
+    running: dict[Future, str] = {}
+    base = None if baseline is None else baseline.path
+    try:
+        with ProcessPoolExecutor(processes - 1, mp_context=_pool_context()) as pool:
+
+            def hand_out() -> None:
+                for done in [future for future in running if future.done()]:
+                    written[running.pop(done)] = done.result()
+                while todo and len(running) < processes - 1:
+                    name = todo.pop()
+                    running[pool.submit(_draw_in_child, run.path, base, name, folder, formats)] = name
+
+            hand_out()
+            while todo:
+                name = todo.popleft()
+                written[name] = _draw(run, baseline, name, folder, formats)
+                hand_out()
+            while running:
+                wait(running, return_when=FIRST_COMPLETED)
+                hand_out()
+    except BrokenProcessPool:
+        for name in names:
+            if name not in written:
+                written[name] = _draw(run, baseline, name, folder, formats)
     return written
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """How drawing processes start: forked from this one where it can be done safely (POSIX, this thread
+    the only one: a fork copies no other thread, and a lock one of them held would stay held), so they
+    need not import matplotlib and the engine again; else started afresh."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
