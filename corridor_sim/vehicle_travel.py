@@ -153,7 +153,13 @@ def brt_legs(run: Run) -> pd.DataFrame:
 
 def leg_segments(run: Run) -> pd.DataFrame:
     """Every bus leg split by segment: leg, direction, fleet, segment (corridor order), distance, moving and red time."""
-    return pd.DataFrame(_joined(_leg_pieces(run)))
+    return pd.DataFrame(leg_segment_columns(run))
+
+
+def leg_segment_columns(run: Run) -> dict[str, np.ndarray]:
+    """The columns of :func:`leg_segments` (:data:`LEG_COLUMNS`) as arrays, without the frame's copy
+    (today's minibuses make 2.8 million rows on Thika Road)."""
+    return _joined(_leg_pieces(run))
 
 
 def _leg_pieces(run: Run) -> list[dict[str, np.ndarray]]:

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from corridor_sim.engine.runner import Run
-from corridor_sim.vehicle_travel import brt_legs, leg_segments
+from corridor_sim.kernels.group_sums import group_sums
+from corridor_sim.vehicle_travel import brt_legs, leg_segment_columns
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,9 @@ def _on_demand_legs(run: Run, n: int) -> tuple[np.ndarray, np.ndarray, list[tupl
     on_demand = np.isin(trip_service, list(patterns))
     if not on_demand.any():
         return on_demand, through, split
-    legs = brt_legs(run)
-    legs = legs[on_demand[legs["trip"].to_numpy()]]
+    every_leg = brt_legs(run)
+    leg_on_demand = on_demand[every_leg["trip"].to_numpy()]
+    legs = every_leg[leg_on_demand]
     service = trip_service[legs["trip"].to_numpy()]
     direction = legs["direction"].to_numpy()
     low = np.minimum(legs["from_station"], legs["to_station"]).to_numpy()
@@ -108,18 +110,18 @@ def _on_demand_legs(run: Run, n: int) -> tuple[np.ndarray, np.ndarray, list[tupl
         np.add.at(span, (direction[mine], low[mine] + 1), 1.0)
         np.add.at(span, (direction[mine], high[mine]), -1.0)
         through += (np.cumsum(span, axis=1)[:, :n] * pattern[None, :]).T
-    pieces = leg_segments(run)
-    pieces = pieces[pieces["leg"].isin(legs.index)]
-    replayed = (pieces["moving_s"] + pieces["red_s"]).to_numpy()
-    total = pd.Series(replayed).groupby(pieces["leg"].to_numpy()).transform("sum").to_numpy()
-    elapsed = (legs["arrive_s"] - legs["depart_s"]).reindex(pieces["leg"].to_numpy()).to_numpy()
+    pieces = leg_segment_columns(run)
+    keep = leg_on_demand[pieces["leg"]]
+    leg, direction, segment = pieces["leg"][keep], pieces["direction"][keep], pieces["segment"][keep]
+    replayed = pieces["moving_s"][keep] + pieces["red_s"][keep]
+    total = group_sums(leg, replayed[:, None], len(every_leg))[0][leg, 0]  # each leg's sum, as pandas adds it
+    elapsed = (every_leg["arrive_s"].to_numpy() - every_leg["depart_s"].to_numpy())[leg]
     seconds = np.where(total > 0, elapsed * replayed / np.where(total > 0, total, 1.0), 0.0)
     for d in (0, 1):
-        mine = (pieces["direction"] == d).to_numpy()
-        segment = pieces["segment"].to_numpy()[mine]
+        mine = direction == d
         split[d] = (
-            np.bincount(segment, weights=seconds[mine], minlength=n - 1)[: n - 1],
-            np.bincount(segment, minlength=n - 1)[: n - 1].astype(float),
+            np.bincount(segment[mine], weights=seconds[mine], minlength=n - 1)[: n - 1],
+            np.bincount(segment[mine], minlength=n - 1)[: n - 1].astype(float),
         )
     return on_demand, through, split
 
