@@ -112,8 +112,8 @@ def draw_figures(
     processes
         Processes drawing at once, this one included (:func:`drawing_processes` by default; 1:
         all in this process). matplotlib draws on one core, so figures are shared out to
-        processes forked from this one (:func:`_pool_context`), each taking the next figure
-        when it is done; the files are the same as drawn one after the other.
+        other processes (forked where that is safe, :func:`_pool_context`), each taking the
+        next figure when it is done; the files are the same as drawn one after the other.
 
     Returns
     -------
