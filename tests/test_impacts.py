@@ -246,6 +246,32 @@ def test_segment_emissions_are_the_groupby_of_the_emitted_rows(addis_run: RunOut
     pd.testing.assert_frame_equal(segment_emissions(travel, run.scenario), expected, check_exact=True)
 
 
+def test_bus_rows_summed_by_speed_change_the_emissions_only_in_their_last_bits(
+    addis_run: RunOutput, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = addis_run.run
+    summed = vehicle_travel.brt_travel(run)
+    keys = ["segment", "vehicle_class", "speed_kmh"]
+    assert not summed.duplicated(keys).any()
+    # the same rows unsummed: one per leg and segment, per stop and per layover
+    monkeypatch.setattr(
+        vehicle_travel,
+        "_summed_by_speed",
+        lambda blocks: {n: np.concatenate([b[n] for b in blocks]) for n in vehicle_travel.COLUMNS},
+    )
+    rows = vehicle_travel.brt_travel(run)
+    assert len(rows) > 5 * len(summed)
+    expected = rows.groupby(keys, observed=True)[["distance_km", "idle_s", "starts"]].sum()
+    got = summed.set_index(keys)[["distance_km", "idle_s", "starts"]].loc[expected.index]
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-12, atol=1e-9)
+    factors, grid = scenario_factors(run.scenario)
+    np.testing.assert_allclose(
+        emit(summed, factors, grid)[list(OUTPUTS)].sum().to_numpy(),
+        emit(rows, factors, grid)[list(OUTPUTS)].sum().to_numpy(),
+        rtol=1e-12,
+    )
+
+
 def test_bus_legs_replayed_by_segment_add_up_to_the_engines_run_times(addis_run: RunOutput) -> None:
     run = addis_run.run
     legs = vehicle_travel.brt_legs(run)
