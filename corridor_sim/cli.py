@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import threading
 import warnings
 from pathlib import Path
 from typing import Annotated
@@ -289,21 +290,35 @@ def _fmt(value: float) -> str:
 
 class _StageDisplay:
     """Stages as they run (a spinner, the current step, a bar when its length is known), each
-    outermost one printed with its time when it ends (a :class:`corridor_sim.progress.Listener`)."""
+    outermost one printed with its time when it ends (a :class:`corridor_sim.progress.Listener`).
+
+    The display is redrawn by a thread of its own that lives only while a stage runs, and is
+    joined when the outermost one ends: between stages this process has one thread again, so
+    today's minibuses can run in a forked process (:mod:`corridor_sim.forked`)."""
 
     def __init__(self) -> None:
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                            console=console, transient=True)  # fmt: skip
+                            console=console, transient=True, auto_refresh=False)  # fmt: skip
         self.open: list[tuple[str, int, float]] = []
+        self._stop = threading.Event()
+        self._redraw: threading.Thread | None = None
+
+    def _redraw_until_stopped(self) -> None:
+        while not self._stop.wait(0.1):
+            self.bar.refresh()
 
     def begin(self, name: str) -> None:
         import time
 
         if not self.open:
             self.bar.start()
+            self._stop.clear()
+            self._redraw = threading.Thread(target=self._redraw_until_stopped, name="stage-display", daemon=True)
+            self._redraw.start()
         self.open.append((name, self.bar.add_task(name, total=None), time.perf_counter()))
+        self.bar.refresh()
 
     def step(self, detail: str, done: int | None = None, total: int | None = None) -> None:
         if self.open:
@@ -316,8 +331,13 @@ class _StageDisplay:
         name, task, start = self.open.pop()
         self.bar.remove_task(task)
         if not self.open:  # a stage inside another shows in the bar only
+            self._stop.set()
+            if self._redraw is not None:
+                self._redraw.join()
             self.bar.console.print(Text(f"{name}: {time.perf_counter() - start:.1f} s", style="dim"))
             self.bar.stop()
+        else:
+            self.bar.refresh()
 
 
 def _print_summary(summary: dict) -> None:

@@ -4,8 +4,10 @@ against the baseline, as one summary and a set of tables."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from corridor_sim import progress
@@ -19,15 +21,17 @@ from corridor_sim.demand import Demand, build_demand
 from corridor_sim.emissions.inventory import emissions_summary, segment_emissions
 from corridor_sim.engine.runner import Run, simulate
 from corridor_sim.engine.traffic import traffic_summary
+from corridor_sim.forked import forked
 from corridor_sim.indicators import result_tables, segment_loads, station_labels, station_stats, summarize
 from corridor_sim.mode_choice.equilibrium import shift_modes
 from corridor_sim.mode_choice.outputs import minibus_summary, mode_choice_summary, mode_choice_tables
 from corridor_sim.network.manifest import load_manifest
 from corridor_sim.paratransit.baseline import MinibusBaseline, today_minibuses
 from corridor_sim.replications import replicate
+from corridor_sim.results.writer import write_run_folder
 from corridor_sim.safety.model import assess_safety
 from corridor_sim.scenario import Scenario
-from corridor_sim.time_saved import minibus_share, time_saved
+from corridor_sim.time_saved import drive_minutes, minibus_share, time_saved
 from corridor_sim.vehicle_travel import alternatives
 
 
@@ -73,6 +77,29 @@ def evaluate(run: Run, run_id: str, all_tables: bool = True) -> tuple[dict[str, 
 
 
 @dataclass(frozen=True)
+class Today:
+    """Today's minibus service as simulated and evaluated: what the scenario's summary reads of it.
+
+    Attributes
+    ----------
+    minibus
+        The service as built (routes, stops, frequencies).
+    summary
+        Its run's summary (:func:`evaluate`).
+    drive_min
+        Today's general traffic's minutes from the corridor's start to each of the scenario's stations
+        (:func:`~corridor_sim.time_saved.drive_minutes`).
+    files
+        Its run folder's files by name, written where it was evaluated (empty: no folder asked for).
+    """
+
+    minibus: MinibusBaseline
+    summary: dict[str, Any]
+    drive_min: np.ndarray
+    files: dict[str, Path]
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """A simulated and evaluated scenario: what the run folder is written from.
 
@@ -85,7 +112,7 @@ class Evaluation:
     tables
         Its tables by name.
     minibus
-        Today's minibus service as simulated (its run, summary and tables), unless switched off.
+        Today's minibus service as simulated and evaluated, unless switched off.
     access
         The stations' walking access (SDG 11.2.1, :func:`~corridor_sim.appraisal.sdg.public_transport_access`),
         if already worked out: it needs only the scenario and the corridor, so a plain run works it
@@ -95,21 +122,25 @@ class Evaluation:
     run: Run
     summary: dict[str, Any]
     tables: dict[str, pd.DataFrame]
-    minibus: Evaluation | None = None
+    minibus: Today | None = None
     access: dict[str, Any] | None = None
 
 
-def run_and_evaluate(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: bool = True) -> Evaluation:
+def run_and_evaluate(
+    scenario: Scenario, corridor: Corridor, run_id: str, all_tables: bool = True, minibus_folder: Path | None = None
+) -> Evaluation:
     """Simulate a scenario (to the mode-choice fixed point if ``mode_choice.enabled``) and evaluate it.
 
     The one path the pipeline and the sweep worker share. Today's minibus service runs with the
     scenario's riders in the same traffic (the do-nothing baseline, unless
     ``paratransit.simulate`` is off): the summary gains ``minibus`` and ``time_saved``
-    (:mod:`corridor_sim.time_saved`) and its run is evaluated too (:attr:`Evaluation.minibus`);
-    without mode choice it needs only the demand, so it runs in a thread beside the BRT's run.
-    With mode choice the summary gains ``mode_choice``, the tables those of
-    :func:`~corridor_sim.mode_choice.outputs.mode_choice_tables`, and the minibuses carry
-    today's minibus riders (their run is evaluated in a thread beside the BRT's). With more
+    (:mod:`corridor_sim.time_saved`) and its run is evaluated too, and its run folder written to
+    ``minibus_folder`` if given (:attr:`Evaluation.minibus`). Without mode choice it needs only the
+    demand, so it runs beside the BRT's run; with mode choice the minibuses carry today's minibus
+    riders, and their run is evaluated beside the BRT's. Beside is in a process forked from this
+    one where that is safe, else in a thread (:func:`corridor_sim.forked.forked`).
+    With mode choice the summary gains ``mode_choice`` and the tables those of
+    :func:`~corridor_sim.mode_choice.outputs.mode_choice_tables`. With more
     than one replication (or a precision target) the scenario runs again on each replication's
     seed and the summary gains ``replications`` (:func:`corridor_sim.replications.replicate`);
     the tables and every other section are replication 0's, the scenario's own seed. Last, the
@@ -117,12 +148,12 @@ def run_and_evaluate(scenario: Scenario, corridor: Corridor, run_id: str, all_ta
     (:mod:`corridor_sim.appraisal`; its risk reads the replications' spread), and the tables
     ``appraisal_cash_flows``.
     """
-    first = _run_once(scenario, corridor, run_id, all_tables)
+    first = _run_once(scenario, corridor, run_id, all_tables, minibus_folder)
     spec = scenario.replications
     if spec.count > 1 or spec.precision is not None:
 
         def run_one(seed: int) -> dict[str, Any]:
-            return _run_once(scenario.model_copy(update={"seed": seed}), corridor, run_id, all_tables=False).summary
+            return _run_once(scenario.model_copy(update={"seed": seed}), corridor, run_id, False, None).summary
 
         with progress.stage("replications"):
             replicated = replicate(first.summary, run_one, scenario.seed, spec.count, spec.precision, spec.max_count)
@@ -151,13 +182,17 @@ def _appraise(evaluation: Evaluation, all_tables: bool) -> None:
     summary["sdg"] = sdg_section(summary, access)
 
 
-def _run_once(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: bool) -> Evaluation:
+def _run_once(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: bool, minibus_folder: Path | None) -> Evaluation:
     """One seed's run: the scenario, today's minibuses with its riders (unless ``paratransit.simulate`` is off),
     and with mode choice the fixed point; the summary gains ``minibus`` and ``time_saved``."""
     if not scenario.mode_choice.enabled:
         demand = build_demand(scenario)
-        with beside("minibus-baseline") as executor:
-            today = executor.submit(_today, scenario, corridor, demand, run_id, all_tables) if _has_minibuses(scenario) else None
+        with forked("minibus-baseline") as executor:
+            today = (
+                executor.submit(_today, scenario, corridor, demand, run_id, all_tables, minibus_folder)
+                if _has_minibuses(scenario)
+                else None
+            )
             with progress.stage("simulation"):
                 run = simulate(scenario, corridor, demand)
             with progress.stage("evaluation"):
@@ -175,18 +210,18 @@ def _run_once(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: b
                     import_sensitivity_library()
                 if all_tables:
                     evaluation = replace(evaluation, access=public_transport_access(scenario, corridor))
-                return _with_minibuses(evaluation, *today.result())
+                return _with_minibuses(evaluation, today.result())
     with progress.stage("simulation with mode shift"):
         shift = shift_modes(scenario, corridor)
-    with progress.stage("evaluation"), beside("minibus-evaluation") as executor:
-        today = executor.submit(lambda: Evaluation(shift.minibus_run, *evaluate(shift.minibus_run, run_id, all_tables)))
+    with progress.stage("evaluation"), forked("minibus-evaluation") as executor:
+        today = executor.submit(_evaluated, shift.minibus, shift.minibus_run, corridor, run_id, all_tables, minibus_folder)
         summary, tables = evaluate(shift.run, run_id, all_tables)
         summary["mode_choice"] = mode_choice_summary(shift)
         if all_tables:
             tables |= mode_choice_tables(shift)
         if scenario.appraisal.enabled:  # while today's minibus run may still be evaluated
             import_sensitivity_library()
-        return _with_minibuses(Evaluation(shift.run, summary, tables), shift.minibus, today.result())
+        return _with_minibuses(Evaluation(shift.run, summary, tables), today.result())
 
 
 def _has_minibuses(scenario: Scenario) -> bool:
@@ -195,24 +230,33 @@ def _has_minibuses(scenario: Scenario) -> bool:
     return spec.simulate and (spec.feed is not None or spec.routes is not None or bool(load_manifest(scenario.city).gtfs))
 
 
-def _today(
-    scenario: Scenario, corridor: Corridor, demand: Demand, run_id: str, all_tables: bool
-) -> tuple[MinibusBaseline, Evaluation]:
-    """Today's minibus service carrying the BRT's riders who ride minibuses today, simulated and evaluated.
+def _today(scenario: Scenario, corridor: Corridor, demand: Demand, run_id: str, all_tables: bool, folder: Path | None) -> Today:
+    """Today's minibus service carrying the BRT's riders who ride minibuses today, simulated and evaluated
+    (and its folder written to ``folder``, if given).
 
-    It needs only the scenario's demand, not its run, so :func:`_run_once` runs it in a thread beside
-    the BRT's: the engine's compiled loops release the GIL, and the two runs draw from their own seeds.
+    It needs only the scenario's demand, not its run, so :func:`_run_once` runs it beside the BRT's,
+    and the two runs draw from their own seeds.
     """
     riders = demand.peak_od_pax_h * minibus_share(scenario)
     minibus, minibus_run = today_minibuses(scenario, corridor, demand, riders)
-    return minibus, Evaluation(minibus_run, *evaluate(minibus_run, run_id, all_tables))
+    return _evaluated(minibus, minibus_run, corridor, run_id, all_tables, folder)
 
 
-def _with_minibuses(evaluation: Evaluation, minibus: MinibusBaseline, today: Evaluation) -> Evaluation:
-    """The evaluation with today's minibus service: its ``minibus`` section, ``time_saved`` and its own run."""
+def _evaluated(
+    minibus: MinibusBaseline, run: Run, corridor: Corridor, run_id: str, all_tables: bool, folder: Path | None
+) -> Today:
+    """Today's minibus run evaluated, its folder written to ``folder`` (if given; no map), and what the
+    scenario's summary reads of it. In a forked process only this small result is sent back."""
+    evaluation = Evaluation(run, *evaluate(run, run_id, all_tables))
+    files = {} if folder is None else write_run_folder(evaluation, folder, with_map=False)
+    return Today(minibus, evaluation.summary, drive_minutes(run, corridor.station_chainage_m), files)
+
+
+def _with_minibuses(evaluation: Evaluation, today: Today) -> Evaluation:
+    """The evaluation with today's minibus service: its ``minibus`` section and ``time_saved``."""
     summary = evaluation.summary
-    summary["minibus"] = minibus_summary(minibus, today.summary)
-    summary["time_saved"] = time_saved(evaluation.run, summary, today.run, today.summary)
+    summary["minibus"] = minibus_summary(today.minibus, today.summary)
+    summary["time_saved"] = time_saved(evaluation.run, summary, today.drive_min, today.summary)
     fleet = today.summary["fleet"]
     if fleet["used"] >= fleet["available"]:
         summary["checks"].append(

@@ -65,7 +65,7 @@ def run_scenario(scenario: Scenario, out: Path | None = None, corridor: Corridor
     folder = writable_folder(out or settings.current().results_folder / scenario.name / rid)
     with progress.stage("corridor"):
         corridor = build_corridor(scenario) if corridor is None else corridor_from_alignment(scenario, corridor.alignment)
-    evaluation = run_and_evaluate(scenario, corridor, rid)
+    evaluation = run_and_evaluate(scenario, corridor, rid, minibus_folder=folder / "minibus")
     with progress.stage("writing the run folder"):
         files = write_run_folder(evaluation, folder)
     return RunOutput(run=evaluation.run, summary=evaluation.summary, folder=folder, files=files)

@@ -42,17 +42,16 @@ def minibus_share(scenario: Scenario) -> float:
     return sum(v for m, v in shares.items() if rides_minibus_today(m)) / max(sum(shares.values()), 1e-12)
 
 
-def previous_mode_minutes(run: Run, today: Run, minibus_journey_min: float) -> dict[str, float]:
+def previous_mode_minutes(run: Run, drive_min: np.ndarray, minibus_journey_min: float) -> dict[str, float]:
     """Mean minutes between the BRT passengers' stations by each previous mode (see the module docstring);
-    ``today`` is the minibus run, whose traffic is today's."""
+    ``drive_min`` is :func:`drive_minutes` of the minibus run, whose traffic is today's."""
     scenario, trace = run.scenario, run.trace
     p = trace.passengers
     delivered = ~np.isnan(trace.alight_s)
     chain = run.corridor.station_chainage_m
     origin, destination = p.origin[delivered], p.destination[delivered]
     distance_m = np.abs(chain[destination] - chain[origin])
-    along = today.operations.traffic.minutes_along(chain)
-    drive_min = float(np.abs(along[destination] - along[origin]).mean()) if delivered.any() else float("nan")
+    drive_mean_min = float(np.abs(drive_min[destination] - drive_min[origin]).mean()) if delivered.any() else float("nan")
     out = {}
     for mode in scenario.baseline.mode_shares:
         if rides_minibus_today(mode):
@@ -62,11 +61,17 @@ def previous_mode_minutes(run: Run, today: Run, minibus_journey_min: float) -> d
         elif mode == "cycle":
             out[mode] = float(distance_m.mean() / (scenario.nmt.cycle_speed_kmh / 3.6) / 60.0)
         else:  # car, motorcycle: in the general traffic
-            out[mode] = drive_min
+            out[mode] = drive_mean_min
     return out
 
 
-def time_saved(run: Run, summary: dict[str, Any], today: Run, minibus_summary: dict[str, Any]) -> dict[str, Any]:
+def drive_minutes(today: Run, station_chainage_m: np.ndarray) -> np.ndarray:
+    """Today's general traffic's minutes from the corridor's start to each station (period mean of both
+    directions; :meth:`~corridor_sim.engine.traffic.TrafficState.minutes_along`), from the minibus run."""
+    return today.operations.traffic.minutes_along(station_chainage_m)
+
+
+def time_saved(run: Run, summary: dict[str, Any], drive_min: np.ndarray, minibus_summary: dict[str, Any]) -> dict[str, Any]:
     """The ``time_saved`` section: per previous mode and on average, per trip and per year.
 
     Parameters
@@ -75,8 +80,8 @@ def time_saved(run: Run, summary: dict[str, Any], today: Run, minibus_summary: d
         The BRT run.
     summary
         Its summary (``journey_min``, ``passengers``).
-    today
-        Today's minibus run (in today's traffic).
+    drive_min
+        :func:`drive_minutes` of today's minibus run (in today's traffic), at the run's stations.
     minibus_summary
         Its summary (its ``journey_min``).
 
@@ -89,7 +94,7 @@ def time_saved(run: Run, summary: dict[str, Any], today: Run, minibus_summary: d
     """
     scenario = run.scenario
     brt_min = summary["journey_min"]["mean"]
-    minutes = previous_mode_minutes(run, today, minibus_summary["journey_min"]["mean"] or float("nan"))
+    minutes = previous_mode_minutes(run, drive_min, minibus_summary["journey_min"]["mean"] or float("nan"))
     shares = scenario.baseline.mode_shares
     total = sum(shares.values())
     by_mode = {

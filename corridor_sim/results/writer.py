@@ -88,8 +88,10 @@ def write_run_folder(evaluation: Evaluation, folder: Path, with_map: bool = True
     :func:`corridor_sim.indicators.result_tables` and :func:`corridor_sim.evaluation.evaluate`);
     ``corridor.json``; ``scenario.json`` (the scenario as run, every default resolved);
     ``map_layers.parquet`` (:func:`corridor_sim.map_layers.map_layers`, with the stations'
-    walking catchments); and today's minibus run (unless switched off) in ``minibus/`` (the same
-    files but the map; written in a thread beside the rest). ``summary.json`` is written last.
+    walking catchments); and it lists today's minibus run (unless switched off) in ``minibus/``
+    (the same files but the map), written where and while that run was evaluated
+    (:func:`~corridor_sim.evaluation.run_and_evaluate`'s ``minibus_folder``). ``summary.json`` is
+    written last.
 
     Parameters
     ----------
@@ -104,21 +106,35 @@ def write_run_folder(evaluation: Evaluation, folder: Path, with_map: bool = True
     -------
     dict of str to Path
         The files written, by name (``minibus/<name>`` for the sub-run's).
+
+    Raises
+    ------
+    ValueError
+        If the evaluation has today's minibus run but its folder is not ``folder / "minibus"``.
     """
     from corridor_sim.map_layers import map_layers, station_catchments
 
-    run = evaluation.run
-    with beside("minibus-folder") as executor:
-        # today's minibuses have a folder of their own, written beside this one (Parquet is encoded without the GIL)
-        minibus = None if evaluation.minibus is None else executor.submit(write_run_folder, evaluation.minibus, folder / "minibus", False)
-        files = {name: write_table(frame, folder / f"{name}.parquet") for name, frame in evaluation.tables.items()}
-        files["corridor"] = write_json(corridor_summary(run.corridor), folder / "corridor.json")
-        files["scenario"] = write_json(run.scenario.model_dump(mode="json"), folder / "scenario.json")
-        if with_map:
-            layers = map_layers(run.corridor, station_catchments(run.scenario, run.corridor))
-            files["map_layers"] = write_table(layers, folder / "map_layers.parquet")
-        if minibus is not None:
-            files |= {f"minibus/{name}": path for name, path in minibus.result().items()}
+    run, tables = evaluation.run, evaluation.tables
+    # the tables shared out, largest first, between a thread and this one (Parquet is encoded without the GIL)
+    largest_first = sorted(tables, key=lambda name: -len(tables[name]))
+    with beside("run-folder") as executor:
+        there = {name: executor.submit(write_table, tables[name], folder / f"{name}.parquet") for name in largest_first[0::2]}
+        here = {name: write_table(tables[name], folder / f"{name}.parquet") for name in largest_first[1::2]}
+        files = {name: there[name].result() if name in there else here[name] for name in tables}
+    files["corridor"] = write_json(corridor_summary(run.corridor), folder / "corridor.json")
+    files["scenario"] = write_json(run.scenario.model_dump(mode="json"), folder / "scenario.json")
+    if with_map:
+        layers = map_layers(run.corridor, station_catchments(run.scenario, run.corridor))
+        files["map_layers"] = write_table(layers, folder / "map_layers.parquet")
+    if evaluation.minibus is not None:
+        minibus = folder / "minibus"
+        misplaced = sorted(str(path) for path in evaluation.minibus.files.values() if path.resolve().parent != minibus.resolve())
+        if misplaced or not evaluation.minibus.files:
+            raise ValueError(
+                f"today's minibus run was written to {misplaced[0] if misplaced else 'no folder'}, not {minibus}: "
+                "evaluate with run_and_evaluate(..., minibus_folder=<this folder>/minibus)"
+            )
+        files |= {f"minibus/{name}": path for name, path in evaluation.minibus.files.items()}
     check_summary(evaluation.summary, str(folder))
     files["summary"] = write_json(evaluation.summary, folder / "summary.json")
     return files

@@ -68,9 +68,10 @@ def run_record(scenario: Scenario, params: dict[str, Any], keep_folder: Path | N
     rid = run_id(scenario)
     try:
         corridor = _corridor(scenario)
-        evaluation = run_and_evaluate(scenario, corridor, rid, all_tables=keep_folder is not None)
-        if keep_folder is not None:
-            write_run_folder(evaluation, Path(keep_folder) / rid)
+        folder = None if keep_folder is None else Path(keep_folder) / rid
+        evaluation = run_and_evaluate(scenario, corridor, rid, folder is not None, None if folder is None else folder / "minibus")
+        if folder is not None:
+            write_run_folder(evaluation, folder)
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded and the sweep goes on
         return failed_row(rid, params, exc, traceback.format_exc())
     indicators = {k: v for k, v in sweep_indicators(evaluation.summary).items() if k not in params}
