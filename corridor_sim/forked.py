@@ -17,6 +17,7 @@ result (killed, out of memory), the work is done again in this process, with a w
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import sys
 import threading
 import traceback
@@ -121,7 +122,10 @@ def forked(name: str) -> Iterator[Submitter]:
 
 
 def _child(send: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    """Run in the forked process: ``fn(*args)``, sent back as ``(True, result)`` or ``(False, exception)``."""
+    """Run in the forked process: ``fn(*args)``, sent back as ``(True, result)`` or ``(False, exception)``.
+
+    Ctrl-C is the parent's to handle (it stops this process on leaving :func:`forked`), so it is ignored here."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         with progress.listening(None):  # the parent's display draws the stages; the child keeps quiet
             message: tuple[bool, Any] = (True, fn(*args))
@@ -130,6 +134,8 @@ def _child(send: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> N
         message = (False, exc)
     try:
         send.send(message)
+    except OSError:  # the parent is gone, or stopped listening: no one to tell
+        pass
     except Exception as exc:  # noqa: BLE001 - an exception (or result) that cannot be pickled
         send.send((False, RuntimeError(f"{type(message[1]).__name__} from the forked process could not be sent back: {exc}")))
     finally:

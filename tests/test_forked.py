@@ -131,3 +131,17 @@ def test_a_run_is_the_same_with_its_baseline_forked_or_in_a_thread(
     assert sorted(apart.minibus.files) == sorted(beside.minibus.files)
     assert (tmp_path / "forked" / "summary.json").read_bytes() == (tmp_path / "thread" / "summary.json").read_bytes()
     assert np.array_equal(apart.minibus.drive_min, beside.minibus.drive_min)
+
+
+def _sigint_handler() -> object:
+    import signal
+
+    return signal.getsignal(signal.SIGINT)
+
+
+def test_ctrl_c_is_left_to_this_process(alone: None) -> None:
+    import signal
+
+    with forked("interruptible") as executor:  # this process stops the child on leaving the block
+        assert executor.submit(_sigint_handler).result() == signal.SIG_IGN
+    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
