@@ -1,9 +1,10 @@
 """Work run in a thread beside the caller's, with the GIL handed over promptly.
 
-A run's independent parts run in a second thread: today's minibus baseline beside the BRT's
-run, a run's vehicle travel and emissions beside its indicator tables and safety, the minibus
-run's folder beside the scenario's, and in a mode-shift run the walks to the stops beside the
-minibuses and the two runs' evaluations side by side. The compiled loops, numpy on large arrays, shapely and pyarrow release the GIL, so
+A run's independent parts run in a second thread: a run's vehicle travel and emissions beside its
+indicator tables and safety, the legs' replay of one direction beside the other's, a run folder's
+tables shared between two writers, in a mode-shift run the walks to the stops beside the
+minibuses, and today's minibus run beside the BRT's where it cannot run in a forked process
+(:mod:`corridor_sim.forked`). The compiled loops, numpy on large arrays, shapely and pyarrow release the GIL, so
 both cores work. But a thread that has released the GIL must get it back from the other, and
 CPython's other thread, running plain Python (SimPy, pandas), hands it over only every switch
 interval, 5 ms by default: a thread making many short calls that release the GIL then waits
