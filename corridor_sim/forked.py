@@ -7,7 +7,8 @@ of its own and a copy of all this process has built (the corridor, the demand, t
 has loaded), so nothing is sent to it; only its result comes back, pickled through a pipe.
 
 A fork copies the calling thread only: a lock another thread held stays held in the child. So
-:func:`forked` forks only where that cannot happen and where it gains: on POSIX, in the main
+:func:`forked` forks only where that cannot happen and where it gains: on Linux (macOS's system
+libraries are not safe to fork, which is why Python starts processes afresh there), in the main
 process (not in a sweep's worker, which shares the CPUs with its peers already, nor in a forked
 child), with no other thread alive. Elsewhere the work runs in a thread beside this one
 (:func:`corridor_sim.beside.beside`), as before. If the forked process dies before it has sent its
@@ -35,12 +36,8 @@ T = TypeVar("T")
 
 
 def can_fork() -> bool:
-    """Whether :func:`forked` forks here: POSIX fork, the main process, and this the only thread alive."""
-    return (
-        "fork" in multiprocessing.get_all_start_methods()
-        and multiprocessing.parent_process() is None
-        and threading.active_count() == 1
-    )
+    """Whether :func:`forked` forks here: Linux, the main process, and this the only thread alive."""
+    return sys.platform.startswith("linux") and multiprocessing.parent_process() is None and threading.active_count() == 1
 
 
 class Pending(Generic[T]):
