@@ -23,7 +23,7 @@ from corridor_sim.engine.runner import Run, simulate
 from corridor_sim.engine.traffic import traffic_summary
 from corridor_sim.forked import forked
 from corridor_sim.indicators import result_tables, segment_loads, station_labels, station_stats, summarize
-from corridor_sim.mode_choice.equilibrium import shift_modes
+from corridor_sim.mode_choice.equilibrium import calibrate, shift_modes
 from corridor_sim.mode_choice.outputs import minibus_summary, mode_choice_summary, mode_choice_tables
 from corridor_sim.network.manifest import load_manifest
 from corridor_sim.paratransit.baseline import MinibusBaseline, today_minibuses
@@ -211,17 +211,20 @@ def _run_once(scenario: Scenario, corridor: Corridor, run_id: str, all_tables: b
                 if all_tables:
                     evaluation = replace(evaluation, access=public_transport_access(scenario, corridor))
                 return _with_minibuses(evaluation, today.result())
-    with progress.stage("simulation with mode shift"):
-        shift = shift_modes(scenario, corridor)
-    with progress.stage("evaluation"), forked("minibus-evaluation") as executor:
-        today = executor.submit(_evaluated, shift.minibus, shift.minibus_run, corridor, run_id, all_tables, minibus_folder)
-        summary, tables = evaluate(shift.run, run_id, all_tables)
-        summary["mode_choice"] = mode_choice_summary(shift)
-        if all_tables:
-            tables |= mode_choice_tables(shift)
-        if scenario.appraisal.enabled:  # while today's minibus run may still be evaluated
-            import_sensitivity_library()
-        return _with_minibuses(Evaluation(shift.run, summary, tables), today.result())
+    # today's minibus run is evaluated (and its folder written) beside the BRT's iterations, which do not need it
+    calibration = calibrate(scenario, corridor, import_sensitivity_library if scenario.appraisal.enabled else None)
+    with forked("minibus-evaluation") as executor:
+        today = executor.submit(
+            _evaluated, calibration.minibus, calibration.minibus_run, corridor, run_id, all_tables, minibus_folder
+        )
+        with progress.stage("simulation with mode shift"):
+            shift = shift_modes(scenario, corridor, calibration)
+        with progress.stage("evaluation"):
+            summary, tables = evaluate(shift.run, run_id, all_tables)
+            summary["mode_choice"] = mode_choice_summary(shift)
+            if all_tables:
+                tables |= mode_choice_tables(shift)
+            return _with_minibuses(Evaluation(shift.run, summary, tables), today.result())
 
 
 def _has_minibuses(scenario: Scenario) -> bool:

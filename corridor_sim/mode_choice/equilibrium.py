@@ -18,6 +18,7 @@ assumed to restructure), so the shift is the BRT's effect alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +33,7 @@ from corridor_sim.mode_choice.access import ZoneAccess, walk_distances, zone_acc
 from corridor_sim.mode_choice.costs import generalized_cost_min
 from corridor_sim.mode_choice.logit import aggregate_shares, calibrate_constants, logit_shares
 from corridor_sim.mode_choice.parameters import MODES, logit_mode
-from corridor_sim.mode_choice.service_levels import service_levels
+from corridor_sim.mode_choice.service_levels import ServiceLevels, service_levels
 from corridor_sim.paratransit.baseline import MinibusBaseline, minibus_service
 from corridor_sim.scenario import Scenario
 from corridor_sim.vehicle_travel import baseline_shares
@@ -89,8 +90,44 @@ def today_mode_shares(scenario: Scenario) -> np.ndarray:
     return shares / shares.sum()
 
 
-def shift_modes(scenario: Scenario, corridor: Corridor) -> ModeShift:
-    """Iterate mode choice and the BRT simulation to a fixed point (see the module docstring).
+@dataclass(frozen=True)
+class Calibration:
+    """Today's minibus service simulated and the logit calibrated to today's shares: where the fixed
+    point starts from (steps 1 and 2 of the module docstring).
+
+    Attributes
+    ----------
+    demand
+        The scenario's demand (all trips today).
+    minibus, minibus_run
+        Today's minibus service as built from the GTFS feed, and its run.
+    minibus_levels
+        The minibus run's service levels (:func:`~corridor_sim.mode_choice.service_levels.service_levels`).
+    access
+        Access minutes per zone, ``{"today": ..., "scenario": ...}``.
+    catchment
+        The stations' walking catchments (5 and 10 minutes).
+    car_along_min
+        Today's general traffic's minutes from the corridor's start to each station.
+    constants
+        The calibrated mode constants (modes,).
+    today_shares
+        Today's shares per pair and mode (n, n, modes).
+    """
+
+    demand: Demand
+    minibus: MinibusBaseline
+    minibus_run: Run
+    minibus_levels: ServiceLevels
+    access: dict[str, ZoneAccess]
+    catchment: pd.DataFrame
+    car_along_min: np.ndarray
+    constants: np.ndarray
+    today_shares: np.ndarray
+
+
+def calibrate(scenario: Scenario, corridor: Corridor, alongside: Callable[[], object] | None = None) -> Calibration:
+    """Simulate today's minibus service with today's minibus riders and calibrate the logit to today's shares.
 
     Parameters
     ----------
@@ -98,11 +135,14 @@ def shift_modes(scenario: Scenario, corridor: Corridor) -> ModeShift:
         The scenario; its ``[demand]`` is all trips today.
     corridor
         Its corridor.
+    alongside
+        Work for a thread beside today's minibus run, after the walks to the stops (its compiled day
+        releases the GIL): a mode-shift run imports the appraisal's sensitivity library there.
 
     Returns
     -------
-    ModeShift
-        The BRT run at the fixed point, today's minibus run, shares and iterations.
+    Calibration
+        Today's minibus run, its service levels, the zones' access and the calibrated constants.
     """
     spec = scenario.mode_choice
     demand = build_demand(scenario)
@@ -113,6 +153,8 @@ def shift_modes(scenario: Scenario, corridor: Corridor) -> ModeShift:
         minibus, minibus_demand = minibus_service(scenario, corridor, demand, trips * target[MINIBUS])
         with beside("walk-access") as executor:  # the walks need the stops, not the run
             walking = executor.submit(walk_distances, scenario, corridor, minibus.stops["chainage_m"].to_numpy())
+            if alongside is not None:
+                executor.submit(alongside)
             minibus_run = simulate(minibus.scenario, minibus.corridor, minibus_demand)
             minibus_levels = service_levels(minibus_run)
         distances = walking.result()
@@ -125,20 +167,54 @@ def shift_modes(scenario: Scenario, corridor: Corridor) -> ModeShift:
     constants = calibrate_constants(today_cost, trips, target, spec.scale_per_min)
     constants[BRT] = constants[MINIBUS] + spec.scale_per_min * spec.brt_constant_min
     today_shares = logit_shares(today_cost, np.where(np.arange(len(MODES)) == BRT, -np.inf, constants), spec.scale_per_min)
+    return Calibration(
+        demand=demand,
+        minibus=minibus,
+        minibus_run=minibus_run,
+        minibus_levels=minibus_levels,
+        access=access,
+        catchment=distances.catchment,
+        car_along_min=car_min,
+        constants=constants,
+        today_shares=today_shares,
+    )
 
-    brt_od = trips * today_shares[..., MINIBUS]
+
+def shift_modes(scenario: Scenario, corridor: Corridor, calibration: Calibration | None = None) -> ModeShift:
+    """Iterate mode choice and the BRT simulation to a fixed point (see the module docstring).
+
+    Parameters
+    ----------
+    scenario
+        The scenario; its ``[demand]`` is all trips today.
+    corridor
+        Its corridor.
+    calibration
+        Where to start from, :func:`calibrate` of the same scenario and corridor (made now if not given):
+        a caller can work on today's minibus run while the BRT's iterations run.
+
+    Returns
+    -------
+    ModeShift
+        The BRT run at the fixed point, today's minibus run, shares and iterations.
+    """
+    spec = scenario.mode_choice
+    start = calibrate(scenario, corridor) if calibration is None else calibration
+    demand, constants = start.demand, start.constants
+    trips = demand.peak_od_pax_h
+    brt_od = trips * start.today_shares[..., MINIBUS]
     rows = []
     for k in range(1, spec.max_iterations + 1):
         run = simulate(scenario, corridor, _with_flows(demand, brt_od))
         cost = generalized_cost_min(
             scenario,
             corridor,
-            access["scenario"],
-            minibus_levels,
-            minibus.station_stop,
+            start.access["scenario"],
+            start.minibus_levels,
+            start.minibus.station_stop,
             service_levels(run),
             scenario.corridor.cycle_lane,
-            car_min,
+            start.car_along_min,
         )
         shares = logit_shares(cost, constants, spec.scale_per_min)
         target_od = trips * shares[..., BRT]
@@ -150,14 +226,14 @@ def shift_modes(scenario: Scenario, corridor: Corridor) -> ModeShift:
         brt_od = brt_od + (target_od - brt_od) / k
     return ModeShift(
         run=run,
-        minibus_run=minibus_run,
-        minibus=minibus,
+        minibus_run=start.minibus_run,
+        minibus=start.minibus,
         trips_pax_h=trips,
-        today_shares=today_shares,
+        today_shares=start.today_shares,
         scenario_shares=shares,
         constants=constants,
-        access=access,
-        catchment=distances.catchment,
+        access=start.access,
+        catchment=start.catchment,
         iterations=pd.DataFrame(rows),
         converged=rows[-1]["gap"] < spec.tolerance,
     )
