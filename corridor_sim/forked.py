@@ -35,9 +35,14 @@ from corridor_sim.beside import beside
 T = TypeVar("T")
 
 
+def fork_is_safe() -> bool:
+    """Whether this process may be forked: on Linux, with this the only thread alive."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
 def can_fork() -> bool:
-    """Whether :func:`forked` forks here: Linux, the main process, and this the only thread alive."""
-    return sys.platform.startswith("linux") and multiprocessing.parent_process() is None and threading.active_count() == 1
+    """Whether :func:`forked` forks here: where :func:`fork_is_safe`, and in the main process."""
+    return fork_is_safe() and multiprocessing.parent_process() is None
 
 
 class Pending(Generic[T]):

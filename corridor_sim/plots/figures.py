@@ -5,10 +5,8 @@ from __future__ import annotations
 import difflib
 import multiprocessing
 import os
-import threading
-from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +14,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from corridor_sim._errors import CorridorSimError
+from corridor_sim.forked import fork_is_safe
 from corridor_sim.plots import comparison, corridor_map, headways, load_profile, stations, time_space, tornado
 from corridor_sim.plots.style import save_figure, style
 from corridor_sim.results.reader import RunFolder
@@ -38,6 +37,9 @@ class FigureSpec:
     applies
         Whether the run has what the figure shows (the appraisal's needs one); drawing every
         figure leaves out those that do not apply.
+    weight
+        About how long it takes to draw and save, in seconds on Thika Road's mode-shift day
+        (``benchmarks/README.md``): figures drawn in several processes are handed out longest first.
     """
 
     name: str
@@ -45,18 +47,19 @@ class FigureSpec:
     draw: Callable[[RunFolder, RunFolder | None], Figure]
     needs: tuple[str, ...]
     applies: Callable[[RunFolder], bool] = lambda run: True
+    weight: float = 1.0
 
 
 FIGURES: dict[str, FigureSpec] = {
     spec.name: spec
     for spec in (
-        FigureSpec("corridor_map", "corridor, running way, stations, signals and walking catchments", corridor_map.draw, ("map_layers", "corridor")),
-        FigureSpec("time_space", "time-space diagram of the bus trips, bunching marked", time_space.draw, ("trajectories", "stop_events", "scenario")),
-        FigureSpec("headways", "headways at the stations and passengers' waits", headways.draw, ("stop_events", "wait_distribution", "scenario")),
-        FigureSpec("load_profile", "peak-hour passenger load along the corridor, by direction, with capacity", load_profile.draw, ("segment_loads", "stop_events")),
-        FigureSpec("stations", "station saturation and buses queueing for a berth", stations.draw, ("station_stats",)),
-        FigureSpec("comparison", "baseline against scenario: travel time, emissions, deaths and serious injuries", comparison.draw, ()),
-        FigureSpec("appraisal_tornado", "economic NPV with one appraisal input at each end of its range", tornado.draw, (), tornado.applies),
+        FigureSpec("corridor_map", "corridor, running way, stations, signals and walking catchments", corridor_map.draw, ("map_layers", "corridor"), weight=0.8),
+        FigureSpec("time_space", "time-space diagram of the bus trips, bunching marked", time_space.draw, ("trajectories", "stop_events", "scenario"), weight=1.4),
+        FigureSpec("headways", "headways at the stations and passengers' waits", headways.draw, ("stop_events", "wait_distribution", "scenario"), weight=0.8),
+        FigureSpec("load_profile", "peak-hour passenger load along the corridor, by direction, with capacity", load_profile.draw, ("segment_loads", "stop_events"), weight=1.0),
+        FigureSpec("stations", "station saturation and buses queueing for a berth", stations.draw, ("station_stats",), weight=1.1),
+        FigureSpec("comparison", "baseline against scenario: travel time, emissions, deaths and serious injuries", comparison.draw, (), weight=1.1),
+        FigureSpec("appraisal_tornado", "economic NPV with one appraisal input at each end of its range", tornado.draw, (), tornado.applies, weight=0.7),
     )
 }  # fmt: skip
 
@@ -110,10 +113,10 @@ def draw_figures(
     folder
         Where the files go.
     processes
-        Processes drawing at once, this one included (:func:`drawing_processes` by default; 1:
-        all in this process). matplotlib draws on one core, so figures are shared out to
-        other processes (forked where that is safe, :func:`_pool_context`), each taking the
-        next figure when it is done; the files are the same as drawn one after the other.
+        Processes drawing at once (:func:`drawing_processes` by default; 1: all in this process).
+        matplotlib draws on one core, so figures are shared out to other processes (forked where
+        that is safe, :func:`_pool_context`), each taking the longest one left when it is done;
+        the files are the same as drawn one after the other.
 
     Returns
     -------
@@ -174,31 +177,17 @@ def _draw_in_child(run: Path, baseline: Path | None, name: str, folder: Path, fo
 def _draw_shared_out(
     run: RunFolder, baseline: RunFolder | None, names: list[str], folder: Path, formats: tuple[str, ...], processes: int
 ) -> dict[str, list[Path]]:
-    """Draw ``names`` in this process and ``processes - 1`` others: this one takes figures from the front of
-    the list, the others from the back, each the next one when it is done. If the other processes cannot
-    start or die, this one draws what they did not."""
-    todo = deque(names)
+    """Draw ``names`` in ``processes`` other processes while this one waits, the longest first (by
+    :attr:`FigureSpec.weight`): each process takes the next one as soon as it is done, so none waits on
+    another. If the processes cannot start or die, this one draws what they did not."""
+    longest_first = sorted(names, key=lambda name: FIGURES[name].weight, reverse=True)
     written: dict[str, list[Path]] = {}
-    running: dict[Future, str] = {}
     base = None if baseline is None else baseline.path
     try:
-        with ProcessPoolExecutor(processes - 1, mp_context=_pool_context()) as pool:
-
-            def hand_out() -> None:
-                for done in [future for future in running if future.done()]:
-                    written[running.pop(done)] = done.result()
-                while todo and len(running) < processes - 1:
-                    name = todo.pop()
-                    running[pool.submit(_draw_in_child, run.path, base, name, folder, formats)] = name
-
-            hand_out()
-            while todo:
-                name = todo.popleft()
-                written[name] = _draw(run, baseline, name, folder, formats)
-                hand_out()
-            while running:
-                wait(running, return_when=FIRST_COMPLETED)
-                hand_out()
+        with ProcessPoolExecutor(processes, mp_context=_pool_context()) as pool:
+            futures = {name: pool.submit(_draw_in_child, run.path, base, name, folder, formats) for name in longest_first}
+            for name, future in futures.items():
+                written[name] = future.result()
     except BrokenProcessPool:
         for name in names:
             if name not in written:
@@ -207,10 +196,9 @@ def _draw_shared_out(
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
-    """How drawing processes start: forked from this one where it can be done safely (POSIX, this thread
-    the only one: a fork copies no other thread, and a lock one of them held would stay held), so they
-    need not import matplotlib and the engine again; else started afresh."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    """How drawing processes start: forked from this one where that is safe (:func:`corridor_sim.forked.fork_is_safe`:
+    Linux, this thread the only one), so they need not import matplotlib and the engine again; else started afresh."""
+    if fork_is_safe():
         return multiprocessing.get_context("fork")
+    methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
