@@ -175,18 +175,19 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_or_warn(write: Callable[[], object], where: Path) -> None:
-    """Write a cache entry; if the cache folder cannot be written, warn and go on without it."""
+def write_or_warn(write: Callable[[], object], where: Path) -> None:
+    """Write a cache entry (to ``where``); if it cannot be written, warn (once per cache folder) and go on without it."""
     try:
         write()
     except OSError as exc:
-        if where.parent in _WARNED:
+        folder = settings.current().cache_folder
+        if folder in _WARNED:
             return
-        _WARNED.add(where.parent)
+        _WARNED.add(folder)
         warnings.warn(
             CacheWarning(
-                f"cache folder {where.parent} cannot be written ({exc.strerror or exc}); running without caching "
-                "(set CORRIDOR_SIM_CACHE to a writable folder to keep prepared graphs)"
+                f"cache folder {folder} cannot be written ({exc.strerror or exc}); running without caching "
+                "(set CORRIDOR_SIM_CACHE to a writable folder to keep prepared graphs and tables)"
             ),
             stacklevel=3,
         )
@@ -204,7 +205,7 @@ def _store(
         with atomic_path(note_file) as tmp:  # the note last: an entry is whole once its note is there
             tmp.write_text(json.dumps(note, indent=2))
 
-    _write_or_warn(write, graph_file)
+    write_or_warn(write, graph_file)
     return graph, origin
 
 
@@ -236,7 +237,7 @@ def derived_cached(origin: GraphOrigin, label: str, make: Callable[[], nx.Graph]
     except _UNREADABLE:
         pass
     value = make()
-    _write_or_warn(lambda: write_graph(value, path), path)
+    write_or_warn(lambda: write_graph(value, path), path)
     return value
 
 

@@ -44,7 +44,8 @@ from corridor_sim.engine.vehicles import vehicle_type
 from corridor_sim.network.gtfs import load_feed
 from corridor_sim.network.manifest import load_manifest
 from corridor_sim.network.vector import read_vector
-from corridor_sim.paratransit.routes import corridor_patterns, corridor_stops, layer_patterns, pattern_vehicles_per_h
+from corridor_sim.paratransit.pattern_cache import cached_corridor_patterns
+from corridor_sim.paratransit.routes import corridor_stops, layer_patterns, pattern_vehicles_per_h
 from corridor_sim.scenario import Scenario, parse_scenario
 
 #: Dwell of a minibus stop: door 2 s, alighting 2.5 s and boarding 3 s per passenger through
@@ -124,7 +125,7 @@ def minibus_baseline(scenario: Scenario, corridor: Corridor) -> MinibusBaseline:
             )
         found = corridor_stops(loaded.feed, line, crs, spec.stop_offset_m, min_spacing_m=150.0)
         stops = _stops(corridor, found, spec.stop_spacing_m)
-        patterns = corridor_patterns(loaded.feed, line, crs, spec.buffer_m, spec.min_overlap_m)
+        patterns = cached_corridor_patterns(loaded, line, crs, spec.buffer_m, spec.min_overlap_m)
         routes = _routes(scenario, loaded.feed, patterns, notes)
     if routes.empty:
         raise CorridorBuildError(
