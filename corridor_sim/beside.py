@@ -2,8 +2,8 @@
 
 A run's independent parts run in a second thread: a run's vehicle travel and emissions beside its
 indicator tables and safety, the legs' replay of one direction beside the other's, a run folder's
-tables shared between two writers, in a mode-shift run the walks to the stops beside the
-minibuses, and today's minibus run beside the BRT's where it cannot run in a forked process
+tables shared between two writers, in a mode-shift run the walks to the stops and the import of the
+sensitivity library beside the minibuses, and today's minibus run beside the BRT's where it cannot run in a forked process
 (:mod:`corridor_sim.forked`). The compiled loops, numpy on large arrays, shapely and pyarrow release the GIL, so
 both cores work. But a thread that has released the GIL must get it back from the other, and
 CPython's other thread, running plain Python (SimPy, pandas), hands it over only every switch

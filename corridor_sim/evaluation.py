@@ -137,8 +137,9 @@ def run_and_evaluate(
     (:mod:`corridor_sim.time_saved`) and its run is evaluated too, and its run folder written to
     ``minibus_folder`` if given (:attr:`Evaluation.minibus`). Without mode choice it needs only the
     demand, so it runs beside the BRT's run; with mode choice the minibuses carry today's minibus
-    riders, and their run is evaluated beside the BRT's. Beside is in a process forked from this
-    one where that is safe, else in a thread (:func:`corridor_sim.forked.forked`).
+    riders, and their run, needed to calibrate the mode choice, is evaluated beside the BRT's
+    iterations. Beside is in a process forked from this one where that is safe, else in a thread
+    (:func:`corridor_sim.forked.forked`).
     With mode choice the summary gains ``mode_choice`` and the tables those of
     :func:`~corridor_sim.mode_choice.outputs.mode_choice_tables`. With more
     than one replication (or a precision target) the scenario runs again on each replication's

@@ -153,11 +153,12 @@ def calibrate(scenario: Scenario, corridor: Corridor, alongside: Callable[[], ob
         minibus, minibus_demand = minibus_service(scenario, corridor, demand, trips * target[MINIBUS])
         with beside("walk-access") as executor:  # the walks need the stops, not the run
             walking = executor.submit(walk_distances, scenario, corridor, minibus.stops["chainage_m"].to_numpy())
-            if alongside is not None:
-                executor.submit(alongside)
+            extra = None if alongside is None else executor.submit(alongside)
             minibus_run = simulate(minibus.scenario, minibus.corridor, minibus_demand)
             minibus_levels = service_levels(minibus_run)
         distances = walking.result()
+        if extra is not None:
+            extra.result()  # its error, if any, is raised here
     access = {world: zone_access(scenario, corridor, distances, world) for world in ("today", "scenario")}
 
     car_min = minibus_run.operations.traffic.minutes_along(corridor.station_chainage_m)
