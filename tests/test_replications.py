@@ -147,7 +147,7 @@ def test_a_run_tells_its_stages_and_the_terminal_alone_shows_them(corridors: dic
     with progress.listening(heard):
         run_scenario(scenario, tmp_path / "run", corridors["addis_ababa"])
     begun = [e[1] for e in heard.events if e[0] == "begin"]
-    assert begun[:3] == ["corridor", "simulation with mode shift", "baseline: today's minibuses"]
+    assert begun[:3] == ["corridor", "baseline: today's minibuses", "simulation with mode shift"]
     assert {"evaluation", "replications", "writing the run folder"} <= set(begun)
     iterations = [e for e in heard.events if e[0] == "step" and e[1].startswith("mode shift iteration")]
     assert iterations and "gap" in iterations[0][1] and iterations[0][2] == 1

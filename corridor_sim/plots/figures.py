@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,17 +178,36 @@ def _draw_in_child(run: Path, baseline: Path | None, name: str, folder: Path, fo
 def _draw_shared_out(
     run: RunFolder, baseline: RunFolder | None, names: list[str], folder: Path, formats: tuple[str, ...], processes: int
 ) -> dict[str, list[Path]]:
-    """Draw ``names`` in ``processes`` other processes while this one waits, the longest first (by
-    :attr:`FigureSpec.weight`): each process takes the next one as soon as it is done, so none waits on
-    another. If the processes cannot start or die, this one draws what they did not."""
-    longest_first = sorted(names, key=lambda name: FIGURES[name].weight, reverse=True)
+    """Draw ``names`` in ``processes`` processes, the longest first (by :attr:`FigureSpec.weight`), each taking the
+    next one as soon as it is done. Forked processes start at once, so ``processes`` of them draw while this
+    one waits; processes started afresh import the engine first (a second or two), so this one draws too,
+    from the front of the list, while ``processes - 1`` others take figures from its back. If the other
+    processes cannot start or die, this one draws what they did not."""
+    context = _pool_context()
+    forks = context.get_start_method() == "fork"
+    todo = deque(sorted(names, key=lambda name: FIGURES[name].weight, reverse=True))
+    workers = processes if forks else processes - 1
     written: dict[str, list[Path]] = {}
+    running: dict[Future, str] = {}
     base = None if baseline is None else baseline.path
     try:
-        with ProcessPoolExecutor(processes, mp_context=_pool_context()) as pool:
-            futures = {name: pool.submit(_draw_in_child, run.path, base, name, folder, formats) for name in longest_first}
-            for name, future in futures.items():
-                written[name] = future.result()
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+
+            def hand_out() -> None:
+                for done in [future for future in running if future.done()]:
+                    written[running.pop(done)] = done.result()
+                while todo and len(running) < workers:
+                    name = todo.popleft() if forks else todo.pop()
+                    running[pool.submit(_draw_in_child, run.path, base, name, folder, formats)] = name
+
+            hand_out()
+            while todo and not forks:
+                name = todo.popleft()
+                written[name] = _draw(run, baseline, name, folder, formats)
+                hand_out()
+            while running:
+                wait(running, return_when=FIRST_COMPLETED)
+                hand_out()
     except BrokenProcessPool:
         for name in names:
             if name not in written:
