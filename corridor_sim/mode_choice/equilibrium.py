@@ -186,10 +186,8 @@ def shift_modes(scenario: Scenario, corridor: Corridor, calibration: Calibration
 
     Parameters
     ----------
-    scenario
-        The scenario; its ``[demand]`` is all trips today.
-    corridor
-        Its corridor.
+    scenario, corridor
+        As :func:`calibrate`.
     calibration
         Where to start from, :func:`calibrate` of the same scenario and corridor (made now if not given):
         a caller can work on today's minibus run while the BRT's iterations run.
